@@ -1,0 +1,9 @@
+// The model's public surface.
+export * from './ops.ts';
+export type * from './state.ts';
+export { INITIAL_NS } from './state.ts';
+export { step, stepWith, type Outcome } from './step.ts';
+export { boot, bootWith, BootError } from './boot.ts';
+export { PROFILES, profileOf, kernelMode, type Profile, type KernelMode } from './profiles.ts';
+export { validateOp, asOp, type Problem } from './validate.ts';
+export { DEFAULT_OPTIONS } from './options.ts';

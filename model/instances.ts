@@ -1,0 +1,207 @@
+// devpts instances: creation, mounting policies, remount policies, ptmx instance
+// lookup and index allocation. Each export is one policy; profiles.ts picks them.
+
+import type { Errno } from './ops.ts';
+import { DEFAULT_OPTIONS, type ParseOutcome, type ParsePurpose } from './options.ts';
+import { followMounts, lookupChild, mountOf, nodeAt, DEVPTS_ROOT_INO, type NodeView, type Pos } from './paths.ts';
+import { put } from './records.ts';
+import { INITIAL_NS, type DevptsFs, type DevptsOptions, type FsId, type KernelState, type MountId, type Proc } from './state.ts';
+
+export type Parser = (data: string | undefined, current: DevptsOptions, purpose: ParsePurpose) => ParseOutcome;
+
+export type Decision =
+  | { readonly ok: true; readonly state: KernelState; readonly fs: FsId; readonly log: readonly string[] }
+  | { readonly ok: false; readonly errno: Errno; readonly log: readonly string[] };
+
+export type Change =
+  | { readonly ok: true; readonly state: KernelState; readonly log: readonly string[] }
+  | { readonly ok: false; readonly errno: Errno; readonly state: KernelState; readonly log: readonly string[] };
+
+export function newInstance(
+  state: KernelState, opts: DevptsOptions, init: { ptmx: boolean; owner: { uid: number; gid: number }; initial?: boolean; reserve?: boolean; readonly?: boolean },
+): { state: KernelState; fs: FsId } {
+  const id = `devpts#${state.next.fs}`;
+  const fs: DevptsFs = {
+    kind: 'devpts', id, opts,
+    root: { mode: 0o755, uid: 0, gid: 0 },          // devpts_fill_super: S_IFDIR | S_IRUGO | S_IXUGO | S_IWUSR
+    ptmx: init.ptmx ? { mode: opts.ptmxmode, ...init.owner } : null, // mknod_ptmx: mode from ptmxmode
+    ptys: {},
+    initial: init.initial ?? false,
+    reserve: init.reserve ?? false,
+    readonly: init.readonly ?? false,
+  };
+  return { state: { ...state, fss: put(state.fss, id, fs), next: { ...state.next, fs: state.next.fs + 1 } }, fs: id };
+}
+
+const withFs = (state: KernelState, fs: DevptsFs): KernelState => ({ ...state, fss: put(state.fss, fs.id, fs) });
+const devptsOf = (state: KernelState, id: FsId): DevptsFs => state.fss[id] as DevptsFs;
+
+// ---- which instance a devpts mount attaches -------------------------------------
+
+export interface MountRequest { readonly state: KernelState; readonly proc: Proc; readonly data: string | undefined; readonly parse: Parser }
+
+/**
+ * 2.6.39-n: mount_single finds the one superblock and calls do_remount_sb, ignoring
+ * its error: options are reset and applied up to the first bogus one, and the mount
+ * succeeds anyway (fs/super.c mount_single, fs/devpts/inode.c devpts_remount, 2.6.39). [D3, K1]
+ */
+export function mountSingleInstance(req: MountRequest): Decision {
+  const fs = devptsOf(req.state, req.state.initialInstance!);
+  const parsed = req.parse(req.data, fs.opts, 'remount');
+  return { ok: true, state: withFs(req.state, { ...fs, opts: parsed.opts }), fs: fs.id, log: parsed.log };
+}
+
+/**
+ * 2.6.39-y / 3.4-y devpts_mount: parse into a fresh copy (any error fails the mount,
+ * nothing changes); `newinstance` makes a new instance whose ptmx node gets ptmxmode;
+ * otherwise the initial instance's options are replaced wholesale by memcpy, and its
+ * existing ptmx node keeps its mode (mknod_ptmx returns early). [D4, D6, K2, K3]
+ */
+export function mountInitialUnlessNewinstance(req: MountRequest): Decision {
+  const parsed = req.parse(req.data, DEFAULT_OPTIONS, 'mount');
+  if (!parsed.ok) return { ok: false, errno: 'EINVAL', log: parsed.log };
+  if (parsed.opts.newinstance) {
+    const made = newInstance(req.state, parsed.opts, { ptmx: true, owner: { uid: 0, gid: 0 } });
+    return { ok: true, state: { ...made.state, multiInstance: true }, fs: made.fs, log: [] };
+  }
+  const initial = devptsOf(req.state, req.state.initialInstance!);
+  return { ok: true, state: withFs(req.state, { ...initial, opts: { ...parsed.opts, newinstance: false } }), fs: initial.id, log: [] };
+}
+
+/**
+ * 6.x: every mount is a new instance (4.7 devpts_mount; live 6.x S1a/S1b); reserve is
+ * decided by the mounter's mount namespace (K6 parse_mount_options PARSE_MOUNT); the
+ * ptmx node belongs to the mounter's fsuid/fsgid (K6 mknod_ptmx).
+ */
+export function mountNewEveryTime(req: MountRequest): Decision {
+  const parsed = req.parse(req.data, DEFAULT_OPTIONS, 'mount');
+  if (!parsed.ok) return { ok: false, errno: 'EINVAL', log: parsed.log };
+  const made = newInstance(req.state, parsed.opts, {
+    ptmx: true, owner: { uid: req.proc.uid, gid: req.proc.gid },
+    reserve: req.proc.ns === INITIAL_NS, readonly: parsed.sbReadonly ?? false,
+  });
+  return { ok: true, state: made.state, fs: made.fs, log: parsed.log };
+}
+
+// ---- remount -------------------------------------------------------------------
+
+/**
+ * 2.6.39 / 3.4 devpts_remount: parse_mount_options writes the live options (reset,
+ * then left to right up to the first error), then update_ptmx_mode sets the ptmx
+ * node to the resulting ptmxmode, even when parsing failed (EINVAL). [K4]
+ */
+export function remountInPlace(state: KernelState, id: FsId, data: string | undefined, parse: Parser): Change {
+  const fs = devptsOf(state, id);
+  const parsed = parse(data, fs.opts, 'remount');
+  const ptmx = fs.ptmx ? { ...fs.ptmx, mode: parsed.opts.ptmxmode } : null;
+  const next = withFs(state, { ...fs, opts: parsed.opts, ptmx });
+  return parsed.ok ? { ok: true, state: next, log: parsed.log } : { ok: false, errno: 'EINVAL', state: next, log: parsed.log };
+}
+
+/**
+ * 6.x devpts_reconfigure: a fresh, defaulted context; a bad option fails and changes
+ * nothing; success replaces every option (reserve kept) and resets the ptmx node's
+ * mode, keeping its owner (live 6.x S3, S7). [K4]
+ */
+export function remountAtomically(state: KernelState, id: FsId, data: string | undefined, parse: Parser): Change {
+  const fs = devptsOf(state, id);
+  const parsed = parse(data, DEFAULT_OPTIONS, 'remount');
+  if (!parsed.ok) return { ok: false, errno: 'EINVAL', state, log: parsed.log };
+  const ptmx = fs.ptmx ? { ...fs.ptmx, mode: parsed.opts.ptmxmode } : null;
+  const readonly = parsed.sbReadonly ?? fs.readonly;
+  return { ok: true, state: withFs(state, { ...fs, opts: parsed.opts, ptmx, readonly }), log: parsed.log };
+}
+
+// ---- which instance an open of a ptmx node allocates in ---------------------------
+
+export type Lookup = { readonly ok: true; readonly fs: FsId; readonly mount?: MountId } | { readonly ok: false; readonly errno: Errno };
+
+/** 2.6.39-n: there is one instance; every ptmx open allocates there. */
+export function ptmxAlwaysSingle(state: KernelState): Lookup {
+  return { ok: true, fs: state.initialInstance! };
+}
+
+/**
+ * 2.6.39-y / 3.4-y pts_sb_from_inode: a ptmx inode on devpts allocates in its own
+ * instance; any other c 5:2 node in the initial instance. [D7, U5]
+ */
+export function ptmxOwnInstanceElseInitial(state: KernelState, _pos: Pos, node: NodeView): Lookup {
+  return { ok: true, fs: node.devpts ? node.devpts.id : state.initialInstance! };
+}
+
+/**
+ * 6.x devpts_acquire: a ptmx inode on devpts allocates in its own instance; any other
+ * c 5:2 node uses the devpts mounted at the sibling `pts` (devpts_ptmx_path). [K8]
+ */
+export function ptmxOwnInstanceElseSiblingPts(state: KernelState, pos: Pos, node: NodeView): Lookup {
+  if (node.devpts) return { ok: true, fs: node.devpts.id };
+  return siblingPts(state, pos, node.parent);
+}
+
+/**
+ * devpts_ptmx_path / path_pts (K6): look up `pts` in the parent directory of the node
+ * inside the same mount (no symlink following), go to the topmost mount there and
+ * require the root of a devpts mount. ENOENT without `pts`, ENODEV otherwise. [K8]
+ */
+export function siblingPts(state: KernelState, pos: Pos, parentIno: number): Lookup {
+  const ptsIno = lookupChild(state, { mount: pos.mount, ino: parentIno }, 'pts');
+  if (ptsIno === null) return { ok: false, errno: 'ENOENT' };
+  const top = followMounts(state, { mount: pos.mount, ino: ptsIno });
+  const m = mountOf(state, top.mount);
+  const fs = state.fss[m.fs]!;
+  if (fs.kind !== 'devpts' || top.ino !== DEVPTS_ROOT_INO || m.root !== DEVPTS_ROOT_INO) return { ok: false, errno: 'ENODEV' };
+  return { ok: true, fs: fs.id, mount: top.mount };
+}
+
+// ---- index allocation and limits ---------------------------------------------------
+
+export type Allocation = { readonly ok: true; readonly index: number } | { readonly ok: false; readonly errno: Errno };
+
+/** The lowest index not held in the instance (ida_get_new / ida_alloc). [I1] */
+export function lowestFree(fs: DevptsFs): number {
+  let i = 0;
+  while (fs.ptys[i] !== undefined) i++;
+  return i;
+}
+
+const ptyCount = (state: KernelState): number => {
+  let n = 0;
+  for (const id in state.fss) {
+    const fs = state.fss[id]!;
+    if (fs.kind === 'devpts') for (const _ in fs.ptys) n++;
+  }
+  return n;
+};
+
+/** 2.6.39 devpts_new_index: per instance, an index >= kernel.pty.max fails with EIO. [K5] */
+export function allocateIndexLimitEio(state: KernelState, fs: DevptsFs): Allocation {
+  const index = lowestFree(fs);
+  return index >= state.sysctl.max ? { ok: false, errno: 'EIO' } : { ok: true, index };
+}
+
+/**
+ * 3.4 devpts_new_index: a global count; newinstance instances may use max - reserve of
+ * it; then the per-instance `max=` (max=0: every open fails). Every limit is ENOSPC. [K5]
+ */
+export function allocateGlobalCount34(state: KernelState, fs: DevptsFs): Allocation {
+  const limit = state.sysctl.max - (fs.opts.newinstance ? state.sysctl.reserve : 0);
+  if (ptyCount(state) >= limit) return { ok: false, errno: 'ENOSPC' };
+  const index = lowestFree(fs);
+  if (fs.opts.max !== null && index >= fs.opts.max) return { ok: false, errno: 'ENOSPC' };
+  return { ok: true, index };
+}
+
+/**
+ * 6.x devpts_new_index: atomic_inc_return(&pty_count) >= limit - (reserve ? 0 : reserve)
+ * fails, so at most limit-1 / limit-reserve-1 ptys (live 6.x S4g: 3071); `max=0` is no
+ * per-instance limit (ida_alloc_max(max - 1) wraps; live 6.x S4e). All ENOSPC. [K5]
+ */
+export function allocateGlobalCount6x(state: KernelState, fs: DevptsFs): Allocation {
+  const limit = state.sysctl.max - (fs.reserve ? 0 : state.sysctl.reserve);
+  if (ptyCount(state) + 1 >= limit) return { ok: false, errno: 'ENOSPC' };
+  const index = lowestFree(fs);
+  if (fs.opts.max !== null && fs.opts.max > 0 && index > fs.opts.max - 1) return { ok: false, errno: 'ENOSPC' };
+  return { ok: true, index };
+}
+
+export { nodeAt };

@@ -1,0 +1,208 @@
+// Mounts and mount namespaces: mount, remount, bind, umount, namespace copies, and
+// the collection of detached mounts and dead instances.
+
+import type { MountFlag, Op } from './ops.ts';
+import { done, fail, type Ctx, type Outcome } from './outcome.ts';
+import { mountOf, nodeAt, resolve, type Pos } from './paths.ts';
+import { drop, put } from './records.ts';
+import { INITIAL_NS, type KernelState, type Mount, type MountId, type NsId, type PlainFs } from './state.ts';
+
+type OpOf<N extends Op['op']> = Extract<Op, { op: N }>;
+
+/** Attach a new mount of `fs` (rooted at `root`) on top of `on`, in on's namespace. */
+export function attach(state: KernelState, on: Pos, fs: string, root: number, flags: readonly MountFlag[]): { state: KernelState; id: MountId } {
+  const parent = mountOf(state, on.mount);
+  const ns = parent.ns!;
+  const id = `m${state.next.mount}`;
+  const m: Mount = { id, ns, fs, root, parent: parent.id, mountpoint: on.ino, flags };
+  const space = state.namespaces[ns]!;
+  return {
+    id,
+    state: {
+      ...state,
+      mounts: put(state.mounts, id, m),
+      namespaces: put(state.namespaces, ns, { ...space, mounts: [...space.mounts, id] }),
+      next: { ...state.next, mount: state.next.mount + 1 },
+    },
+  };
+}
+
+const needsAdmin = (ctx: Ctx): boolean => ctx.proc.uid !== 0; // CAP_SYS_ADMIN (do_new_mount, do_remount, do_umount)
+
+/** mount(2) of a new filesystem: devpts (policy from the profile) or tmpfs. */
+export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
+  const { state, profile, proc } = ctx;
+  if (needsAdmin(ctx)) return fail(state, 'EPERM');
+  const target = resolve(state, proc, op.target);
+  if (!target.ok) return fail(state, target.errno);
+  if (target.node.type !== 'dir') return fail(state, 'ENOTDIR');
+  const flags = op.flags ?? [];
+  if (op.fstype === 'tmpfs') {
+    const id = `tmpfs#${state.next.fs}`;
+    // shmem_fill_super: root directory mode 01777, owned by the mounter
+    const fs: PlainFs = { kind: 'plain', id, nextIno: 2, inodes: { 1: { type: 'dir', mode: 0o1777, uid: proc.uid, gid: proc.gid, parent: 1, entries: {} } } };
+    const made = { ...state, fss: put(state.fss, id, fs), next: { ...state.next, fs: state.next.fs + 1 } };
+    return done(attach(made, target.pos, id, 1, flags).state);
+  }
+  if (op.fstype !== 'devpts') return fail(state, 'ENODEV'); // get_fs_type: no such filesystem
+  const decision = profile.mountDevpts({ state, proc, data: op.options, parse: profile.parseOptions });
+  if (!decision.ok) return fail(state, decision.errno, decision.log);
+  return done(attach(decision.state, target.pos, decision.fs, 1, flags).state, {}, decision.log);
+}
+
+/** mount(2) with MS_REMOUNT and exactly this data (not mount(8)'s merged options). */
+export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
+  const { state, profile, proc } = ctx;
+  if (needsAdmin(ctx)) return fail(state, 'EPERM');
+  const target = resolve(state, proc, op.target);
+  if (!target.ok) return fail(state, target.errno);
+  const m = mountOf(state, target.pos.mount);
+  if (m.root !== target.pos.ino) return fail(state, 'EINVAL'); // do_remount: path must be a mount root
+  const setFlags = (s: KernelState): KernelState =>
+    ({ ...s, mounts: put(s.mounts, m.id, { ...s.mounts[m.id]!, flags: op.flags ?? [] }) });
+  const fs = state.fss[m.fs]!;
+  if (fs.kind !== 'devpts') return done(setFlags(state));
+  const change = profile.remountDevpts(state, fs.id, op.options, profile.parseOptions);
+  // do_remount: mount flags are updated only when the superblock remount succeeded
+  if (!change.ok) return { state: change.state, result: change.log.length ? { errno: change.errno, log: [...change.log] } : { errno: change.errno } };
+  return done(setFlags(change.state), {}, change.log);
+}
+
+/** mount --bind / --rbind: a new mount of the same fs, rooted at the source node. */
+export function bindOp(ctx: Ctx, op: OpOf<'bind'>): Outcome {
+  const { state, proc } = ctx;
+  if (needsAdmin(ctx)) return fail(state, 'EPERM');
+  const source = resolve(state, proc, op.source);
+  if (!source.ok) return fail(state, source.errno);
+  const target = resolve(state, proc, op.target);
+  if (!target.ok) return fail(state, target.errno);
+  // graft_tree: a directory goes only onto a directory, a file only onto a file
+  if ((source.node.type === 'dir') !== (target.node.type === 'dir')) return fail(state, 'ENOTDIR');
+  const srcMount = mountOf(state, source.pos.mount);
+  const made = attach(state, target.pos, srcMount.fs, source.pos.ino, srcMount.flags);
+  if (!op.recursive) return done(made.state);
+  return done(copySubmounts(made.state, source.pos, made.id));
+}
+
+/** --rbind: clone every mount below the source into the new tree (copy_tree). */
+function copySubmounts(state: KernelState, source: Pos, copyRoot: MountId): KernelState {
+  let s = state;
+  const ns = mountOf(state, source.mount).ns!;
+  const queue: { from: MountId; to: MountId; under: number | null }[] = [{ from: source.mount, to: copyRoot, under: source.ino }];
+  while (queue.length > 0) {
+    const { from, to, under } = queue.shift()!;
+    for (const id of state.namespaces[ns]!.mounts) {
+      const child = state.mounts[id]!;
+      if (child.parent !== from || id === copyRoot) continue;
+      if (under !== null && !isBelow(state, from, child.mountpoint, under)) continue;
+      const cloned = attach(s, { mount: to, ino: child.mountpoint }, child.fs, child.root, child.flags);
+      s = cloned.state;
+      queue.push({ from: id, to: cloned.id, under: null });
+    }
+  }
+  return s;
+}
+
+/** Is inode `ino` at or below directory `top` in the fs of mount `m`? */
+function isBelow(state: KernelState, m: MountId, ino: number, top: number): boolean {
+  let cur = ino;
+  for (let guard = 0; guard < 10_000; guard++) {
+    if (cur === top) return true;
+    const node = nodeAt(state, { mount: m, ino: cur });
+    if (!node || node.parent === cur) return false;
+    cur = node.parent;
+  }
+  return false;
+}
+
+/** umount2: EBUSY while a file opened through the mount is open (lazy always works). [K10] */
+export function umountOp(ctx: Ctx, op: OpOf<'umount'>): Outcome {
+  const { state, proc } = ctx;
+  if (needsAdmin(ctx)) return fail(state, 'EPERM');
+  const target = resolve(state, proc, op.target);
+  if (!target.ok) return fail(state, target.errno);
+  const m = mountOf(state, target.pos.mount);
+  if (m.root !== target.pos.ino || m.parent === null) return fail(state, 'EINVAL'); // not a mount point
+  const ns = state.namespaces[m.ns!]!;
+  if (!op.lazy) {
+    // do_umount / propagate_mount_busy: child mounts and open files pin it
+    if (ns.mounts.some((id) => state.mounts[id]!.parent === m.id)) return fail(state, 'EBUSY');
+    for (const name in state.handles) if (state.handles[name]!.mount === m.id) return fail(state, 'EBUSY');
+  }
+  return done(collect(detachTree(state, m.id)));
+}
+
+/** Detach a mount and everything mounted below it (umount_tree). */
+export function detachTree(state: KernelState, top: MountId): KernelState {
+  const ns = mountOf(state, top).ns!;
+  const gone = new Set<MountId>([top]);
+  let grew = true;
+  const members = state.namespaces[ns]!.mounts;
+  while (grew) {
+    grew = false;
+    for (const id of members) {
+      const parent = state.mounts[id]!.parent;
+      if (!gone.has(id) && parent !== null && gone.has(parent)) { gone.add(id); grew = true; }
+    }
+  }
+  let mounts = state.mounts;
+  for (const id of gone) mounts = put(mounts, id, { ...mounts[id]!, ns: null, parent: null });
+  const space = state.namespaces[ns]!;
+  return { ...state, mounts, namespaces: put(state.namespaces, ns, { ...space, mounts: space.mounts.filter((id) => !gone.has(id)) }) };
+}
+
+/** CLONE_NEWNS: a private copy of a namespace; the copies share filesystems (instances). */
+export function copyNamespace(state: KernelState, from: NsId): { state: KernelState; ns: NsId } {
+  const ns = `ns${state.next.ns}`;
+  const source = state.namespaces[from]!;
+  const ids = new Map<MountId, MountId>();
+  let n = state.next.mount;
+  for (const id of source.mounts) ids.set(id, `m${n++}`);
+  let mounts = state.mounts;
+  for (const id of source.mounts) {
+    const m = state.mounts[id]!;
+    const copy: Mount = { ...m, id: ids.get(id)!, ns, parent: m.parent === null ? null : ids.get(m.parent) ?? null };
+    mounts = put(mounts, copy.id, copy);
+  }
+  return {
+    ns,
+    state: {
+      ...state,
+      mounts,
+      namespaces: put(state.namespaces, ns, { id: ns, root: ids.get(source.root)!, mounts: source.mounts.map((id) => ids.get(id)!) }),
+      next: { ...state.next, mount: n, ns: state.next.ns + 1 },
+    },
+  };
+}
+
+/**
+ * Drop what nothing can reach any more: namespaces without processes (except the
+ * initial one, pinned by init_task), detached mounts no open file holds, and
+ * instances with no mount and no pty (the initial instance never dies, 2.6.39 §1.9).
+ */
+export function collect(state: KernelState): KernelState {
+  let s = state;
+  for (const ns in s.namespaces) {
+    if (ns === INITIAL_NS) continue;
+    let used = false;
+    for (const pid in s.procs) if (s.procs[pid]!.ns === ns) { used = true; break; }
+    if (!used) {
+      const root = s.namespaces[ns]!.root;
+      s = detachTree(s, root);
+      s = { ...s, mounts: put(s.mounts, root, { ...s.mounts[root]!, ns: null, parent: null }), namespaces: drop(s.namespaces, ns) };
+    }
+  }
+  const held = new Set<string>();
+  for (const name in s.handles) held.add(s.handles[name]!.mount);
+  let mounts = s.mounts;
+  for (const id in s.mounts) if (s.mounts[id]!.ns === null && !held.has(id)) mounts = drop(mounts, id);
+  const usedFs = new Set<string>();
+  for (const id in mounts) usedFs.add(mounts[id]!.fs);
+  let fss = s.fss;
+  for (const id in s.fss) {
+    const fs = s.fss[id]!;
+    if (usedFs.has(id) || (fs.kind === 'devpts' && (fs.initial || Object.keys(fs.ptys).length > 0))) continue;
+    fss = drop(fss, id);
+  }
+  return mounts === s.mounts && fss === s.fss ? s : { ...s, mounts, fss };
+}

@@ -1,0 +1,160 @@
+// devpts mount-option parsing, one parser per kernel generation.
+// The profile record picks the parser; nothing else looks at option strings.
+
+import type { DevptsOptions } from './state.ts';
+
+export const NR_UNIX98_PTY_MAX = 1 << 20; // include/linux/tty.h
+
+/** Defaults: fs/devpts/inode.c new_pts_fs_info / parse_mount_options (all versions). */
+export const DEFAULT_OPTIONS: DevptsOptions = {
+  uid: null, gid: null, mode: 0o600, ptmxmode: 0o000, max: null, newinstance: false,
+};
+
+export interface ParseOutcome {
+  /** The options as they stand after parsing (partially applied when `ok` is false and the parser is partial). */
+  readonly opts: DevptsOptions;
+  readonly ok: boolean;
+  readonly log: readonly string[];
+  /** 6.x: "ro"/"rw" in the data string set the superblock flag. */
+  readonly sbReadonly?: boolean;
+}
+
+export type ParsePurpose = 'mount' | 'remount';
+
+/** Which tokens the 2.6.39/3.4 token table holds (lib/parser.c match_token over `tokens`). */
+export interface LegacyTokenTable { readonly ptmxmode: boolean; readonly newinstance: boolean; readonly max: boolean }
+
+const BOGUS = 'devpts: called with bogus options'; // fs/devpts/inode.c parse_mount_options, 2.6.39
+
+/** simple_strtoul/strtol as match_one uses them: returns the value and the unparsed rest. */
+function strtoul(s: string, base: number, signed: boolean): { value: number; rest: string } | null {
+  let i = 0;
+  let negative = false;
+  if (signed && (s[0] === '-' || s[0] === '+')) { negative = s[0] === '-'; i = 1; }
+  let b = base;
+  if (b === 0) {
+    if (s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && /[0-9a-fA-F]/.test(s[i + 2] ?? '')) { b = 16; i += 2; }
+    else if (s[i] === '0') b = 8;
+    else b = 10;
+  } else if (b === 16 && s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X')) i += 2;
+  const start = i;
+  let value = 0;
+  for (; i < s.length; i++) {
+    const d = parseInt(s[i]!, 36);
+    if (Number.isNaN(d) || d >= b) break;
+    value = value * b + d;
+  }
+  if (i === start) return null; // lib/parser.c: args.to == args.from: no match
+  return { value: negative ? -value : value, rest: s.slice(i) };
+}
+
+/** match_one for "name=%u|%o|%d": the whole item must be consumed. */
+function matchNumber(item: string, name: string, base: number, signed: boolean): number | null {
+  if (!item.startsWith(name + '=')) return null;
+  const parsed = strtoul(item.slice(name.length + 1), base, signed);
+  return parsed && parsed.rest === '' ? parsed.value : null;
+}
+
+/**
+ * 2.6.39 / 3.4 parse_mount_options: reset to defaults (newinstance only on a mount),
+ * then apply items left to right, each at once; the first unknown item prints the
+ * bogus message and stops: items before it stay applied (fs/devpts/inode.c 2.6.39).
+ */
+export function parseLegacyOptions(
+  table: LegacyTokenTable, data: string | undefined, current: DevptsOptions, purpose: ParsePurpose,
+): ParseOutcome {
+  let opts: DevptsOptions = {
+    ...DEFAULT_OPTIONS,
+    newinstance: purpose === 'remount' ? current.newinstance : false,
+  };
+  for (const item of (data ?? '').split(',')) {
+    if (item === '') continue; // empty items are skipped (strsep loop)
+    const uid = matchNumber(item, 'uid', 0, false);
+    if (uid !== null) { opts = { ...opts, uid }; continue; }
+    const gid = matchNumber(item, 'gid', 0, false);
+    if (gid !== null) { opts = { ...opts, gid }; continue; }
+    const mode = matchNumber(item, 'mode', 8, false);
+    if (mode !== null) { opts = { ...opts, mode: mode & 0o7777 }; continue; } // S_IALLUGO mask
+    if (table.ptmxmode) {
+      const ptmxmode = matchNumber(item, 'ptmxmode', 8, false);
+      if (ptmxmode !== null) { opts = { ...opts, ptmxmode: ptmxmode & 0o7777 }; continue; }
+    }
+    if (table.newinstance && item === 'newinstance') {
+      // "newinstance makes sense only on initial mount": accepted and ignored on remount
+      if (purpose === 'mount') opts = { ...opts, newinstance: true };
+      continue;
+    }
+    if (table.max) {
+      const max = matchNumber(item, 'max', 0, true);
+      if (max !== null) {
+        // 3.4: range check fails with EINVAL and no message
+        if (max < 0 || max > NR_UNIX98_PTY_MAX) return { opts, ok: false, log: [] };
+        opts = { ...opts, max };
+        continue;
+      }
+    }
+    return { opts, ok: false, log: [BOGUS] };
+  }
+  return { opts, ok: true, log: [] };
+}
+
+/** kstrtouint-like: whole string, given base (0 = auto), unsigned 32-bit. */
+function kstrtou32(s: string, base: number): number | null {
+  const parsed = strtoul(s, base, false);
+  if (!parsed || parsed.rest !== '' || parsed.value > 0xffffffff) return null;
+  return parsed.value;
+}
+function kstrtos32(s: string): number | null {
+  const parsed = strtoul(s, 0, true);
+  if (!parsed || parsed.rest !== '' || parsed.value > 0x7fffffff || parsed.value < -0x80000000) return null;
+  return parsed.value;
+}
+
+/**
+ * 6.x devpts_parse_param through fs_parse (new mount API): options start from
+ * defaults; any bad item fails the whole call with EINVAL and changes nothing.
+ * Messages as seen in /dev/kmsg (live 6.x S7).
+ */
+export function parseFsParamOptions(data: string | undefined): ParseOutcome {
+  let opts: DevptsOptions = DEFAULT_OPTIONS;
+  let sbReadonly: boolean | undefined;
+  const fail = (line: string): ParseOutcome => ({ opts: DEFAULT_OPTIONS, ok: false, log: [`devpts: ${line}`] });
+  for (const item of (data ?? '').split(',')) {
+    if (item === '') continue; // vfs_parse_monolithic_sep skips empty keys
+    const eq = item.indexOf('=');
+    if (eq === 0) continue;    // "=value": key empty, skipped
+    const key = eq < 0 ? item : item.slice(0, eq);
+    const value = eq < 0 ? null : item.slice(eq + 1);
+    if (key === 'ro' || key === 'rw') { sbReadonly = key === 'ro'; continue; } // vfs_parse_sb_flag
+    switch (key) {
+      case 'uid': case 'gid': {
+        const n = value === null ? null : kstrtou32(value, 0);
+        if (n === null) return fail(`Bad value for '${key}'`);
+        if (n === 0xffffffff) return fail(`Invalid ${key} '${value}'`); // INVALID_UID / INVALID_GID
+        opts = { ...opts, [key]: n };
+        break;
+      }
+      case 'mode': case 'ptmxmode': {
+        const n = value === null ? null : kstrtou32(value, 8);
+        if (n === null) return fail(`Bad value for '${key}'`);
+        opts = { ...opts, [key]: n & 0o7777 }; // S_IALLUGO
+        break;
+      }
+      case 'max': {
+        const n = value === null ? null : kstrtos32(value);
+        if (n === null) return fail(`Bad value for 'max'`);
+        if (n < 0 || n > NR_UNIX98_PTY_MAX) return fail('max out of range');
+        opts = { ...opts, max: n };
+        break;
+      }
+      case 'newinstance':
+        if (value !== null) return fail(`Unexpected value for 'newinstance'`);
+        break; // accepted and ignored (4.7 devpts_parse_param: case Opt_newinstance: break)
+      case 'source':
+        return fail('Multiple sources');
+      default:
+        return fail(`Unknown parameter '${key}'`);
+    }
+  }
+  return sbReadonly === undefined ? { opts, ok: true, log: [] } : { opts, ok: true, log: [], sbReadonly };
+}

@@ -1,0 +1,88 @@
+// The four kernel profiles (../shared/design/profiles.md). Every difference between
+// kernels lives here, one field per concern; the rest of the model asks the record.
+
+import type { ProfileId } from './ops.ts';
+import { parseFsParamOptions, parseLegacyOptions } from './options.ts';
+import {
+  allocateGlobalCount34, allocateGlobalCount6x, allocateIndexLimitEio, mountInitialUnlessNewinstance,
+  mountNewEveryTime, mountSingleInstance, ptmxAlwaysSingle, ptmxOwnInstanceElseInitial,
+  ptmxOwnInstanceElseSiblingPts, remountAtomically, remountInPlace,
+  type Allocation, type Change, type Decision, type Lookup, type MountRequest, type Parser,
+} from './instances.ts';
+import type { NodeView, Pos } from './paths.ts';
+import type { DevptsFs, FsId, KernelState } from './state.ts';
+
+/** The kernel's mode as the document names it; the xstate machine's top-level states. */
+export type KernelMode = 'legacy' | 'singleInstance' | 'multiInstance' | 'perMountInstances';
+
+export interface Profile {
+  readonly id: ProfileId;
+  /** Mode at boot (2.6.39-y/3.4-y move to multiInstance on the first newinstance mount). */
+  readonly bootMode: KernelMode;
+  /** The kernel creates an initial instance at boot (kern_mount), which never dies. */
+  readonly initialInstance: boolean;
+  /** Instances carry a /dev/pts/ptmx node (absent with CONFIG=n). */
+  readonly ptmxNode: boolean;
+  /** TIOCGPTPEER exists (4.13+); otherwise `peer` is EINVAL. */
+  readonly peer: boolean;
+  /** kernel.pty.reserve exists (3.4+). */
+  readonly reserveSysctl: boolean;
+  /** Option parsing: the token table and its error behaviour. */
+  readonly parseOptions: Parser;
+  /** Which instance a devpts mount attaches, and what it does to it. */
+  readonly mountDevpts: (req: MountRequest) => Decision;
+  /** What a remount does to the instance's options and ptmx node. */
+  readonly remountDevpts: (state: KernelState, fs: FsId, data: string | undefined, parse: Parser) => Change;
+  /** Which instance an open of a c 5:2 node allocates in. */
+  readonly ptmxInstance: (state: KernelState, pos: Pos, node: NodeView) => Lookup;
+  /** Index allocation and limits. */
+  readonly allocateIndex: (state: KernelState, fs: DevptsFs) => Allocation;
+}
+
+const table2639n = { ptmxmode: false, newinstance: false, max: false } as const; // CONFIG=n token table
+const table2639y = { ptmxmode: true, newinstance: true, max: false } as const;
+const table34y = { ptmxmode: true, newinstance: true, max: true } as const;
+
+export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
+  '2.6.39-n': {
+    id: '2.6.39-n', bootMode: 'legacy', initialInstance: true, ptmxNode: false, peer: false, reserveSysctl: false,
+    parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639n, data, cur, purpose),
+    mountDevpts: mountSingleInstance,
+    remountDevpts: remountInPlace,
+    ptmxInstance: ptmxAlwaysSingle,
+    allocateIndex: allocateIndexLimitEio,
+  },
+  '2.6.39-y': {
+    id: '2.6.39-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, reserveSysctl: false,
+    parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639y, data, cur, purpose),
+    mountDevpts: mountInitialUnlessNewinstance,
+    remountDevpts: remountInPlace,
+    ptmxInstance: ptmxOwnInstanceElseInitial,
+    allocateIndex: allocateIndexLimitEio,
+  },
+  '3.4-y': {
+    id: '3.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, reserveSysctl: true,
+    parseOptions: (data, cur, purpose) => parseLegacyOptions(table34y, data, cur, purpose),
+    mountDevpts: mountInitialUnlessNewinstance,
+    remountDevpts: remountInPlace,
+    ptmxInstance: ptmxOwnInstanceElseInitial,
+    allocateIndex: allocateGlobalCount34,
+  },
+  '6.x': {
+    id: '6.x', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, reserveSysctl: true,
+    parseOptions: (data) => parseFsParamOptions(data),
+    mountDevpts: mountNewEveryTime,
+    remountDevpts: remountAtomically,
+    ptmxInstance: ptmxOwnInstanceElseSiblingPts,
+    allocateIndex: allocateGlobalCount6x,
+  },
+};
+
+export function profileOf(id: ProfileId): Profile {
+  return PROFILES[id];
+}
+
+/** The document's name for the kernel's current mode. */
+export function kernelMode(profile: Profile, state: KernelState): KernelMode {
+  return profile.bootMode === 'singleInstance' && state.multiInstance ? 'multiInstance' : profile.bootMode;
+}
