@@ -7,3 +7,4 @@ export { boot, bootWith, BootError } from './boot.ts';
 export { PROFILES, profileOf, kernelMode, type Profile, type KernelMode } from './profiles.ts';
 export { validateOp, asOp, type Problem } from './validate.ts';
 export { DEFAULT_OPTIONS } from './options.ts';
+export { kernelMachine, startKernelActor, runThroughMachine, opEvent, type OpEvent, type KernelSnapshot } from './machine.ts';

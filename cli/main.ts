@@ -1,0 +1,41 @@
+// devpts-check <command>: one CLI, one set of conventions (--json, seeds and replay
+// lines, exit codes in exit-codes.ts). Each command lives in cli/commands/<name>.ts and
+// exports `register(program, done)`; `done(code)` records the command's exit code.
+
+import { Command, CommanderError } from 'commander';
+import { EXIT, UnavailableError, UsageError } from './exit-codes.ts';
+import type { Registrar } from './registrar.ts';
+
+const COMMANDS: (() => Promise<{ register: Registrar }>)[] = [
+  // one line per command module; keep in alphabetical order
+];
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('devpts-check')
+    .description('An executable specification of the Linux devpts filesystem, checked.')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(`devpts-check: ${s.replace(/^error: /, '').trim()}\n`),
+    });
+  for (const load of COMMANDS) (await load()).register(program, (c) => { code = c; });
+  // no command: the main job (the conformance report)
+  const args = argv.length === 0 && program.commands.some((c) => c.name() === 'report') ? ['report'] : argv;
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; every parse error is a usage error
+      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof UsageError) { process.stderr.write(`devpts-check: ${err.message}\n`); return EXIT.usage; }
+    if (err instanceof UnavailableError) { process.stderr.write(`devpts-check: ${err.message}\n`); return EXIT.unavailable; }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`devpts-check: internal error: ${message}\n`);
+    if (process.env.DEVPTS_CHECK_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return 70;
+  }
+}
