@@ -8,6 +8,11 @@ import type { Registrar } from './registrar.ts';
 
 const COMMANDS: (() => Promise<{ register: Registrar }>)[] = [
   // one line per command module; keep in alphabetical order
+  () => import('./commands/explore.ts'),
+  () => import('./commands/export.ts'),
+  () => import('./commands/kernel.ts'),
+  () => import('./commands/replay.ts'),
+  () => import('./commands/script.ts'),
 ];
 
 export async function main(argv: string[]): Promise<number> {
@@ -22,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   for (const load of COMMANDS) (await load()).register(program, (c) => { code = c; });
   // no command: the main job (the conformance report)
-  const args = argv.length === 0 && program.commands.some((c) => c.name() === 'report') ? ['report'] : argv;
+  const args = argv.length > 0 ? argv : program.commands.some((c) => c.name() === 'report') ? ['report'] : ['replay', '--corpus'];
   try {
     await program.parseAsync(args, { from: 'user' });
     return code;

@@ -16,7 +16,7 @@ type OpOf<N extends Op['op']> = Extract<Op, { op: N }>;
 export function readOnlyAt(state: KernelState, pos: Pos): boolean {
   const m = mountOf(state, pos.mount);
   const fs = state.fss[m.fs]!;
-  return m.flags.includes('ro') || (fs.kind === 'devpts' && fs.readonly);
+  return m.flags.includes('ro') || (fs.readonly ?? false);
 }
 
 /** Is there a mount on `pos` in the caller's namespace (is_local_mountpoint)? */
@@ -107,8 +107,32 @@ export function unlinkOp(ctx: Ctx, op: OpOf<'unlink'>): Outcome {
   const entries = { ...dir.entries };
   delete entries[w.name];
   const inodes = { ...fs.inodes, [w.dir.ino]: { ...dir, entries } };
-  delete inodes[ino];
+  // live 6.x: an open file keeps its inode and its dentry's parent: TIOCGPTPEER on a master
+  // opened through /dev/ptmx still finds the sibling pts after `unlink /dev/ptmx` (closeHandle drops it)
+  if (!heldOpen(state, fs.id, ino)) delete inodes[ino];
   return done({ ...state, fss: put(state.fss, fs.id, { ...fs, inodes }) });
+}
+
+/** Is inode `ino` of filesystem `fsId` held by an open handle (opened through a mount of it)? */
+export function heldOpen(state: KernelState, fsId: string, ino: number): boolean {
+  for (const name in state.handles) {
+    const h = state.handles[name]!;
+    if (h.ino === ino && state.mounts[h.mount]?.fs === fsId) return true;
+  }
+  return false;
+}
+
+/** After a close: an unlinked inode that no handle holds any more is gone (iput of the last reference). */
+export function dropOrphan(state: KernelState, fsId: string, ino: number): KernelState {
+  const fs = state.fss[fsId];
+  if (!fs || fs.kind !== 'plain') return state;
+  const inode = fs.inodes[ino];
+  if (!inode || inode.type === 'dir' || heldOpen(state, fsId, ino)) return state;
+  const dir = fs.inodes[inode.parent];
+  if (dir && dir.type === 'dir' && Object.values(dir.entries).includes(ino)) return state; // still linked
+  const inodes = { ...fs.inodes };
+  delete inodes[ino];
+  return { ...state, fss: put(state.fss, fsId, { ...fs, inodes }) };
 }
 
 /** Replace a node's owner/mode, wherever it lives (plain inode, devpts root, ptmx or slave node). */

@@ -90,12 +90,14 @@ export function mountNewEveryTime(req: MountRequest): Decision {
  * then left to right up to the first error), then update_ptmx_mode sets the ptmx
  * node to the resulting ptmxmode, even when parsing failed (EINVAL). [K4]
  */
-export function remountInPlace(state: KernelState, id: FsId, data: string | undefined, parse: Parser): Change {
+export function remountInPlace(state: KernelState, id: FsId, data: string | undefined, parse: Parser, readonly: boolean): Change {
   const fs = devptsOf(state, id);
   const parsed = parse(data, fs.opts, 'remount');
   const ptmx = fs.ptmx ? { ...fs.ptmx, mode: parsed.opts.ptmxmode } : null;
   const next = withFs(state, { ...fs, opts: parsed.opts, ptmx });
-  return parsed.ok ? { ok: true, state: next, log: parsed.log } : { ok: false, errno: 'EINVAL', state: next, log: parsed.log };
+  if (!parsed.ok) return { ok: false, errno: 'EINVAL', state: next, log: parsed.log };
+  // do_remount_sb: MS_RDONLY without MS_BIND makes the superblock (every mount of it) read-only
+  return { ok: true, state: withFs(state, { ...fs, opts: parsed.opts, ptmx, readonly }), log: parsed.log };
 }
 
 /**
@@ -103,13 +105,14 @@ export function remountInPlace(state: KernelState, id: FsId, data: string | unde
  * nothing; success replaces every option (reserve kept) and resets the ptmx node's
  * mode, keeping its owner (live 6.x S3, S7). [K4]
  */
-export function remountAtomically(state: KernelState, id: FsId, data: string | undefined, parse: Parser): Change {
+export function remountAtomically(state: KernelState, id: FsId, data: string | undefined, parse: Parser, readonly: boolean): Change {
   const fs = devptsOf(state, id);
   const parsed = parse(data, DEFAULT_OPTIONS, 'remount');
   if (!parsed.ok) return { ok: false, errno: 'EINVAL', state, log: parsed.log };
   const ptmx = fs.ptmx ? { ...fs.ptmx, mode: parsed.opts.ptmxmode } : null;
-  const readonly = parsed.sbReadonly ?? fs.readonly;
-  return { ok: true, state: withFs(state, { ...fs, opts: parsed.opts, ptmx, readonly }), log: parsed.log };
+  // do_remount → fs_context_for_reconfigure(sb, sb_flags, MS_RMT_MASK): the sb follows MS_RDONLY
+  // (the op's 'ro' flag) unless "ro"/"rw" in the data string say otherwise
+  return { ok: true, state: withFs(state, { ...fs, opts: parsed.opts, ptmx, readonly: parsed.sbReadonly ?? readonly }), log: parsed.log };
 }
 
 // ---- which instance an open of a ptmx node allocates in ---------------------------
@@ -144,6 +147,8 @@ export function ptmxOwnInstanceElseSiblingPts(state: KernelState, pos: Pos, node
  * require the root of a devpts mount. ENOENT without `pts`, ENODEV otherwise. [K8]
  */
 export function siblingPts(state: KernelState, pos: Pos, parentIno: number): Lookup {
+  // path_pts: path_connected(mnt, parent) fails for a bind mount of a single file: ENOENT (fs/namei.c path_pts, K47/K6)
+  if (mountOf(state, pos.mount).root === pos.ino && nodeAt(state, pos)?.type !== 'dir') return { ok: false, errno: 'ENOENT' };
   const ptsIno = lookupChild(state, { mount: pos.mount, ino: parentIno }, 'pts');
   if (ptsIno === null) return { ok: false, errno: 'ENOENT' };
   const top = followMounts(state, { mount: pos.mount, ino: ptsIno });

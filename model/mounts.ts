@@ -4,6 +4,7 @@
 import type { MountFlag, Op } from './ops.ts';
 import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { mountOf, nodeAt, resolve, type Pos } from './paths.ts';
+import { parseTmpfsOptions } from './options.ts';
 import { drop, put } from './records.ts';
 import { INITIAL_NS, type KernelState, type Mount, type MountId, type NsId, type PlainFs } from './state.ts';
 
@@ -39,8 +40,14 @@ export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
   const flags = op.flags ?? [];
   if (op.fstype === 'tmpfs') {
     const id = `tmpfs#${state.next.fs}`;
+    // live 6.x: a bad tmpfs option fails the mount (EINVAL); mode=/uid=/gid= set the root directory
+    const o = parseTmpfsOptions(op.options, 'mount');
+    if (!o.ok) return fail(state, 'EINVAL');
     // shmem_fill_super: root directory mode 01777, owned by the mounter
-    const fs: PlainFs = { kind: 'plain', id, nextIno: 2, inodes: { 1: { type: 'dir', mode: 0o1777, uid: proc.uid, gid: proc.gid, parent: 1, entries: {} } } };
+    const root = { type: 'dir' as const, mode: o.mode ?? 0o1777, uid: o.uid ?? proc.uid, gid: o.gid ?? proc.gid, parent: 1, entries: {} };
+    // live 6.x: MS_RDONLY (or "ro" in the data) makes the new superblock read-only
+    const readonly = o.sbReadonly ?? flags.includes('ro');
+    const fs: PlainFs = { kind: 'plain', id, nextIno: 2, inodes: { 1: root }, ...(readonly ? { readonly } : {}) };
     const made = { ...state, fss: put(state.fss, id, fs), next: { ...state.next, fs: state.next.fs + 1 } };
     return done(attach(made, target.pos, id, 1, flags).state);
   }
@@ -61,8 +68,18 @@ export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
   const setFlags = (s: KernelState): KernelState =>
     ({ ...s, mounts: put(s.mounts, m.id, { ...s.mounts[m.id]!, flags: op.flags ?? [] }) });
   const fs = state.fss[m.fs]!;
-  if (fs.kind !== 'devpts') return done(setFlags(state));
-  const change = profile.remountDevpts(state, fs.id, op.options, profile.parseOptions);
+  if (fs.kind !== 'devpts') {
+    // live 6.x: a tmpfs remount checks its data like a mount (EINVAL, nothing changes), ignores
+    // mode=/uid=/gid=, and leaves the superblock read-only iff the data says "ro" or, without
+    // "ro"/"rw" in the data, MS_RDONLY is given (seen through another bind of the same tmpfs)
+    if (fs.id === 'root') return done(setFlags(state));
+    const o = parseTmpfsOptions(op.options, 'remount');
+    if (!o.ok) return fail(state, 'EINVAL');
+    const readonly = o.sbReadonly ?? (op.flags ?? []).includes('ro');
+    const { readonly: _was, ...rest } = fs;
+    return done(setFlags({ ...state, fss: put(state.fss, fs.id, readonly ? { ...rest, readonly } : rest) }));
+  }
+  const change = profile.remountDevpts(state, fs.id, op.options, profile.parseOptions, (op.flags ?? []).includes('ro'));
   // do_remount: mount flags are updated only when the superblock remount succeeded
   if (!change.ok) return { state: change.state, result: change.log.length ? { errno: change.errno, log: [...change.log] } : { errno: change.errno } };
   return done(setFlags(change.state), {}, change.log);

@@ -129,7 +129,8 @@ export function parseFsParamOptions(data: string | undefined): ParseOutcome {
     switch (key) {
       case 'uid': case 'gid': {
         const n = value === null ? null : kstrtou32(value, 0);
-        if (n === null) return fail(`Bad value for '${key}'`);
+        // fs_param_is_uid/gid: fs_param_is_u32 logs "Bad value", then fs_param_bad_value logs it again (fs/fs_parser.c 6.x; live 6.x S7 "logged twice")
+        if (n === null) { const bad = fail(`Bad value for '${key}'`); return { ...bad, log: [...bad.log, ...bad.log] }; }
         if (n === 0xffffffff) return fail(`Invalid ${key} '${value}'`); // INVALID_UID / INVALID_GID
         opts = { ...opts, [key]: n };
         break;
@@ -157,4 +158,74 @@ export function parseFsParamOptions(data: string | undefined): ParseOutcome {
     }
   }
   return sbReadonly === undefined ? { opts, ok: true, log: [] } : { opts, ok: true, log: [], sbReadonly };
+}
+
+/** What a tmpfs mount or remount takes from its data string (live 6.x observations). */
+export interface TmpfsOptions {
+  readonly ok: boolean;
+  /** Root directory owner and mode: applied on a new mount only (a remount ignores them). */
+  readonly mode?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  /** "ro"/"rw" in the data string set the superblock flag (vfs_parse_sb_flag, key only). */
+  readonly sbReadonly?: boolean;
+}
+
+const TMPFS_SB_FLAGS = new Set(['ro', 'rw', 'sync', 'async', 'dirsync', 'mand', 'nomand', 'lazytime', 'nolazytime']);
+
+/**
+ * tmpfs (mm/shmem.c shmem_parse_options / shmem_parse_one, 6.x): a bad item fails the
+ * mount or remount with EINVAL and changes nothing. Items are split at commas, except a
+ * comma followed by a digit (an mpol nodelist); empty items and empty keys are skipped.
+ * Only the keys below are modelled; anything else is an unknown parameter.
+ * live 6.x: uid=/gid= take any base (0x10 is 16, 010 is 8), -1/4294967295/"" → EINVAL;
+ * mode= is octal (8, 0x10, "" → EINVAL), masked to 07777; size=abc, huge=bogus → EINVAL;
+ * ro=1 is "ro"; source= fails a mount (a second source) but not a remount; noswap fails
+ * a remount; mode/uid/gid are accepted on remount and leave the root directory alone;
+ * every devpts-only option (newinstance, ptmxmode=, max=) and "nosuid" → EINVAL; "" is
+ * accepted.
+ */
+export function parseTmpfsOptions(data: string | undefined, purpose: ParsePurpose): TmpfsOptions {
+  let out: { ok: boolean; mode?: number; uid?: number; gid?: number; sbReadonly?: boolean } = { ok: true };
+  const bad: TmpfsOptions = { ok: false };
+  const items: string[] = [];
+  for (const piece of (data ?? '').split(',')) {
+    // "mpol=bind:0,2": a comma before a digit continues the item
+    if (items.length > 0 && /^[0-9]/.test(piece)) items[items.length - 1] += `,${piece}`;
+    else items.push(piece);
+  }
+  for (const item of items) {
+    if (item === '') continue;
+    const eq = item.indexOf('=');
+    const key = eq < 0 ? item : item.slice(0, eq);
+    const value = eq < 0 ? null : item.slice(eq + 1);
+    if (key === '') continue;
+    if (TMPFS_SB_FLAGS.has(key)) {
+      if (key === 'ro' || key === 'rw') out = { ...out, sbReadonly: key === 'ro' };
+      continue;
+    }
+    switch (key) {
+      case 'source': if (purpose === 'mount') return bad; break;
+      case 'uid': case 'gid': {
+        const n = value === null ? null : kstrtou32(value, 0);
+        if (n === null || n === 0xffffffff) return bad;
+        out = { ...out, [key]: n };
+        break;
+      }
+      case 'mode': {
+        const n = value === null ? null : kstrtou32(value, 8);
+        if (n === null) return bad;
+        out = { ...out, mode: n & 0o7777 };
+        break;
+      }
+      case 'size': if (value === null || !/^[0-9]+[kKmMgGtTpPeE%]?$/.test(value)) return bad; break;
+      case 'nr_blocks': case 'nr_inodes': if (value === null || !/^[0-9]+[kKmMgGtTpPeE]?$/.test(value)) return bad; break;
+      case 'huge': if (value === null || !['never', 'always', 'within_size', 'advise'].includes(value)) return bad; break;
+      case 'mpol': if (value === null || !/^(default|local|prefer|bind|interleave|weighted_interleave)([=:].*)?$/.test(value)) return bad; break;
+      case 'inode32': case 'inode64': if (value !== null) return bad; break;
+      case 'noswap': if (value !== null || purpose === 'remount') return bad; break;
+      default: return bad;
+    }
+  }
+  return out;
 }

@@ -140,7 +140,9 @@ function walk(state: KernelState, proc: Proc, path: string, followLast: boolean)
     if (child === null) {
       return last ? { ok: true, dir, dirNode, name: c, child: null } : { ok: false, errno: 'ENOENT' };
     }
-    const node = nodeAt(state, child)!;
+    const node = nodeAt(state, child);
+    // a bind mount can hold a devpts slave inode after devpts_pty_kill: not a directory, no usable node (resolve: EIO)
+    if (node === null) return last ? { ok: true, dir, dirNode, name: c, child } : { ok: false, errno: 'ENOTDIR' };
     if (node.type === 'lnk' && (!last || followLast)) {
       if (++hops > MAXSYMLINKS) return { ok: false, errno: 'ELOOP' };
       const body = node.target!;
@@ -168,5 +170,8 @@ export function resolve(state: KernelState, proc: Proc, path: string, nofollow =
   const w = walk(state, proc, path, !nofollow);
   if (!w.ok) return w;
   if (w.child === null) return { ok: false, errno: 'ENOENT' };
-  return { ok: true, pos: w.child, node: nodeAt(state, w.child)! };
+  const node = nodeAt(state, w.child);
+  // a killed slave's inode, reachable only through a bind mount: no tty any more (pts_unix98_lookup / pty_open: EIO)
+  if (node === null) return { ok: false, errno: 'EIO' };
+  return { ok: true, pos: w.child, node };
 }

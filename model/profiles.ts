@@ -32,7 +32,7 @@ export interface Profile {
   /** Which instance a devpts mount attaches, and what it does to it. */
   readonly mountDevpts: (req: MountRequest) => Decision;
   /** What a remount does to the instance's options and ptmx node. */
-  readonly remountDevpts: (state: KernelState, fs: FsId, data: string | undefined, parse: Parser) => Change;
+  readonly remountDevpts: (state: KernelState, fs: FsId, data: string | undefined, parse: Parser, readonly: boolean) => Change;
   /** Which instance an open of a c 5:2 node allocates in. */
   readonly ptmxInstance: (state: KernelState, pos: Pos, node: NodeView) => Lookup;
   /** Index allocation and limits. */

@@ -23,6 +23,8 @@ export interface PlainFs {
   readonly id: FsId;
   readonly inodes: Readonly<Record<number, PlainInode>>;
   readonly nextIno: number;
+  /** Superblock read-only (tmpfs mounted or remounted "ro"); absent: read-write. */
+  readonly readonly?: boolean;
 }
 
 /** Mount options of one devpts instance (fs/devpts/inode.c struct pts_mount_opts). */

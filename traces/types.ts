@@ -27,3 +27,21 @@ export interface ReplayedStep {
   /** true: expectation holds; false: it fails; null: no expectation. */
   holds: boolean | null;
 }
+
+/** A trace's overall verdict: every expectation holds, or one fails. */
+export type Verdict = 'holds' | 'fails';
+
+/**
+ * One replay of one trace, whatever ran it (the model here; the live kernel later):
+ * the replayed steps (up to the first failing one when the replay stops there) and
+ * the first step whose expectation failed.
+ */
+export interface ReplayOutcome {
+  file: string;
+  trace: Trace;
+  /** Who produced the results: "model", later "kernel". */
+  engine: string;
+  steps: ReplayedStep[];
+  firstFailure: ReplayedStep | null;
+  verdict: Verdict;
+}

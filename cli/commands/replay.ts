@@ -1,0 +1,94 @@
+// devpts-check replay FILE... [--json] [--corpus]: replay traces and check their
+// expectations. Exit 0 when every expectation holds, 1 when one fails, 2 when a file
+// cannot be read or is not a valid trace (one line on stderr each).
+
+import { relative } from 'node:path';
+import { EXIT, UsageError } from '../exit-codes.ts';
+import type { Registrar } from '../registrar.ts';
+import { corpusFiles } from '../../traces/corpus.ts';
+import { loadTrace, TraceError } from '../../traces/load.ts';
+import { renderReplay } from '../../traces/render.ts';
+import { modelReplayer, type Replayer } from '../../traces/replay.ts';
+import { replayRecord, type ErrorRecord } from '../../traces/summary.ts';
+
+export interface ReplayFlags {
+  readonly json?: boolean;
+  readonly corpus?: boolean;
+}
+
+/**
+ * The engine that produces the results. Only the model for now; the live-kernel
+ * harness adds its `--kernel` option in `register` and returns its replayer here.
+ */
+export function replayerFor(_flags: ReplayFlags): Replayer {
+  return modelReplayer;
+}
+
+export interface Output { out(line: string): void; err(line: string): void }
+const quieted = new WeakSet<NodeJS.WriteStream>();
+/** Writing to a closed pipe (`| head`) is not an error: the reader has what it wanted. */
+export function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (quieted.has(stream)) return;
+  quieted.add(stream);
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
+const PROCESS_OUTPUT: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`devpts-check: ${line}\n`),
+};
+
+/** A path as the user reads it best: relative to the working directory when inside it. */
+const shown = (file: string): string => {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') || rel === '' ? file : rel;
+};
+
+/** Replay each file in turn; returns the exit code. */
+export async function replayFiles(files: readonly string[], flags: ReplayFlags, replayer: Replayer, output: Output = PROCESS_OUTPUT): Promise<number> {
+  const tally = { holds: 0, fails: 0, invalid: 0 };
+  for (const [n, file] of files.entries()) {
+    const name = shown(file);
+    let outcome;
+    try {
+      const trace = await loadTrace(file);
+      outcome = await replayer(trace, name, { stopAtFirstFailure: true });
+    } catch (err) {
+      if (!(err instanceof TraceError)) throw err;
+      tally.invalid++;
+      const message = err.message.startsWith(file) ? name + err.message.slice(file.length) : err.message;
+      output.err(message);
+      if (flags.json) output.out(JSON.stringify({ file: name, verdict: 'error', error: message } satisfies ErrorRecord));
+      continue;
+    }
+    tally[outcome.verdict]++;
+    if (flags.json) {
+      output.out(JSON.stringify(replayRecord(outcome)));
+    } else {
+      if (n > 0) output.out('');
+      for (const line of renderReplay(outcome)) output.out(line);
+    }
+  }
+  if (!flags.json && files.length > 1) {
+    output.out('');
+    output.out(`${files.length} traces: ${tally.holds} hold, ${tally.fails} fail${tally.invalid ? `, ${tally.invalid} invalid` : ''}`);
+  }
+  return tally.invalid > 0 ? EXIT.usage : tally.fails > 0 ? EXIT.failed : EXIT.ok;
+}
+
+export const register: Registrar = (program, done) => {
+  program
+    .command('replay')
+    .description('replay trace files (devpts-trace/1) on the model and check their expectations')
+    .argument('[files...]', 'trace files')
+    .option('--json', 'one JSON object per file, one per line')
+    .option('--corpus', 'also replay every trace in traces/corpus')
+    .action(async (files: string[], flags: ReplayFlags) => {
+      const all = [...files, ...(flags.corpus ? await corpusFiles() : [])];
+      if (all.length === 0) throw new UsageError('replay: name trace files, or --corpus for the saved corpus');
+      quietOnClosedPipe(process.stdout);
+      done(await replayFiles(all, flags, replayerFor(flags)));
+    });
+};

@@ -1,0 +1,1198 @@
+/*
+ * devpts-check live-kernel harness: runs op sequences (../shared/design/operations.md)
+ * on the running kernel, each in a throw-away world, and prints one result per step.
+ * libc only. Built and driven by kernel/build.ts and kernel/driver.ts.
+ *
+ * PROTOCOL (JSON lines on stdin, one output line per input line on stdout):
+ *   {"boot":{"devptsOptions":"...","mountDevpts":true,"ptmxMode":"0666"}}
+ *        starts a sequence; answered {"ok":true}, or {"error":"..."} when the world
+ *        could not be built (the steps of that sequence then answer {"error":...}).
+ *   {"op":"open","pid":1,"path":"/dev/ptmx"}        one step of the sequence
+ *        answered with its result: {"ok":true,...} | {"errno":"EACCES"} | {"error":"..."}
+ *        (+ "log":[...] with the devpts lines /dev/kmsg got during the step, when any).
+ *   {"end":true}   runs the sequence; answered {"end":true} after the step lines.
+ * Input is buffered until "end" (or EOF), then the whole sequence runs and its answers
+ * are printed in input order. A line that is not a JSON object, an unknown op, a missing
+ * or ill-typed field, a relative path, an unknown pid or handle: {"error":...} for that
+ * line, never a crash. `sysctl` is always refused (host-wide setting).
+ *
+ * PROCESS STRUCTURE (per sequence):
+ *   main (M, host namespace, reads stdin) --fork--> world (W) --fork--> pid 1 worker ...
+ *   W: unshare(CLONE_NEWNS); mount --make-rprivate /; a tmpfs becomes the root with
+ *   pivot_root(".", ".") and the old root is detached, so no host path is reachable
+ *   (".." at / stays at /, absolute symlinks resolve inside the world); umask(0); lays
+ *   out /dev (0755), /dev/ptmx (c 5:2, boot.ptmxMode), /dev/pts (+ devpts with the boot
+ *   options unless mountDevpts is false), /tmp (01777). W then stays, like init_task,
+ *   in that initial namespace of the trace (so it never dies, as in the model) and only
+ *   dispatches steps.
+ *   Each trace process is a real process (a "worker"), not an emulation with setns +
+ *   setresuid: mount-namespace lifetime (a namespace dies with its last process, and
+ *   with it its mounts: observable through open masters), fd ownership, `exit` and the
+ *   fork-time copy of root/uid/namespace are then the kernel's own. `spawn` makes the
+ *   parent worker clone itself (CLONE_PARENT, so W reaps every worker, plus
+ *   CLONE_NEWNS for newns: EPERM comes from the kernel); the child closes every
+ *   inherited fd (it "starts with no open handles") and talks to W over a
+ *   SOCK_SEQPACKET socket W passed along (SCM_RIGHTS). `unshare` is unshare(CLONE_NEWNS)
+ *   in the worker (every mount of the world is private, so copies are private);
+ *   `setuid` is setgroups(0)/setresgid/setresuid in the worker; `exit` is _exit in the
+ *   worker, W waits for it (namespaces and files are released before the zombie).
+ *   W keeps the handle names (as / fd1, fd2...) and the st_dev -> devptsN labels.
+ *   Teardown: at "end" W SIGKILLs and reaps every worker and exits, which drops the
+ *   world namespace; M reaps W (and, as child subreaper, anything orphaned). Every
+ *   process has PR_SET_PDEATHSIG(SIGKILL) and W has alarm(--timeout, default 20 s).
+ * SAFETY: nothing runs in the host's namespace but M's reading of stdin; only char
+ * devices 5:2 and 136-143:* are ever opened; mount(2) only for devpts and tmpfs (a
+ * filesystem type the kernel does not know is answered ENODEV without the syscall,
+ * so the kernel never runs modprobe; a known other type is refused with an error).
+ * LOG: W reads /dev/kmsg (opened before pivot_root) after each step and keeps the
+ * lines starting "devpts: ". Concurrent harnesses serialize their devpts mounts with
+ * flock on their /dev/kmsg descriptor so that lines are not attributed to the wrong
+ * step.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+#ifndef TIOCSPTLCK
+#define TIOCSPTLCK _IOW('T', 0x31, int)
+#endif
+#ifndef TIOCGPTN
+#define TIOCGPTN _IOR('T', 0x30, unsigned int)
+#endif
+#define DEVPTS_MAGIC 0x1cd1
+
+#define MAX_PROCS 64
+#define MAX_HANDLES 256
+#define MAX_LABELS 256
+#define STR_MAX 4096
+#define TEXT_MAX 32768
+#define NAME_MAX_LEN 64
+
+/* ------------------------------------------------------------------ utilities */
+
+static void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) { fputs("harness: out of memory\n", stderr); _exit(70); }
+  return p;
+}
+static char *xstrdup(const char *s) { size_t n = strlen(s) + 1; char *p = xmalloc(n); memcpy(p, s, n); return p; }
+
+/* growable string buffer */
+typedef struct { char *p; size_t len, cap; } buf_t;
+static void b_need(buf_t *b, size_t n) {
+  if (b->len + n + 1 <= b->cap) return;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->len + n + 1) cap *= 2;
+  char *q = xmalloc(cap);
+  if (b->p) memcpy(q, b->p, b->len);
+  q[b->len] = 0; /* always a C string, also when nothing is ever added */
+  free(b->p);
+  b->p = q; b->cap = cap;
+}
+static void b_add(buf_t *b, const char *s, size_t n) { b_need(b, n); memcpy(b->p + b->len, s, n); b->len += n; b->p[b->len] = 0; }
+static void b_puts(buf_t *b, const char *s) { b_add(b, s, strlen(s)); }
+static void b_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void b_printf(buf_t *b, const char *fmt, ...) {
+  va_list ap; char tmp[512];
+  va_start(ap, fmt); int n = vsnprintf(tmp, sizeof tmp, fmt, ap); va_end(ap);
+  if (n < 0) return;
+  if ((size_t)n < sizeof tmp) { b_add(b, tmp, (size_t)n); return; }
+  b_need(b, (size_t)n);
+  va_start(ap, fmt); vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap); va_end(ap);
+  b->len += (size_t)n;
+}
+static void b_json_str(buf_t *b, const char *s) {
+  b_puts(b, "\"");
+  for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    if (*c == '"') b_puts(b, "\\\"");
+    else if (*c == '\\') b_puts(b, "\\\\");
+    else if (*c == '\n') b_puts(b, "\\n");
+    else if (*c == '\t') b_puts(b, "\\t");
+    else if (*c == '\r') b_puts(b, "\\r");
+    else if (*c < 0x20 || *c == 0x7f) b_printf(b, "\\u%04x", *c);
+    else b_add(b, (const char *)c, 1);
+  }
+  b_puts(b, "\"");
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) { if (errno == EINTR) continue; return -1; }
+    p += w; n -= (size_t)w;
+  }
+  return 0;
+}
+
+static const char *errno_name(int e) {
+  switch (e) {
+    case EPERM: return "EPERM"; case ENOENT: return "ENOENT"; case ESRCH: return "ESRCH";
+    case EINTR: return "EINTR"; case EIO: return "EIO"; case ENXIO: return "ENXIO";
+    case E2BIG: return "E2BIG"; case EBADF: return "EBADF"; case ECHILD: return "ECHILD";
+    case EAGAIN: return "EAGAIN"; case ENOMEM: return "ENOMEM"; case EACCES: return "EACCES";
+    case EFAULT: return "EFAULT"; case ENOTBLK: return "ENOTBLK"; case EBUSY: return "EBUSY";
+    case EEXIST: return "EEXIST"; case EXDEV: return "EXDEV"; case ENODEV: return "ENODEV";
+    case ENOTDIR: return "ENOTDIR"; case EISDIR: return "EISDIR"; case EINVAL: return "EINVAL";
+    case ENFILE: return "ENFILE"; case EMFILE: return "EMFILE"; case ENOTTY: return "ENOTTY";
+    case ETXTBSY: return "ETXTBSY"; case EFBIG: return "EFBIG"; case ENOSPC: return "ENOSPC";
+    case ESPIPE: return "ESPIPE"; case EROFS: return "EROFS"; case EMLINK: return "EMLINK";
+    case EPIPE: return "EPIPE"; case ERANGE: return "ERANGE"; case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ENOSYS: return "ENOSYS"; case ENOTEMPTY: return "ENOTEMPTY"; case ELOOP: return "ELOOP";
+    case EOVERFLOW: return "EOVERFLOW"; case EOPNOTSUPP: return "EOPNOTSUPP"; case ESTALE: return "ESTALE";
+    case EUCLEAN: return "EUCLEAN"; case EDQUOT: return "EDQUOT";
+    default: { const char *n = strerrorname_np(e); return n ? n : "EUNKNOWN"; }
+  }
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+typedef enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } jtype;
+typedef struct jval {
+  jtype t;
+  int b;
+  double n;
+  char *s;               /* J_STR (NUL-free; strings with \u0000 are rejected) */
+  size_t len;            /* J_ARR / J_OBJ item count */
+  struct jval *items;    /* J_ARR / J_OBJ values */
+  char **keys;           /* J_OBJ keys */
+} jval;
+
+typedef struct { const char *p, *end; const char *err; int depth; } jparser;
+
+static void j_free(jval *v) {
+  if (v->t == J_STR) free(v->s);
+  if (v->t == J_ARR || v->t == J_OBJ) {
+    for (size_t i = 0; i < v->len; i++) { j_free(&v->items[i]); if (v->keys) free(v->keys[i]); }
+    free(v->items); free(v->keys);
+  }
+  memset(v, 0, sizeof *v);
+}
+static void j_ws(jparser *j) { while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++; }
+static int j_hex(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; }
+static void utf8(buf_t *b, unsigned cp) {
+  char o[4]; size_t n;
+  if (cp < 0x80) { o[0] = (char)cp; n = 1; }
+  else if (cp < 0x800) { o[0] = (char)(0xc0 | (cp >> 6)); o[1] = (char)(0x80 | (cp & 0x3f)); n = 2; }
+  else if (cp < 0x10000) { o[0] = (char)(0xe0 | (cp >> 12)); o[1] = (char)(0x80 | ((cp >> 6) & 0x3f)); o[2] = (char)(0x80 | (cp & 0x3f)); n = 3; }
+  else { o[0] = (char)(0xf0 | (cp >> 18)); o[1] = (char)(0x80 | ((cp >> 12) & 0x3f)); o[2] = (char)(0x80 | ((cp >> 6) & 0x3f)); o[3] = (char)(0x80 | (cp & 0x3f)); n = 4; }
+  b_add(b, o, n);
+}
+static int j_u4(jparser *j, unsigned *out) {
+  if (j->end - j->p < 4) return -1;
+  unsigned v = 0;
+  for (int i = 0; i < 4; i++) { int h = j_hex(j->p[i]); if (h < 0) return -1; v = v * 16 + (unsigned)h; }
+  j->p += 4; *out = v; return 0;
+}
+static int j_string(jparser *j, char **out) {
+  buf_t b = {0};
+  b_need(&b, 0);
+  j->p++; /* opening quote */
+  for (;;) {
+    if (j->p >= j->end) { j->err = "unterminated string"; goto bad; }
+    unsigned char c = (unsigned char)*j->p++;
+    if (c == '"') break;
+    if (c < 0x20) { j->err = "control character in string"; goto bad; }
+    if (c != '\\') { b_add(&b, (const char *)&c, 1); continue; }
+    if (j->p >= j->end) { j->err = "bad escape"; goto bad; }
+    char e = *j->p++;
+    switch (e) {
+      case '"': b_puts(&b, "\""); break; case '\\': b_puts(&b, "\\"); break; case '/': b_puts(&b, "/"); break;
+      case 'b': b_puts(&b, "\b"); break; case 'f': b_puts(&b, "\f"); break; case 'n': b_puts(&b, "\n"); break;
+      case 'r': b_puts(&b, "\r"); break; case 't': b_puts(&b, "\t"); break;
+      case 'u': {
+        unsigned cp;
+        if (j_u4(j, &cp)) { j->err = "bad \\u escape"; goto bad; }
+        if (cp >= 0xd800 && cp < 0xdc00) {
+          unsigned lo;
+          if (j->end - j->p < 6 || j->p[0] != '\\' || j->p[1] != 'u') { j->err = "lone surrogate"; goto bad; }
+          j->p += 2;
+          if (j_u4(j, &lo) || lo < 0xdc00 || lo >= 0xe000) { j->err = "lone surrogate"; goto bad; }
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+        } else if (cp >= 0xdc00 && cp < 0xe000) { j->err = "lone surrogate"; goto bad; }
+        if (cp == 0) { j->err = "NUL character in string"; goto bad; }
+        utf8(&b, cp);
+        break;
+      }
+      default: j->err = "bad escape"; goto bad;
+    }
+  }
+  *out = b.p;
+  return 0;
+bad:
+  free(b.p);
+  return -1;
+}
+static int j_value(jparser *j, jval *v);
+static int j_container(jparser *j, jval *v, int obj) {
+  size_t cap = 4;
+  v->t = obj ? J_OBJ : J_ARR;
+  v->items = xmalloc(cap * sizeof *v->items);
+  v->keys = obj ? xmalloc(cap * sizeof *v->keys) : NULL;
+  v->len = 0;
+  j->p++;
+  if (++j->depth > 32) { j->err = "nested too deeply"; return -1; }
+  j_ws(j);
+  if (j->p < j->end && *j->p == (obj ? '}' : ']')) { j->p++; j->depth--; return 0; }
+  for (;;) {
+    if (v->len == cap) {
+      cap *= 2;
+      jval *ni = xmalloc(cap * sizeof *ni); memcpy(ni, v->items, v->len * sizeof *ni); free(v->items); v->items = ni;
+      if (obj) { char **nk = xmalloc(cap * sizeof *nk); memcpy(nk, v->keys, v->len * sizeof *nk); free(v->keys); v->keys = nk; }
+    }
+    char *key = NULL;
+    j_ws(j);
+    if (obj) {
+      if (j->p >= j->end || *j->p != '"') { j->err = "expected a key"; return -1; }
+      if (j_string(j, &key)) return -1;
+      j_ws(j);
+      if (j->p >= j->end || *j->p != ':') { free(key); j->err = "expected ':'"; return -1; }
+      j->p++;
+    }
+    memset(&v->items[v->len], 0, sizeof(jval));
+    if (obj) v->keys[v->len] = key;
+    v->len++;
+    if (j_value(j, &v->items[v->len - 1])) return -1;
+    j_ws(j);
+    if (j->p >= j->end) { j->err = "unterminated container"; return -1; }
+    if (*j->p == ',') { j->p++; continue; }
+    if (*j->p == (obj ? '}' : ']')) { j->p++; j->depth--; return 0; }
+    j->err = "expected ',' or a closing bracket";
+    return -1;
+  }
+}
+static int j_value(jparser *j, jval *v) {
+  j_ws(j);
+  if (j->p >= j->end) { j->err = "unexpected end of input"; return -1; }
+  char c = *j->p;
+  if (c == '{' || c == '[') return j_container(j, v, c == '{');
+  if (c == '"') { v->t = J_STR; return j_string(j, &v->s); }
+  if (!strncmp(j->p, "true", 4) && j->end - j->p >= 4) { v->t = J_BOOL; v->b = 1; j->p += 4; return 0; }
+  if (!strncmp(j->p, "false", 5) && j->end - j->p >= 5) { v->t = J_BOOL; v->b = 0; j->p += 5; return 0; }
+  if (!strncmp(j->p, "null", 4) && j->end - j->p >= 4) { v->t = J_NULL; j->p += 4; return 0; }
+  if (c == '-' || (c >= '0' && c <= '9')) {
+    const char *s = j->p;
+    if (*s == '-') s++;
+    if (s >= j->end || !(*s >= '0' && *s <= '9')) { j->err = "bad number"; return -1; }
+    if (*s == '0') s++; else while (s < j->end && *s >= '0' && *s <= '9') s++;
+    if (s < j->end && *s == '.') { s++; if (s >= j->end || !(*s >= '0' && *s <= '9')) { j->err = "bad number"; return -1; } while (s < j->end && *s >= '0' && *s <= '9') s++; }
+    if (s < j->end && (*s == 'e' || *s == 'E')) {
+      s++; if (s < j->end && (*s == '+' || *s == '-')) s++;
+      if (s >= j->end || !(*s >= '0' && *s <= '9')) { j->err = "bad number"; return -1; }
+      while (s < j->end && *s >= '0' && *s <= '9') s++;
+    }
+    char tmp[64]; size_t n = (size_t)(s - j->p);
+    if (n >= sizeof tmp) { j->err = "number too long"; return -1; }
+    memcpy(tmp, j->p, n); tmp[n] = 0;
+    v->t = J_NUM; v->n = strtod(tmp, NULL); j->p = s;
+    return 0;
+  }
+  j->err = "unexpected character";
+  return -1;
+}
+static int j_parse(const char *text, size_t len, jval *out, const char **err) {
+  jparser j = { text, text + len, NULL, 0 };
+  memset(out, 0, sizeof *out);
+  if (j_value(&j, out)) { *err = j.err ? j.err : "bad JSON"; j_free(out); return -1; }
+  j_ws(&j);
+  if (j.p != j.end) { *err = "trailing characters"; j_free(out); return -1; }
+  return 0;
+}
+static jval *j_get(jval *o, const char *key) {
+  if (o->t != J_OBJ) return NULL;
+  for (size_t i = 0; i < o->len; i++) if (!strcmp(o->keys[i], key)) return &o->items[i];
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ steps */
+
+enum {
+  OP_SPAWN = 1, OP_UNSHARE, OP_SETUID, OP_EXIT, OP_MOUNT, OP_REMOUNT, OP_BIND, OP_UMOUNT, OP_MKDIR,
+  OP_MKNOD, OP_TOUCH, OP_SYMLINK, OP_UNLINK, OP_CHMOD, OP_CHOWN, OP_STAT, OP_READDIR, OP_OPEN,
+  OP_UNLOCKPT, OP_PEER, OP_CLOSE, OP_SYSCTL,
+};
+static const char *const OP_NAMES[] = {
+  NULL, "spawn", "unshare", "setuid", "exit", "mount", "remount", "bind", "umount", "mkdir",
+  "mknod", "touch", "symlink", "unlink", "chmod", "chown", "stat", "readdir", "open",
+  "unlockpt", "peer", "close", "sysctl",
+};
+#define NOPS ((int)(sizeof OP_NAMES / sizeof *OP_NAMES))
+
+typedef struct {
+  int op;                 /* 0: invalid (error holds the message) */
+  char *error;
+  long pid;
+  long child; int newns;
+  unsigned uid, gid; int has_gid;
+  char *fstype, *target, *options, *path, *source, *as, *fd;
+  unsigned long mflags;
+  int recursive, lazy, nofollow;
+  int mode, has_mode;
+  unsigned major, minor;
+} step_t;
+
+typedef struct { int has_options; char *options; int mount_devpts; int ptmx_mode; char *error; } boot_t;
+
+static char *fmt_err(const char *fmt, const char *a, const char *b) {
+  char tmp[512];
+  snprintf(tmp, sizeof tmp, fmt, a, b ? b : "");
+  return xstrdup(tmp);
+}
+
+/* field readers: 0 ok, 1 absent, -1 bad (message in *err) */
+static int f_uint(jval *o, const char *k, unsigned long max, unsigned long *out, char **err) {
+  jval *v = j_get(o, k);
+  if (!v) return 1;
+  if (v->t != J_NUM || v->n < 0 || v->n != (double)(unsigned long)v->n || v->n > (double)max) {
+    *err = fmt_err("\"%s\" must be a non-negative integer%s", k, max < 0xffffffffUL ? " in range" : "");
+    return -1;
+  }
+  *out = (unsigned long)v->n;
+  return 0;
+}
+static int f_bool(jval *o, const char *k, int *out, char **err) {
+  jval *v = j_get(o, k);
+  if (!v) return 1;
+  if (v->t != J_BOOL) { *err = fmt_err("\"%s\" must be true or false", k, NULL); return -1; }
+  *out = v->b;
+  return 0;
+}
+static int f_str(jval *o, const char *k, char **out, char **err) {
+  jval *v = j_get(o, k);
+  if (!v) return 1;
+  if (v->t != J_STR) { *err = fmt_err("\"%s\" must be a string", k, NULL); return -1; }
+  if (strlen(v->s) >= STR_MAX) { *err = fmt_err("\"%s\" is too long", k, NULL); return -1; }
+  *out = xstrdup(v->s);
+  return 0;
+}
+static int f_path(jval *o, const char *k, char **out, char **err) {
+  int r = f_str(o, k, out, err);
+  if (r == 0 && (*out)[0] != '/') { free(*out); *out = NULL; *err = fmt_err("\"%s\" must be an absolute path", k, NULL); return -1; }
+  if (r == -1 && j_get(o, k)->t != J_STR) { free(*err); *err = fmt_err("\"%s\" must be an absolute path", k, NULL); }
+  return r;
+}
+static int valid_name(const char *s) {
+  if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_')) return 0;
+  for (const char *c = s; *c; c++)
+    if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-')) return 0;
+  return strlen(s) < NAME_MAX_LEN;
+}
+static int f_name(jval *o, const char *k, char **out, char **err) {
+  int r = f_str(o, k, out, err);
+  if (r == 0 && !valid_name(*out)) { free(*out); *out = NULL; r = -1; }
+  if (r == -1) { free(*err); *err = fmt_err("\"%s\" must be a handle name (letters, digits, _ . -)", k, NULL); }
+  return r;
+}
+static int parse_mode(const char *s) {
+  size_t n = strlen(s);
+  if (n < 1 || n > 7) return -1;
+  long v = 0;
+  for (const char *c = s; *c; c++) { if (*c < '0' || *c > '7') return -1; v = v * 8 + (*c - '0'); }
+  return (int)(v & 07777);
+}
+static int f_mode(jval *o, const char *k, int *out, char **err) {
+  jval *v = j_get(o, k);
+  if (!v) return 1;
+  int m = v->t == J_STR ? parse_mode(v->s) : -1;
+  if (m < 0) { *err = fmt_err("\"%s\" must be an octal mode string such as \"0620\"", k, NULL); return -1; }
+  *out = m;
+  return 0;
+}
+static int f_flags(jval *o, const char *k, unsigned long *out, char **err) {
+  jval *v = j_get(o, k);
+  if (!v) return 1;
+  unsigned long f = 0;
+  int bad = v->t != J_ARR;
+  for (size_t i = 0; !bad && i < v->len; i++) {
+    jval *e = &v->items[i];
+    if (e->t != J_STR) bad = 1;
+    else if (!strcmp(e->s, "ro")) f |= MS_RDONLY;
+    else if (!strcmp(e->s, "nosuid")) f |= MS_NOSUID;
+    else if (!strcmp(e->s, "nodev")) f |= MS_NODEV;
+    else if (!strcmp(e->s, "noexec")) f |= MS_NOEXEC;
+    else bad = 1;
+  }
+  if (bad) { *err = fmt_err("\"%s\" must be a list of ro, nosuid, nodev, noexec", k, NULL); return -1; }
+  *out = f;
+  return 0;
+}
+
+#define REQ(call, k) do { int r_ = (call); if (r_ == 1) { s->error = fmt_err("missing \"%s\" for op \"%s\"", k, OP_NAMES[s->op]); goto invalid; } if (r_ < 0) goto invalid; } while (0)
+#define OPT(call) do { if ((call) < 0) goto invalid; } while (0)
+
+/* A step object → step_t. Mirrors model/validate.ts (extra keys are ignored here). */
+static void parse_step(jval *o, step_t *s) {
+  memset(s, 0, sizeof *s);
+  s->pid = 1;
+  jval *opv = j_get(o, "op");
+  if (!opv || opv->t != J_STR) { s->error = xstrdup("missing \"op\""); return; }
+  for (int i = 1; i < NOPS; i++) if (!strcmp(OP_NAMES[i], opv->s)) s->op = i;
+  if (!s->op) { s->error = fmt_err("unknown op \"%s\"", opv->s, NULL); return; }
+  unsigned long u;
+  int r = f_uint(o, "pid", 0x7fffffffUL, &u, &s->error);
+  if (r < 0 || (r == 0 && u == 0)) { free(s->error); s->error = xstrdup("pid must be a positive integer"); goto invalid; }
+  if (r == 0) s->pid = (long)u;
+  switch (s->op) {
+    case OP_SPAWN: REQ(f_uint(o, "child", 0x7fffffffUL, &u, &s->error), "child"); s->child = (long)u; OPT(f_bool(o, "newns", &s->newns, &s->error)); break;
+    case OP_UNSHARE: case OP_EXIT: break;
+    case OP_SETUID:
+      REQ(f_uint(o, "uid", 0xffffffffUL, &u, &s->error), "uid"); s->uid = (unsigned)u;
+      r = f_uint(o, "gid", 0xffffffffUL, &u, &s->error); OPT(r);
+      s->gid = r == 0 ? (unsigned)u : s->uid; s->has_gid = r == 0;
+      break;
+    case OP_MOUNT:
+      REQ(f_str(o, "fstype", &s->fstype, &s->error), "fstype");
+      REQ(f_path(o, "target", &s->target, &s->error), "target");
+      OPT(f_str(o, "options", &s->options, &s->error));
+      OPT(f_flags(o, "flags", &s->mflags, &s->error));
+      break;
+    case OP_REMOUNT:
+      REQ(f_path(o, "target", &s->target, &s->error), "target");
+      OPT(f_str(o, "options", &s->options, &s->error));
+      OPT(f_flags(o, "flags", &s->mflags, &s->error));
+      break;
+    case OP_BIND:
+      REQ(f_path(o, "source", &s->source, &s->error), "source");
+      REQ(f_path(o, "target", &s->target, &s->error), "target");
+      OPT(f_bool(o, "recursive", &s->recursive, &s->error));
+      break;
+    case OP_UMOUNT: REQ(f_path(o, "target", &s->target, &s->error), "target"); OPT(f_bool(o, "lazy", &s->lazy, &s->error)); break;
+    case OP_MKDIR:
+      REQ(f_path(o, "path", &s->path, &s->error), "path");
+      r = f_mode(o, "mode", &s->mode, &s->error); OPT(r); s->has_mode = r == 0;
+      break;
+    case OP_MKNOD:
+      REQ(f_path(o, "path", &s->path, &s->error), "path");
+      REQ(f_uint(o, "major", 4095, &u, &s->error), "major"); s->major = (unsigned)u;
+      REQ(f_uint(o, "minor", 0xfffff, &u, &s->error), "minor"); s->minor = (unsigned)u;
+      r = f_mode(o, "mode", &s->mode, &s->error); OPT(r); s->has_mode = r == 0;
+      break;
+    case OP_TOUCH: case OP_UNLINK: case OP_READDIR: REQ(f_path(o, "path", &s->path, &s->error), "path"); break;
+    case OP_SYMLINK: REQ(f_str(o, "target", &s->target, &s->error), "target"); REQ(f_path(o, "path", &s->path, &s->error), "path"); break;
+    case OP_CHMOD: REQ(f_path(o, "path", &s->path, &s->error), "path"); REQ(f_mode(o, "mode", &s->mode, &s->error), "mode"); break;
+    case OP_CHOWN:
+      REQ(f_path(o, "path", &s->path, &s->error), "path");
+      REQ(f_uint(o, "uid", 0xffffffffUL, &u, &s->error), "uid"); s->uid = (unsigned)u;
+      REQ(f_uint(o, "gid", 0xffffffffUL, &u, &s->error), "gid"); s->gid = (unsigned)u;
+      break;
+    case OP_STAT: REQ(f_path(o, "path", &s->path, &s->error), "path"); OPT(f_bool(o, "nofollow", &s->nofollow, &s->error)); break;
+    case OP_OPEN: REQ(f_path(o, "path", &s->path, &s->error), "path"); OPT(f_name(o, "as", &s->as, &s->error)); break;
+    case OP_UNLOCKPT: case OP_CLOSE: REQ(f_name(o, "fd", &s->fd, &s->error), "fd"); break;
+    case OP_PEER: REQ(f_name(o, "fd", &s->fd, &s->error), "fd"); OPT(f_name(o, "as", &s->as, &s->error)); break;
+    case OP_SYSCTL:
+      s->error = xstrdup("sysctl is not run on the live kernel: the harness never changes host-wide settings (kernel.pty.*)");
+      goto invalid;
+  }
+  return;
+invalid:
+  s->op = 0;
+  if (!s->error) s->error = xstrdup("invalid step");
+}
+
+static void free_step(step_t *s) {
+  free(s->error); free(s->fstype); free(s->target); free(s->options); free(s->path); free(s->source); free(s->as); free(s->fd);
+  memset(s, 0, sizeof *s);
+}
+
+static void parse_boot(jval *o, boot_t *b) {
+  memset(b, 0, sizeof *b);
+  b->mount_devpts = 1;
+  b->ptmx_mode = 0666;
+  if (o->t != J_OBJ) { b->error = xstrdup("\"boot\" must be an object"); return; }
+  jval *v;
+  if ((v = j_get(o, "devptsOptions"))) {
+    if (v->t != J_STR || strlen(v->s) >= STR_MAX) { b->error = xstrdup("boot.devptsOptions must be a string"); return; }
+    b->has_options = 1; b->options = xstrdup(v->s);
+  }
+  if ((v = j_get(o, "mountDevpts"))) {
+    if (v->t != J_BOOL) { b->error = xstrdup("boot.mountDevpts must be true or false"); return; }
+    b->mount_devpts = v->b;
+  }
+  if ((v = j_get(o, "ptmxMode"))) {
+    int m = v->t == J_STR ? parse_mode(v->s) : -1;
+    if (m < 0) { b->error = xstrdup("boot.ptmxMode must be an octal mode string"); return; }
+    b->ptmx_mode = m;
+  }
+}
+
+/* ------------------------------------------------------------------ W <-> worker messages */
+
+typedef struct {
+  int op;
+  int a;                  /* spawn: newns; setuid: has_gid; stat: nofollow; bind: recursive; umount: lazy */
+  unsigned u1, u2;        /* uid/gid, major/minor */
+  int mode, has_mode;
+  unsigned long mflags;
+  int fd;                 /* handle fd in the worker */
+  int has_data;
+  char s1[STR_MAX];       /* path / target / fstype (mount: fstype in s3) */
+  char s2[STR_MAX];       /* source / symlink path */
+  char s3[STR_MAX];       /* mount data / fstype */
+} req_t;
+
+typedef struct {
+  int err;                /* 0 or an errno */
+  char tool[256];         /* non-empty: a harness error, not a kernel result */
+  long val;               /* open/peer: fd; spawn: os pid */
+  int index;              /* open of a ptmx: TIOCGPTN, else -1 */
+  int is_devpts;
+  unsigned long long dev, rdev, newdev;
+  unsigned mode, uid, gid;
+  int ftype;              /* 'd', 'c', 'r', 'l', '?' */
+  size_t textlen;         /* readdir: NUL-separated names, sorted */
+  char text[TEXT_MAX];
+} rep_t;
+
+static int send_fd_msg(int sock, const void *data, size_t len, int fd) {
+  struct iovec iov = { (void *)data, len };
+  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+  struct msghdr m = {0};
+  m.msg_iov = &iov; m.msg_iovlen = 1;
+  if (fd >= 0) {
+    memset(&u, 0, sizeof u);
+    m.msg_control = u.buf; m.msg_controllen = sizeof u.buf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET; c->cmsg_type = SCM_RIGHTS; c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  }
+  for (;;) {
+    ssize_t n = sendmsg(sock, &m, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    return n == (ssize_t)len ? 0 : -1;
+  }
+}
+static ssize_t recv_fd_msg(int sock, void *data, size_t len, int *fd) {
+  struct iovec iov = { data, len };
+  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+  struct msghdr m = {0};
+  m.msg_iov = &iov; m.msg_iovlen = 1;
+  m.msg_control = u.buf; m.msg_controllen = sizeof u.buf;
+  ssize_t n;
+  do n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
+  if (fd) *fd = -1;
+  if (n > 0) {
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+        int got; memcpy(&got, CMSG_DATA(c), sizeof(int));
+        if (fd && *fd < 0) *fd = got; else close(got);
+      }
+  }
+  return n;
+}
+
+/* ------------------------------------------------------------------ worker (one trace process) */
+
+static pid_t world_pid;
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Only these char devices are ever opened: ptmx and pty slaves (never a real device). */
+static int device_allowed(dev_t rdev) {
+  unsigned ma = major(rdev), mi = minor(rdev);
+  return (ma == 5 && mi == 2) || (ma >= 136 && ma <= 143);
+}
+
+static void close_all_but(int keep) {
+  if (keep > 0 && syscall(SYS_close_range, 0U, (unsigned)keep - 1, 0U) < 0)
+    for (int f = 0; f < keep; f++) close(f);
+  syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U);
+}
+
+static void do_stat(const req_t *q, rep_t *r) {
+  struct stat st;
+  int rc = q->a ? lstat(q->s1, &st) : stat(q->s1, &st);
+  if (rc < 0) { r->err = errno; return; }
+  r->ftype = S_ISDIR(st.st_mode) ? 'd' : S_ISCHR(st.st_mode) ? 'c' : S_ISREG(st.st_mode) ? 'r' : S_ISLNK(st.st_mode) ? 'l' : '?';
+  r->mode = st.st_mode & 07777; r->uid = st.st_uid; r->gid = st.st_gid;
+  r->rdev = st.st_rdev; r->dev = st.st_dev;
+  if (!S_ISLNK(st.st_mode)) {
+    struct statfs sf;
+    if (statfs(q->s1, &sf) == 0) r->is_devpts = sf.f_type == DEVPTS_MAGIC;
+    else snprintf(r->tool, sizeof r->tool, "harness: statfs after stat failed: %s", strerror(errno));
+  }
+}
+
+static void do_readdir(const req_t *q, rep_t *r) {
+  int dfd = open(q->s1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) { r->err = errno; return; }
+  DIR *d = fdopendir(dfd);
+  if (!d) { r->err = errno; close(dfd); return; }
+  char *names[4096]; size_t n = 0;
+  struct dirent *e;
+  errno = 0;
+  while ((e = readdir(d)) != NULL) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    if (n == sizeof names / sizeof *names) { snprintf(r->tool, sizeof r->tool, "harness: directory too large"); break; }
+    names[n++] = xstrdup(e->d_name);
+  }
+  if (!e && errno) r->err = errno;
+  closedir(d);
+  qsort(names, n, sizeof *names, cmp_str);
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t l = strlen(names[i]) + 1;
+    if (len + l > TEXT_MAX) { snprintf(r->tool, sizeof r->tool, "harness: directory listing too long"); }
+    else { memcpy(r->text + len, names[i], l); len += l; }
+    free(names[i]);
+  }
+  r->textlen = len;
+}
+
+static void do_open(const req_t *q, rep_t *r) {
+  struct stat st;
+  if (stat(q->s1, &st) == 0 && S_ISCHR(st.st_mode) && !device_allowed(st.st_rdev)) {
+    snprintf(r->tool, sizeof r->tool, "harness: refuses to open char device %u:%u (only 5:2 and 136-143:*)", major(st.st_rdev), minor(st.st_rdev));
+    return;
+  }
+  int fd = open(q->s1, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) { r->err = errno; return; }
+  r->val = fd;
+  if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 5 && minor(st.st_rdev) == 2) {
+    unsigned idx;
+    if (ioctl(fd, TIOCGPTN, &idx) == 0) r->index = (int)idx;
+    else snprintf(r->tool, sizeof r->tool, "harness: TIOCGPTN failed: %s", strerror(errno));
+  }
+}
+
+#define WORKER_STACK (512 * 1024)
+static int worker_entry(void *arg);
+
+/* A new trace process: clone(CLONE_VM) with its own stack. It shares only memory (which
+ * no devpts rule can see) with W; fd table, fs root/cwd, creds, signal handlers and
+ * mount namespace are its own, exactly as after fork(2) - at a tenth of fork's cost on
+ * a paravirtualized machine, where copying page tables dominates. CLONE_PARENT makes W
+ * the parent of every worker, so W can wait for an `exit` and PDEATHSIG ties every
+ * worker to W. Returns the new pid or -errno. */
+static long new_worker(int sock, unsigned long extra_flags) {
+  char *stack = mmap(NULL, WORKER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return -errno;
+  int c = clone(worker_entry, stack + WORKER_STACK, (int)(CLONE_VM | SIGCHLD | extra_flags), (void *)(intptr_t)sock);
+  if (c < 0) { int e = errno; munmap(stack, WORKER_STACK); return -e; }
+  return c;
+}
+
+/* Serve W's requests until told to exit. `sock` is this process's channel to W. */
+static int worker_entry(void *arg) {
+  int sock = (int)(intptr_t)arg;
+  req_t q;                /* on this worker's own stack: memory is shared with W */
+  rep_t r;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != world_pid) _exit(1);
+  close_all_but(sock);    /* no inherited handles, not even the parent's channel */
+  signal(SIGHUP, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGTTOU, SIG_IGN);
+  signal(SIGTTIN, SIG_IGN);
+  for (;;) {
+    int passed = -1;
+    ssize_t n = recv_fd_msg(sock, &q, sizeof q, &passed);
+    if (n != (ssize_t)sizeof q) _exit(0);
+    memset(&r, 0, offsetof(rep_t, text));
+    r.index = -1;
+    const char *data = q.has_data ? q.s3 : NULL;
+    switch (q.op) {
+      case OP_SPAWN: {
+        if (passed < 0) { snprintf(r.tool, sizeof r.tool, "harness: spawn without a channel"); break; }
+        long c = new_worker(passed, CLONE_PARENT | (q.a ? CLONE_NEWNS : 0)); /* newns as non-root: EPERM */
+        close(passed);
+        if (c < 0) r.err = (int)-c; else r.val = c;
+        break;
+      }
+      case OP_UNSHARE: if (unshare(CLONE_NEWNS) < 0) r.err = errno; break;
+      case OP_SETUID:
+        /* raw syscalls: this task only (glibc would broadcast to "threads") */
+        if (geteuid() == 0 && syscall(SYS_setgroups, 0, NULL) < 0) { r.err = errno; break; }
+        if (syscall(SYS_setresgid, q.u2, q.u2, q.u2) < 0) { r.err = errno; break; }
+        if (syscall(SYS_setresuid, q.u1, q.u1, q.u1) < 0) { r.err = errno; break; }
+        break;
+      case OP_EXIT: _exit(0);
+      case OP_MOUNT: {
+        if (mount(q.s3, q.s1, q.s3, q.mflags, q.has_data ? q.s2 : NULL) < 0) { r.err = errno; break; }
+        /* the new instance's st_dev: W forgets a label whose (dead) instance had it */
+        struct stat st; struct statfs sf;
+        if (!strcmp(q.s3, "devpts") && stat(q.s1, &st) == 0 && statfs(q.s1, &sf) == 0 && sf.f_type == DEVPTS_MAGIC) r.newdev = st.st_dev;
+        break;
+      }
+      case OP_REMOUNT: if (mount(NULL, q.s1, NULL, MS_REMOUNT | q.mflags, data) < 0) r.err = errno; break;
+      case OP_BIND: if (mount(q.s2, q.s1, NULL, MS_BIND | (q.a ? MS_REC : 0), NULL) < 0) r.err = errno; break;
+      case OP_UMOUNT: if (umount2(q.s1, q.a ? MNT_DETACH : 0) < 0) r.err = errno; break;
+      case OP_MKDIR: if (mkdir(q.s1, q.has_mode ? (mode_t)q.mode : 0755) < 0) r.err = errno; break;
+      case OP_MKNOD: if (mknod(q.s1, S_IFCHR | (q.has_mode ? (mode_t)q.mode : 0666), makedev(q.u1, q.u2)) < 0) r.err = errno; break;
+      case OP_TOUCH:
+        /* utimensat when the file exists, else create it like touch(1) would */
+        if (utimensat(AT_FDCWD, q.s1, NULL, 0) < 0) {
+          if (errno != ENOENT) { r.err = errno; break; }
+          int fd = open(q.s1, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+          if (fd < 0) r.err = errno; else close(fd);
+        }
+        break;
+      case OP_SYMLINK: if (symlink(q.s2, q.s1) < 0) r.err = errno; break;
+      case OP_UNLINK: if (unlink(q.s1) < 0) r.err = errno; break;
+      case OP_CHMOD: if (chmod(q.s1, (mode_t)q.mode) < 0) r.err = errno; break;
+      case OP_CHOWN: if (chown(q.s1, q.u1, q.u2) < 0) r.err = errno; break;
+      case OP_STAT: do_stat(&q, &r); break;
+      case OP_READDIR: do_readdir(&q, &r); break;
+      case OP_OPEN: do_open(&q, &r); break;
+      case OP_UNLOCKPT: { int zero = 0; if (ioctl(q.fd, TIOCSPTLCK, &zero) < 0) r.err = errno; break; }
+      case OP_PEER: {
+        int fd = ioctl(q.fd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0) r.err = errno; else r.val = fd;
+        break;
+      }
+      case OP_CLOSE: if (close(q.fd) < 0) r.err = errno; break;
+      default: snprintf(r.tool, sizeof r.tool, "harness: bad request"); break;
+    }
+    if (passed >= 0 && q.op != OP_SPAWN) close(passed);
+    if (send_fd_msg(sock, &r, offsetof(rep_t, text) + r.textlen, -1) < 0) _exit(0);
+  }
+}
+
+/* ------------------------------------------------------------------ world (W) */
+
+typedef struct { long pid; pid_t os; int sock; int used; } proc_t;
+typedef struct { char name[NAME_MAX_LEN]; long pid; int fd; int used; } handle_t;
+typedef struct { unsigned long long dev; int label; int valid; } label_t;
+
+static proc_t procs[MAX_PROCS];
+static handle_t handles[MAX_HANDLES];
+static label_t labels[MAX_LABELS];
+static int nlabels, next_label = 1;
+static long fd_counter = 1;
+static int kmsg_fd = -1;
+
+static proc_t *proc_of(long pid) {
+  for (int i = 0; i < MAX_PROCS; i++) if (procs[i].used && procs[i].pid == pid) return &procs[i];
+  return NULL;
+}
+static handle_t *handle_named(const char *name) {
+  for (int i = 0; i < MAX_HANDLES; i++) if (handles[i].used && !strcmp(handles[i].name, name)) return &handles[i];
+  return NULL;
+}
+static int label_of(unsigned long long dev) {
+  for (int i = 0; i < nlabels; i++) if (labels[i].valid && labels[i].dev == dev) return labels[i].label;
+  if (nlabels == MAX_LABELS) return -1;
+  labels[nlabels] = (label_t){ dev, next_label++, 1 };
+  return labels[nlabels++].label;
+}
+static void forget_label(unsigned long long dev) {
+  for (int i = 0; i < nlabels; i++) if (labels[i].valid && labels[i].dev == dev) labels[i].valid = 0;
+}
+
+/* Drain /dev/kmsg; keep the lines starting "devpts: " (the records this step produced). */
+static void read_kmsg(buf_t *lines, int *count) {
+  if (kmsg_fd < 0) return;
+  char rec[8192];
+  for (;;) {
+    ssize_t n = read(kmsg_fd, rec, sizeof rec - 1);
+    if (n < 0) { if (errno == EPIPE || errno == EINTR) continue; break; }
+    if (n == 0) break;
+    rec[n] = 0;
+    char *msg = strchr(rec, ';');
+    if (!msg) continue;
+    msg++;
+    char *nl = strchr(msg, '\n');
+    if (nl) *nl = 0;
+    char text[8192]; size_t t = 0; /* undo kmsg's \xNN escaping */
+    for (char *c = msg; *c && t < sizeof text - 1; c++) {
+      if (c[0] == '\\' && c[1] == 'x' && j_hex(c[2]) >= 0 && j_hex(c[3]) >= 0) { text[t++] = (char)(j_hex(c[2]) * 16 + j_hex(c[3])); c += 3; }
+      else text[t++] = *c;
+    }
+    text[t] = 0;
+    if (strncmp(text, "devpts: ", 8)) continue;
+    b_puts(lines, *count ? "," : "");
+    b_json_str(lines, text);
+    (*count)++;
+  }
+}
+
+static int call_worker(proc_t *p, req_t *q, rep_t *r, int passfd) {
+  if (send_fd_msg(p->sock, q, sizeof *q, passfd) < 0) return -1;
+  memset(r, 0, offsetof(rep_t, text));
+  ssize_t n = recv_fd_msg(p->sock, r, sizeof *r, NULL);
+  if (n < (ssize_t)offsetof(rep_t, text)) return -1;
+  return 0;
+}
+
+static void reap(proc_t *p) {
+  close(p->sock);
+  if (p->os > 0) while (waitpid(p->os, NULL, __WALL) < 0 && errno == EINTR) {}
+  p->used = 0;
+}
+
+static void drop_handles_of(long pid) {
+  for (int i = 0; i < MAX_HANDLES; i++) if (handles[i].used && handles[i].pid == pid) handles[i].used = 0;
+}
+
+/* start the worker of pid 1 (a child of W) */
+static int start_init_worker(void) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return -1;
+  long c = new_worker(sv[1], 0);
+  close(sv[1]);
+  if (c < 0) { close(sv[0]); errno = (int)-c; return -1; }
+  procs[0] = (proc_t){ 1, (pid_t)c, sv[0], 1 };
+  return 0;
+}
+
+static char *known_filesystems; /* "\tname\n" lines of /proc/filesystems, read by M at start */
+
+static int free_handle_slots(void) {
+  int n = 0;
+  for (int i = 0; i < MAX_HANDLES; i++) n += !handles[i].used;
+  return n;
+}
+
+/* Run one step in the world; append its result line (without newline) to out. */
+static void run_step(const step_t *s, buf_t *out) {
+  static req_t q;
+  static rep_t r;
+  if (!s->op) { b_puts(out, "{\"error\":"); b_json_str(out, s->error); b_puts(out, "}"); return; }
+  proc_t *p = proc_of(s->pid);
+  char msg[512];
+#define TOOL(...) do { snprintf(msg, sizeof msg, __VA_ARGS__); b_puts(out, "{\"error\":"); b_json_str(out, msg); b_puts(out, "}"); return; } while (0)
+  if (!p) TOOL("process %ld does not exist", s->pid);
+  memset(&q, 0, sizeof q);
+  q.op = s->op;
+  handle_t *h = NULL;
+  if (s->fd) {
+    h = handle_named(s->fd);
+    if (!h || h->pid != s->pid) TOOL("process %ld has no open handle \"%s\"", s->pid, s->fd);
+    q.fd = h->fd;
+  }
+  if (s->as && handle_named(s->as)) TOOL("handle \"%s\" is already open", s->as);
+  if ((s->op == OP_OPEN || s->op == OP_PEER) && free_handle_slots() < 2) TOOL("harness: too many open handles (at most %d)", MAX_HANDLES - 2);
+  int passfd = -1, sv[2] = { -1, -1 };
+  switch (s->op) {
+    case OP_SPAWN: {
+      if (proc_of(s->child)) TOOL("process %ld already exists", s->child);
+      int slot = -1;
+      for (int i = 0; i < MAX_PROCS; i++) if (!procs[i].used) { slot = i; break; }
+      if (slot < 0) TOOL("harness: too many processes (at most %d)", MAX_PROCS);
+      if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) TOOL("harness: socketpair: %s", strerror(errno));
+      passfd = sv[1];
+      q.a = s->newns;
+      break;
+    }
+    case OP_SETUID: q.u1 = s->uid; q.u2 = s->gid; break;
+    case OP_MOUNT: case OP_REMOUNT:
+      snprintf(q.s1, sizeof q.s1, "%s", s->target);
+      q.mflags = s->mflags;
+      if (s->options) { q.has_data = 1; snprintf(s->op == OP_MOUNT ? q.s2 : q.s3, STR_MAX, "%s", s->options); }
+      if (s->op == OP_MOUNT) {
+        if (strcmp(s->fstype, "devpts") && strcmp(s->fstype, "tmpfs")) {
+          /* never make the kernel load a module (request_module) or mount a real filesystem:
+           * a type it does not know is ENODEV (get_fs_type) without the syscall */
+          char pat[STR_MAX + 3];
+          snprintf(pat, sizeof pat, "\t%s\n", s->fstype);
+          if (known_filesystems && !strstr(known_filesystems, pat) && !strpbrk(s->fstype, "\t\n")) {
+            b_puts(out, "{\"errno\":\"ENODEV\"}");
+            return;
+          }
+          TOOL("harness: refuses to mount a filesystem of type \"%.100s\" (only devpts and tmpfs)", s->fstype);
+        }
+        snprintf(q.s3, sizeof q.s3, "%s", s->fstype);
+      }
+      break;
+    case OP_BIND: snprintf(q.s1, sizeof q.s1, "%s", s->target); snprintf(q.s2, sizeof q.s2, "%s", s->source); q.a = s->recursive; break;
+    case OP_UMOUNT: snprintf(q.s1, sizeof q.s1, "%s", s->target); q.a = s->lazy; break;
+    case OP_SYMLINK: snprintf(q.s1, sizeof q.s1, "%s", s->path); snprintf(q.s2, sizeof q.s2, "%s", s->target); break;
+    case OP_MKNOD: q.u1 = s->major; q.u2 = s->minor; /* fall through */
+    case OP_MKDIR: q.mode = s->mode; q.has_mode = s->has_mode; /* fall through */
+    default:
+      if (s->path) snprintf(q.s1, sizeof q.s1, "%s", s->path);
+      if (s->op == OP_CHMOD) q.mode = s->mode;
+      if (s->op == OP_CHOWN) { q.u1 = s->uid; q.u2 = s->gid; }
+      if (s->op == OP_STAT) q.a = s->nofollow;
+      break;
+  }
+  int locked = 0;
+  if ((s->op == OP_MOUNT || s->op == OP_REMOUNT) && kmsg_fd >= 0) { flock(kmsg_fd, LOCK_EX); locked = 1; }
+  buf_t log = {0}; int nlog = 0;
+  read_kmsg(&log, &nlog); /* anything older is not this step's */
+  free(log.p); log = (buf_t){0}; nlog = 0;
+  if (s->op == OP_EXIT) {
+    send_fd_msg(p->sock, &q, sizeof q, -1);
+    reap(p);
+    drop_handles_of(s->pid);
+    b_puts(out, "{\"ok\":true}");
+    return;
+  }
+  int rc = call_worker(p, &q, &r, passfd);
+  if (sv[1] >= 0) close(sv[1]);
+  read_kmsg(&log, &nlog);
+  if (locked) flock(kmsg_fd, LOCK_UN);
+  if (rc < 0) {
+    if (sv[0] >= 0) close(sv[0]);
+    reap(p);
+    drop_handles_of(s->pid);
+    free(log.p);
+    TOOL("harness: process %ld died", s->pid);
+  }
+  if (r.tool[0]) { if (sv[0] >= 0) close(sv[0]); free(log.p); TOOL("%s", r.tool); }
+  if (r.err) {
+    if (sv[0] >= 0) close(sv[0]);
+    b_printf(out, "{\"errno\":\"%s\"", errno_name(r.err));
+  } else {
+    b_puts(out, "{\"ok\":true");
+    switch (s->op) {
+      case OP_SPAWN:
+        for (int i = 0; i < MAX_PROCS; i++) if (!procs[i].used) { procs[i] = (proc_t){ s->child, (pid_t)r.val, sv[0], 1 }; break; }
+        break;
+      case OP_MOUNT: if (r.newdev) forget_label(r.newdev); break;
+      case OP_OPEN: case OP_PEER: {
+        handle_t *slot = NULL;
+        char name[NAME_MAX_LEN];
+        if (s->as) snprintf(name, sizeof name, "%s", s->as); else snprintf(name, sizeof name, "fd%ld", fd_counter);
+        fd_counter++;
+        handle_t *old = handle_named(name); /* an automatic name equal to an earlier "as": replaced, like the model */
+        if (old) old->used = 0;
+        for (int i = 0; i < MAX_HANDLES; i++) if (!handles[i].used) { slot = &handles[i]; break; }
+        *slot = (handle_t){ "", s->pid, (int)r.val, 1 };
+        snprintf(slot->name, sizeof slot->name, "%s", name);
+        b_puts(out, ",\"fd\":"); b_json_str(out, name);
+        if (s->op == OP_OPEN && r.index >= 0) b_printf(out, ",\"index\":%d", r.index);
+        break;
+      }
+      case OP_CLOSE: h->used = 0; break;
+      case OP_STAT: {
+        const char *t = r.ftype == 'd' ? "dir" : r.ftype == 'c' ? "chr" : r.ftype == 'r' ? "reg" : r.ftype == 'l' ? "lnk" : "other";
+        b_printf(out, ",\"type\":\"%s\",\"mode\":\"0%03o\",\"uid\":%u,\"gid\":%u", t, r.mode, r.uid, r.gid);
+        if (r.ftype == 'c') b_printf(out, ",\"rdev\":\"%u:%u\"", major((dev_t)r.rdev), minor((dev_t)r.rdev));
+        if (r.is_devpts) b_printf(out, ",\"fs\":\"devpts%d\"", label_of(r.dev)); else b_puts(out, ",\"fs\":\"other\"");
+        break;
+      }
+      case OP_READDIR: {
+        b_puts(out, ",\"entries\":[");
+        for (size_t off = 0, i = 0; off < r.textlen; i++) {
+          if (i) b_puts(out, ",");
+          b_json_str(out, r.text + off);
+          off += strlen(r.text + off) + 1;
+        }
+        b_puts(out, "]");
+        break;
+      }
+      default: break;
+    }
+  }
+  if (nlog) { b_puts(out, ",\"log\":["); b_add(out, log.p, log.len); b_puts(out, "]"); }
+  free(log.p);
+  b_puts(out, "}");
+#undef TOOL
+}
+
+static void world_fail(int outfd, const char *what) {
+  buf_t b = {0};
+  char msg[512];
+  snprintf(msg, sizeof msg, "world: %s: %s", what, strerror(errno));
+  b_puts(&b, "{\"error\":"); b_json_str(&b, msg); b_puts(&b, "}\n");
+  write_all(outfd, b.p, b.len);
+  _exit(3);
+}
+
+/* W: build the world, run the steps, print one line per step (after the boot line). */
+static void __attribute__((noreturn)) world_main(int outfd, const boot_t *boot, step_t *steps, size_t nsteps, unsigned timeout) {
+  world_pid = getpid();
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  alarm(timeout);
+  signal(SIGPIPE, SIG_IGN);
+  if (unshare(CLONE_NEWNS) < 0) world_fail(outfd, "unshare(CLONE_NEWNS)");
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) world_fail(outfd, "mount --make-rprivate /");
+  kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (kmsg_fd >= 0) lseek(kmsg_fd, 0, SEEK_END);
+  const char *at = access("/tmp", F_OK) == 0 ? "/tmp" : "/mnt";
+  if (mount("world", at, "tmpfs", 0, "mode=0755,size=16m,nr_inodes=4096") < 0) world_fail(outfd, "mount tmpfs world");
+  if (chdir(at) < 0) world_fail(outfd, "chdir world");
+  if (syscall(SYS_pivot_root, ".", ".") < 0) world_fail(outfd, "pivot_root");
+  if (umount2(".", MNT_DETACH) < 0) world_fail(outfd, "detach old root");
+  if (chdir("/") < 0) world_fail(outfd, "chdir /");
+  if (setgroups(0, NULL) < 0) world_fail(outfd, "setgroups");
+  umask(0);
+  if (mkdir("/dev", 0755) < 0 || mknod("/dev/ptmx", S_IFCHR | (mode_t)boot->ptmx_mode, makedev(5, 2)) < 0 ||
+      mkdir("/dev/pts", 0755) < 0 || mkdir("/tmp", 01777) < 0)
+    world_fail(outfd, "lay out /dev and /tmp");
+  buf_t out = {0};
+  if (boot->mount_devpts) {
+    if (kmsg_fd >= 0) flock(kmsg_fd, LOCK_EX);
+    int rc = mount("devpts", "/dev/pts", "devpts", 0, boot->has_options ? boot->options : NULL);
+    int e = errno;
+    buf_t drop = {0}; int nd = 0;
+    read_kmsg(&drop, &nd);
+    free(drop.p);
+    if (kmsg_fd >= 0) flock(kmsg_fd, LOCK_UN);
+    if (rc < 0) { errno = e; world_fail(outfd, "boot: init's devpts mount on /dev/pts"); }
+  }
+  if (start_init_worker() < 0) world_fail(outfd, "fork pid 1");
+  b_puts(&out, "{\"ok\":true}\n");
+  for (size_t i = 0; i < nsteps; i++) {
+    run_step(&steps[i], &out);
+    b_puts(&out, "\n");
+    if (out.len > 65536) { write_all(outfd, out.p, out.len); out.len = 0; }
+  }
+  write_all(outfd, out.p, out.len);
+  for (int i = 0; i < MAX_PROCS; i++) if (procs[i].used) { kill(procs[i].os, SIGKILL); reap(&procs[i]); }
+  _exit(0);
+}
+
+/* ------------------------------------------------------------------ main (M) */
+
+typedef struct { int kind; step_t step; } line_t; /* kind: 'b' boot, 's' step, 'x' bad line (message in step.error) */
+
+static void print_line(const char *s) { fputs(s, stdout); fputc('\n', stdout); }
+
+static void run_sequence(const boot_t *boot, line_t *lines, size_t n, unsigned timeout) {
+  /* steps of the sequence, in order (bad lines are steps that answer their error) */
+  step_t *steps = xmalloc((n + 1) * sizeof *steps);
+  size_t ns = 0;
+  for (size_t i = 0; i < n; i++) steps[ns++] = lines[i].step;
+  buf_t got = {0};
+  size_t nlines = 0;
+  int status = 0;
+  if (boot->error) {
+    buf_t b = {0};
+    b_puts(&b, "{\"error\":"); b_json_str(&b, boot->error); b_puts(&b, "}\n");
+    b_add(&got, b.p, b.len); free(b.p);
+    nlines = 1;
+  } else {
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) < 0) { perror("harness: pipe"); exit(70); }
+    fflush(stdout);
+    pid_t w = fork();
+    if (w < 0) { perror("harness: fork"); exit(70); }
+    if (w == 0) { close(pfd[0]); world_main(pfd[1], boot, steps, ns, timeout); }
+    close(pfd[1]);
+    char chunk[65536];
+    for (;;) {
+      ssize_t r = read(pfd[0], chunk, sizeof chunk);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      b_add(&got, chunk, (size_t)r);
+    }
+    close(pfd[0]);
+    while (waitpid(w, &status, 0) < 0 && errno == EINTR) {}
+    while (waitpid(-1, NULL, WNOHANG | __WALL) > 0) {} /* orphans we inherited as subreaper */
+    while (got.len && got.p[got.len - 1] != '\n') got.p[--got.len] = 0; /* a line cut short by a dying world */
+    for (size_t i = 0; i < got.len; i++) if (got.p[i] == '\n') nlines++;
+  }
+  fputs(got.p ? got.p : "", stdout);
+  /* a world that died (timeout, crash) or could not be built: the rest answers an error */
+  char why[256];
+  if (nlines == 0) snprintf(why, sizeof why, "world: did not start");
+  else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) snprintf(why, sizeof why, "harness: the sequence ran out of time (%u s)", timeout);
+  else if (WIFSIGNALED(status)) snprintf(why, sizeof why, "harness: the world died (signal %d)", WTERMSIG(status));
+  else if (boot->error || (got.p && !strncmp(got.p, "{\"error\"", 8))) snprintf(why, sizeof why, "boot failed");
+  else snprintf(why, sizeof why, "harness: the world ended early (status %d)", WEXITSTATUS(status));
+  if (nlines == 0) { print_line("{\"error\":\"world: did not start\"}"); nlines = 1; }
+  for (size_t i = nlines - 1; i < ns; i++) {
+    buf_t b = {0};
+    b_puts(&b, "{\"error\":"); b_json_str(&b, why); b_puts(&b, "}");
+    print_line(b.p); free(b.p);
+  }
+  print_line("{\"end\":true}");
+  fflush(stdout);
+  free(got.p);
+  free(steps);
+}
+
+static void read_known_filesystems(void) {
+  FILE *f = fopen("/proc/filesystems", "r");
+  if (!f) return;
+  buf_t b = {0};
+  char line[256];
+  while (fgets(line, sizeof line, f)) {
+    char *name = strchr(line, '\t');
+    if (!name) continue;
+    b_puts(&b, name); /* "\tname\n" */
+  }
+  fclose(f);
+  known_filesystems = b.p;
+}
+
+int main(int argc, char **argv) {
+  unsigned timeout = 20;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--timeout") && i + 1 < argc) timeout = (unsigned)atoi(argv[++i]);
+    else { fprintf(stderr, "usage: %s [--timeout SECONDS] < sequences.jsonl\n", argv[0]); return 2; }
+  }
+  if (timeout == 0) timeout = 20;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  signal(SIGPIPE, SIG_IGN);
+  read_known_filesystems();
+  char *text = NULL; size_t cap = 0;
+  int in_seq = 0;
+  boot_t boot = {0};
+  line_t *lines = NULL; size_t n = 0, lcap = 0;
+  for (;;) {
+    ssize_t len = getline(&text, &cap, stdin);
+    int eof = len < 0;
+    if (!eof && len > 0 && text[len - 1] == '\n') text[--len] = 0;
+    if (!eof && len == 0) continue; /* blank lines are ignored */
+    jval v; const char *err = NULL;
+    int ok = !eof && j_parse(text, (size_t)len, &v, &err) == 0;
+    int is_end = eof || (ok && v.t == J_OBJ && j_get(&v, "end"));
+    int is_boot = ok && v.t == J_OBJ && j_get(&v, "boot") && !j_get(&v, "op");
+    if (is_end || is_boot) {
+      if (in_seq) {
+        run_sequence(&boot, lines, n, timeout);
+        for (size_t i = 0; i < n; i++) free_step(&lines[i].step);
+        n = 0; free(boot.options); free(boot.error); memset(&boot, 0, sizeof boot);
+        in_seq = 0;
+      } else if (is_end && !eof) {
+        print_line("{\"error\":\"\\\"end\\\" outside a sequence\"}");
+      }
+      if (is_boot) {
+        parse_boot(j_get(&v, "boot"), &boot);
+        in_seq = 1;
+      }
+      if (ok) j_free(&v);
+      if (eof) break;
+      continue;
+    }
+    if (n == lcap) { lcap = lcap ? lcap * 2 : 64; line_t *nl = xmalloc(lcap * sizeof *nl); if (lines) memcpy(nl, lines, n * sizeof *nl); free(lines); lines = nl; }
+    line_t *l = &lines[n];
+    memset(l, 0, sizeof *l);
+    if (!ok) { l->kind = 'x'; l->step.error = fmt_err("bad JSON: %s%s", err ? err : "parse error", NULL); }
+    else if (v.t != J_OBJ) { l->kind = 'x'; l->step.error = xstrdup("a step must be a JSON object"); }
+    else { l->kind = 's'; parse_step(&v, &l->step); }
+    if (ok) j_free(&v);
+    if (!in_seq) { /* a step outside a sequence: answered at once */
+      buf_t b = {0};
+      b_puts(&b, "{\"error\":");
+      b_json_str(&b, l->step.op ? "step outside a sequence (send a {\"boot\":{}} line first)" : l->step.error);
+      b_puts(&b, "}");
+      print_line(b.p); free(b.p); fflush(stdout);
+      free_step(&l->step);
+      continue;
+    }
+    n++;
+  }
+  free(text); free(lines);
+  return 0;
+}

@@ -1,0 +1,221 @@
+// Invariants I1–I5 (../shared/design/clauses.md): pure functions of one transition,
+//
+//   (profile, before, op, result, after) → violation message | null
+//
+// checked after every step of every generated sequence, in every profile (the I clauses
+// of properties/clauses.ts), and reused by the explorer on every transition it takes.
+// They are cheap: reference comparisons first (the model shares untouched structure),
+// walks over the few instances, ptys and handles only when those changed, and a deep
+// comparison only on the rare path where a failed step returned a new state object.
+
+import { isErrno, type KernelState, type Op, type Profile, type StepResult } from '../model/index.ts';
+import { DEVPTS_ROOT_INO } from '../model/paths.ts';
+import type { DevptsFs } from '../model/state.ts';
+import { allocation, deepEqual, devpts, lowestFree, oct, ptyCount, resolveAs, totalPtys } from './observe.ts';
+
+export type Invariant = (profile: Profile, before: KernelState, op: Op, result: StepResult, after: KernelState) => string | null;
+
+/**
+ * I1: within an instance, allocated indices are unique, and a new pty gets the lowest
+ * free index. Judged on every successful ptmx open: the index it reports (TIOCGPTN) is
+ * the one its handle holds, the instance did not hold it before, it is the lowest index
+ * free there, and the instance gained exactly that one pty. (Uniqueness within one
+ * instance is also structural: ptys are keyed by index.)
+ */
+export const I1: Invariant = (_profile, before, op, result, after) => {
+  const a = allocation(after, op, result);
+  if (!a) {
+    if (op.op === 'open' && 'index' in result && result.index !== undefined) return `open reported index ${result.index} but holds no master handle`;
+    return null;
+  }
+  if (a.index !== (result as { index?: number }).index) return `open reported index ${(result as { index?: number }).index} but its master holds index ${a.index}`;
+  const was = devpts(before, a.fs);
+  const now = devpts(after, a.fs);
+  if (!was || !now) return `open allocated in ${a.fs}, an instance that did not exist before the open`;
+  if (was.ptys[a.index] !== undefined) return `open allocated index ${a.index} in ${a.fs}, which that instance already held`;
+  const want = lowestFree(was);
+  if (a.index !== want) return `open allocated index ${a.index} in ${a.fs}, but the lowest free index there was ${want}`;
+  if (ptyCount(now) !== ptyCount(was) + 1) return `open changed the number of ptys in ${a.fs} from ${ptyCount(was)} to ${ptyCount(now)} (expected one more)`;
+  return null;
+};
+
+/** Master handles per (instance, index) and slave handle counts, from a state's handles. */
+function handleCensus(state: KernelState): { masters: Map<string, number>; slaves: Map<string, number> } {
+  const masters = new Map<string, number>();
+  const slaves = new Map<string, number>();
+  for (const fd in state.handles) {
+    const h = state.handles[fd]!;
+    if (h.kind === 'file') continue;
+    const key = `${h.fs}/${h.index}`;
+    const m = h.kind === 'master' ? masters : slaves;
+    m.set(key, (m.get(key) ?? 0) + 1);
+  }
+  return { masters, slaves };
+}
+
+const unchanged = (before: KernelState, after: KernelState): boolean =>
+  before.fss === after.fss && before.handles === after.handles && before.mounts === after.mounts;
+
+/**
+ * I2: the listing of a devpts instance is exactly its ptmx node (if the profile has one)
+ * plus the indices whose master is open. The listing is what `readdir` of the instance's
+ * root returns (model/files.ts readdirOp: the ptmx node, then every pty with a node);
+ * checked for every instance, mounted or not (an unmounted one lists the same way once
+ * it is mounted again through a bind or a namespace copy).
+ */
+export const I2: Invariant = (profile, before, _op, _result, after) => {
+  if (unchanged(before, after)) return null;
+  const { masters } = handleCensus(after);
+  for (const id in after.fss) {
+    const fs = after.fss[id]!;
+    if (fs.kind !== 'devpts') continue;
+    if ((fs.ptmx !== null) !== profile.ptmxNode) {
+      return fs.ptmx ? `${id} lists a ptmx node, but this kernel has none` : `${id} lists no ptmx node`;
+    }
+    for (const i in fs.ptys) {
+      const listed = fs.ptys[i]!.node !== null;
+      const open = masters.has(`${id}/${i}`);
+      if (listed && !open) return `${id} lists ${i} although no master of ${id}/${i} is open`;
+      if (!listed && open) return `${id} does not list ${i} although its master is open`;
+    }
+  }
+  for (const key of masters.keys()) {
+    const [id, i] = key.split('/') as [string, string];
+    const fs = devpts(after, id);
+    if (!fs || fs.ptys[Number(i)] === undefined) return `a master of ${key} is open but ${id} does not hold index ${i}`;
+  }
+  return null;
+};
+
+/**
+ * I3: every pty belongs to exactly one instance; no open handle refers to a freed pty.
+ * Every master/slave handle names an existing instance holding that index; a pty's
+ * open ends match the handles (at most one master, as many slave opens as slave
+ * handles); and a held index has at least one open end (nothing leaks).
+ */
+export const I3: Invariant = (_profile, before, _op, _result, after) => {
+  if (before.fss === after.fss && before.handles === after.handles) return null;
+  const { masters, slaves } = handleCensus(after);
+  for (const [key, n] of masters) {
+    if (n > 1) return `${n} master handles refer to the one pty ${key}`;
+  }
+  for (const key of [...masters.keys(), ...slaves.keys()]) {
+    const [id, i] = key.split('/') as [string, string];
+    const fs = devpts(after, id);
+    if (!fs) return `a handle refers to pty ${key} of ${id}, an instance that no longer exists`;
+    if (fs.ptys[Number(i)] === undefined) return `a handle refers to pty ${key}, which has been freed`;
+  }
+  for (const id in after.fss) {
+    const fs = after.fss[id]!;
+    if (fs.kind !== 'devpts') continue;
+    for (const i in fs.ptys) {
+      const pty = fs.ptys[i]!;
+      const key = `${id}/${i}`;
+      const m = masters.get(key) ?? 0;
+      const s = slaves.get(key) ?? 0;
+      if (pty.masterOpen !== (m === 1)) return `pty ${key} says its master is ${pty.masterOpen ? 'open' : 'closed'}, but ${m} master handles are open`;
+      if (pty.slaveOpens !== s) return `pty ${key} counts ${pty.slaveOpens} slave opens, but ${s} slave handles are open`;
+      if (m === 0 && s === 0) return `pty ${key} is still allocated although both its ends are closed`;
+    }
+  }
+  return null;
+};
+
+/**
+ * I4: no instance holds more ptys than its limits allow, judged whenever the number of
+ * ptys grows (limits lowered later — sysctl, remount max= — do not revoke existing ptys:
+ * live 6.x S5e). Limits by kernel generation (K5):
+ *   2.6.39: every index < kernel.pty.max (per instance);
+ *   3.4:    all ptys ≤ kernel.pty.max (− reserve for newinstance instances); index < max= if given;
+ *   6.x:    all ptys ≤ kernel.pty.max − 1 (− reserve for instances mounted outside the initial namespace);
+ *           at most max= in the instance when max= > 0.
+ */
+export const I4: Invariant = (profile, before, op, result, after) => {
+  const a = allocation(after, op, result);
+  if (!a) return null;
+  const fs = devpts(after, a.fs)!;
+  const { max, reserve } = after.sysctl;
+  const total = totalPtys(after);
+  switch (generation(profile)) {
+    case '2.6.39':
+      if (a.index >= max) return `index ${a.index} allocated in ${a.fs} although kernel.pty.max is ${max}`;
+      return null;
+    case '3.4': {
+      const limit = max - (fs.opts.newinstance ? reserve : 0);
+      if (total > limit) return `${total} ptys exist, more than the limit ${limit} for ${a.fs} (kernel.pty.max ${max}, reserve ${reserve})`;
+      if (fs.opts.max !== null && a.index >= fs.opts.max) return `index ${a.index} allocated in ${a.fs} although max=${fs.opts.max}`;
+      return null;
+    }
+    case '6.x': {
+      const limit = max - (fs.reserve ? 0 : reserve) - 1;
+      if (total > limit) return `${total} ptys exist, more than the limit ${limit} for ${a.fs} (kernel.pty.max ${max}, reserve ${reserve})`;
+      if (fs.opts.max !== null && fs.opts.max > 0 && ptyCount(fs) > fs.opts.max) return `${a.fs} holds ${ptyCount(fs)} ptys although max=${fs.opts.max}`;
+      return null;
+    }
+  }
+};
+
+/** Which limit rules a profile follows (by its ID: mutants keep the ID of the profile they modify). */
+export function generation(profile: Profile): '2.6.39' | '3.4' | '6.x' {
+  return profile.id.startsWith('2.6.39') ? '2.6.39' : profile.id === '3.4-y' ? '3.4' : '6.x';
+}
+
+/**
+ * I5: a failed step (errno) leaves the state unchanged, except where K1/K4 say otherwise.
+ * Decided precisely:
+ * - A failed `remount` on 2.6.39-n, 2.6.39-y and 3.4-y may change exactly one thing: the
+ *   devpts instance mounted at the target. In it, only its options (K1: reset, then
+ *   applied up to the bogus item) and its ptmx node's mode, which must then equal the
+ *   resulting `ptmxmode` (K4: update_ptmx_mode runs even on failure). Its ptys, nodes,
+ *   root, owners, and everything else in the state (mount flags, handles, processes,
+ *   counters) stay as they were.
+ * - Every other failed step, and every failed step on 6.x (whose remount is atomic),
+ *   changes nothing at all.
+ * (The legacy *mount* with a bogus option succeeds — K1 — so it is not a failed step.)
+ */
+export const I5: Invariant = (profile, before, op, result, after) => {
+  if (!isErrno(result) || after === before) return null;
+  if (op.op === 'remount' && generation(profile) !== '6.x') {
+    const same = (k: keyof KernelState) => before[k] === after[k] || deepEqual(before[k], after[k]);
+    for (const k of ['procs', 'namespaces', 'mounts', 'handles', 'sysctl', 'next', 'initialInstance', 'multiInstance', 'profile'] as const) {
+      if (!same(k)) return `failed remount (${result.errno}) changed the state's ${k}`;
+    }
+    const target = resolveAs(before, op.pid ?? 1, op.target);
+    const mount = target ? before.mounts[target.pos.mount] : undefined;
+    const allowed = mount && target!.pos.ino === mount.root ? mount.fs : null;
+    const ids = new Set([...Object.keys(before.fss), ...Object.keys(after.fss)]);
+    for (const id of ids) {
+      const was = before.fss[id];
+      const now = after.fss[id];
+      if (was === now) continue;
+      if (!was || !now) return `failed remount (${result.errno}) ${was ? 'removed' : 'created'} filesystem ${id}`;
+      if (id !== allowed || was.kind !== 'devpts' || now.kind !== 'devpts') {
+        if (!deepEqual(was, now)) return `failed remount (${result.errno}) changed ${id}, which is not the remounted instance`;
+        continue;
+      }
+      const w = was as DevptsFs;
+      const n = now as DevptsFs;
+      const rest = { ...n, opts: w.opts, ptmx: w.ptmx && n.ptmx ? { ...n.ptmx, mode: w.ptmx.mode } : n.ptmx };
+      if (!deepEqual(rest, w)) return `failed remount (${result.errno}) changed more of ${id} than its options and its ptmx node's mode`;
+      if (n.ptmx && n.ptmx.mode !== n.opts.ptmxmode) return `failed remount (${result.errno}) left ${id}'s ptmx node at ${oct(n.ptmx.mode)}, not its resulting ptmxmode ${oct(n.opts.ptmxmode)}`;
+    }
+    return null;
+  }
+  if (deepEqual(before, after)) return null;
+  const changed = (Object.keys(after) as (keyof KernelState)[]).filter((k) => !deepEqual(before[k], after[k]));
+  return `failed ${op.op} (${result.errno}) changed the state (${changed.join(', ')})`;
+};
+
+export const INVARIANTS = { I1, I2, I3, I4, I5 } as const;
+export type InvariantId = keyof typeof INVARIANTS;
+
+/** All invariants on one transition: the first violation as "I3: message", or null. */
+export function checkInvariants(profile: Profile, before: KernelState, op: Op, result: StepResult, after: KernelState): string | null {
+  for (const id in INVARIANTS) {
+    const v = INVARIANTS[id as InvariantId](profile, before, op, result, after);
+    if (v !== null) return `${id}: ${v}`;
+  }
+  return null;
+}
+
+export { DEVPTS_ROOT_INO };

@@ -1,0 +1,200 @@
+// The conformance report's data model: everything every renderer (terminal, Markdown,
+// JSON, HTML, JUnit) shows, computed fresh on every run by collect.ts. Renderers are
+// pure functions of this record; nothing in a rendering is decided anywhere else.
+
+import type { ProfileId, StepResult } from '../model/index.ts';
+import type { TraceStep } from '../traces/types.ts';
+
+export const CONFORMANCE_FORMAT = 'devpts-conformance/1';
+
+/** holds: no counterexample within the budget shown; violated: a replayable trace; n/a: the clause does not speak about the profile. */
+export type Verdict = 'holds' | 'violated' | 'n/a';
+export const VERDICTS: readonly Verdict[] = ['holds', 'violated', 'n/a'];
+
+/** Where a clause comes from (clauses.md sections). */
+export type ClauseKind = 'document' | 'user-space' | 'kernel' | 'relation' | 'invariant';
+
+export interface ClauseRow {
+  readonly id: string;
+  readonly kind: ClauseKind;
+  /** One line, as the catalogue states it. */
+  readonly statement: string;
+  /** Profiles the clause speaks about (cells of other profiles are n/a). */
+  readonly profiles: readonly ProfileId[];
+  /** The catalogue's hypothesis ("what reading the code suggests"), never used as a verdict. */
+  readonly expected: string | null;
+  /** The document's own words (quoted from devpts.txt), where the clause comes from it. */
+  readonly document: string | null;
+  /** What the kernel code does, where it departs from or completes the document. */
+  readonly code: string | null;
+}
+
+export interface ProfileColumn {
+  readonly id: ProfileId;
+  /** "Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=n" */
+  readonly description: string;
+  /** The machine's mode at boot (legacy, singleInstance, perMountInstances). */
+  readonly bootMode: string;
+}
+
+/** Random testing: N generated sequences from one seed. */
+export interface RandomEvidence {
+  readonly runs: number;
+  readonly seed: number;
+  /** Longest generated sequence, when the runner reports it. */
+  readonly maxSteps: number | null;
+}
+
+/** Bounded exhaustive exploration of a profile. */
+export interface ExplorationEvidence {
+  /** Human-readable scope, e.g. "depth 4, 2 processes, ops: …". */
+  readonly scope: string;
+  readonly depth: number | null;
+  /** Distinct states visited (after canonical hashing). */
+  readonly states: number;
+  /** Every state within the scope was visited (false: a state or time cap stopped it). */
+  readonly complete: boolean;
+}
+
+export interface Evidence {
+  readonly random: RandomEvidence | null;
+  readonly exploration: ExplorationEvidence | null;
+  /** Wall-clock milliseconds spent on this cell, when known. */
+  readonly ms: number | null;
+}
+
+export interface Cell {
+  readonly clause: string;
+  readonly profile: ProfileId;
+  readonly verdict: Verdict;
+  readonly evidence: Evidence;
+  /** Id of the counterexample (violated cells only). */
+  readonly counterexample: string | null;
+  /** Why n/a, or the other profile a relation compares with. */
+  readonly note: string | null;
+}
+
+/** One step of a counterexample, as replayed on the model. */
+export interface StepRow {
+  readonly n: number;
+  readonly step: TraceStep;
+  /** The op in shell-like words: "pid 2: mount -t devpts -o newinstance devpts /dev/pts". */
+  readonly text: string;
+  readonly result: StepResult;
+  readonly resultText: string;
+}
+
+export type MountKind = 'root' | 'tmpfs' | 'devpts' | 'bind';
+
+/** The final state of a counterexample, as a picture: namespaces → mounts → instances → ptys. */
+export interface StateDiagram {
+  readonly namespaces: readonly {
+    readonly id: string;
+    readonly label: string;          // "ns1 (initial)"
+    readonly procs: readonly { pid: number; uid: number }[];
+    /** Where an open of /dev/ptmx by root in this namespace allocates. */
+    readonly ptmx: { readonly instance: string | null; readonly errno: string | null; readonly via: string };
+  }[];
+  readonly mounts: readonly {
+    readonly id: string;
+    readonly ns: string | null;      // null: detached (lazily umounted, held by an open file)
+    readonly path: string;           // "/dev/pts", "/dev/ptmx" (bind of a file), "(detached)"
+    readonly kind: MountKind;
+    readonly fs: string;             // display label of the fs: "devpts1", "tmpfs", "rootfs"
+    readonly hidden: boolean;        // covered by a later mount on the same place
+  }[];
+  readonly instances: readonly {
+    readonly id: string;             // display label: devpts1, devpts2 … (order of first appearance)
+    readonly initial: boolean;
+    readonly options: string;        // "mode=0600,ptmxmode=0000"
+    readonly ptmxMode: string | null; // the /dev/pts/ptmx node's mode; null: no node (2.6.39-n)
+  }[];
+  readonly ptys: readonly {
+    readonly instance: string;
+    readonly index: number;
+    readonly master: boolean;
+    readonly slaves: number;
+    readonly locked: boolean;
+    readonly node: boolean;          // /dev/pts/N exists
+  }[];
+  /** Which namespace sees which instance, and at which path (a visible devpts mount). */
+  readonly sees: readonly { readonly ns: string; readonly instance: string; readonly path: string }[];
+}
+
+export interface Counterexample {
+  /** Anchor-safe id: "cx-D3-2-6-39-n". */
+  readonly id: string;
+  readonly clause: string;
+  readonly profile: ProfileId;
+  readonly statement: string;
+  readonly document: string | null;
+  readonly code: string | null;
+  /** What the check saw go wrong on the last step, in one or two sentences. */
+  readonly failure: string;
+  readonly foundBy: 'random' | 'exploration' | 'both';
+  readonly seed: number | null;
+  /** Steps before and after shrinking. */
+  readonly lengths: { readonly found: number | null; readonly shrunk: number };
+  readonly steps: readonly StepRow[];
+  readonly trace: {
+    /** Path relative to the output directory ("traces/D3-2.6.39-n.json"). */
+    readonly file: string;
+    /** A command that replays it from the current directory; exits 0. */
+    readonly replay: string;
+    /** The saved file was replayed in-process and every expectation held. */
+    readonly replays: boolean;
+  };
+  readonly finalMode: string;
+  readonly finalState: StateDiagram;
+}
+
+/** The xstate machine's mode chart, derived from kernelMachine (never drawn by hand). */
+export interface ModeChart {
+  readonly id: string;
+  readonly initial: string;
+  readonly states: readonly { readonly id: string; readonly profiles: readonly ProfileId[]; readonly selfLoops: readonly string[] }[];
+  readonly transitions: readonly { readonly from: string; readonly to: string; readonly event: string; readonly guard: string | null; readonly label: string }[];
+}
+
+export type BudgetName = 'quick' | 'default' | 'thorough';
+
+export interface ConformanceData {
+  readonly format: typeof CONFORMANCE_FORMAT;
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly generated: string;         // ISO time
+  readonly durationMs: number;
+  readonly budget: {
+    readonly name: BudgetName;
+    readonly randomRuns: number;
+    readonly explorationDepth: number;
+    readonly seed: number;
+  };
+  readonly profiles: readonly ProfileColumn[];
+  readonly clauses: readonly ClauseRow[];
+  readonly cells: readonly Cell[];
+  readonly counterexamples: readonly Counterexample[];
+  readonly machine: ModeChart;
+  readonly summary: { readonly holds: number; readonly violated: number; readonly na: number };
+  /** Anything that could not be computed (exit 1 when non-empty). */
+  readonly problems: readonly string[];
+}
+
+export const cellOf = (data: ConformanceData, clause: string, profile: ProfileId): Cell | undefined =>
+  data.cells.find((c) => c.clause === clause && c.profile === profile);
+
+export const counterexampleOf = (data: ConformanceData, id: string | null): Counterexample | undefined =>
+  id === null ? undefined : data.counterexamples.find((c) => c.id === id);
+
+/** A stable, anchor-safe id for a clause × profile counterexample. */
+export const counterexampleId = (clause: string, profile: string): string =>
+  `cx-${clause}-${profile}`.replace(/[^A-Za-z0-9-]/g, '-');
+
+export function summarize(cells: readonly Cell[]): ConformanceData['summary'] {
+  let holds = 0, violated = 0, na = 0;
+  for (const c of cells) {
+    if (c.verdict === 'holds') holds++;
+    else if (c.verdict === 'violated') violated++;
+    else na++;
+  }
+  return { holds, violated, na };
+}

@@ -1,0 +1,66 @@
+// Mermaid text for the Markdown report (GitHub renders ```mermaid blocks).
+
+import type { ModeChart, StateDiagram } from '../data.ts';
+
+/** A Mermaid label in double quotes: quotes and angle brackets as entities. */
+const label = (s: string): string => `"${s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')}"`;
+const ident = (s: string): string => s.replace(/[^A-Za-z0-9_]/g, '_');
+
+/** Which mounts a picture shows: everything but the plain root mounts of namespaces. */
+export const drawnMounts = (d: StateDiagram): StateDiagram['mounts'] => d.mounts.filter((m) => m.kind !== 'root');
+
+export function stateMermaid(d: StateDiagram): string {
+  const out: string[] = ['flowchart LR'];
+  const inst = (id: string) => `i_${ident(id)}`;
+  const mounts = drawnMounts(d);
+  for (const ns of d.namespaces) {
+    const pids = ns.procs.map((p) => `pid ${p.pid}${p.uid !== 0 ? ` uid ${p.uid}` : ''}`).join(', ') || 'no process';
+    out.push(`  subgraph ${ident(ns.id)}[${label(`${ns.label} · ${pids}`)}]`);
+    out.push('    direction TB');
+    const lead = ns.ptmx.instance ? ns.ptmx.via : `${ns.ptmx.via} · open fails ${ns.ptmx.errno}`;
+    out.push(`    ${ident(ns.id)}_ptmx[${label(`/dev/ptmx · ${lead}`)}]`);
+    for (const m of mounts.filter((x) => x.ns === ns.id)) {
+      const text = `${m.path} · ${m.kind === 'bind' ? `bind of ${m.fs}` : m.fs}${m.hidden ? ' · covered' : ''}`;
+      out.push(`    ${ident(m.id)}[${label(text)}]`);
+    }
+    out.push('  end');
+  }
+  const detached = mounts.filter((m) => m.ns === null);
+  if (detached.length > 0) {
+    out.push(`  subgraph detached[${label('detached (lazily umounted, held open)')}]`);
+    for (const m of detached) out.push(`    ${ident(m.id)}[${label(`${m.fs} (detached)`)}]`);
+    out.push('  end');
+  }
+  for (const i of d.instances) {
+    const text = `${i.id}${i.initial ? ' (initial)' : ''} · ${i.options}${i.ptmxMode ? ` · ptmx node ${i.ptmxMode}` : ' · no ptmx node'}`;
+    out.push(`  ${inst(i.id)}[(${label(text)})]`);
+  }
+  for (const p of d.ptys) {
+    const state = [p.master ? 'master open' : 'master closed', p.slaves > 0 ? `${p.slaves} slave open` : null, p.locked ? 'locked' : null, p.node ? null : 'no /dev/pts name']
+      .filter(Boolean).join(', ');
+    out.push(`  p_${ident(p.instance)}_${p.index}([${label(`pty ${p.index} · ${state}`)}])`);
+  }
+  for (const m of mounts) {
+    const target = d.instances.find((i) => i.id === m.fs);
+    if (target) out.push(`  ${ident(m.id)} ${m.hidden ? '-.->' : '-->'} ${inst(target.id)}`);
+  }
+  for (const p of d.ptys) out.push(`  ${inst(p.instance)} --- p_${ident(p.instance)}_${p.index}`);
+  for (const ns of d.namespaces) {
+    if (ns.ptmx.instance) out.push(`  ${ident(ns.id)}_ptmx -.->|${label('open allocates in')}| ${inst(ns.ptmx.instance)}`);
+  }
+  return out.join('\n');
+}
+
+export function machineMermaid(c: ModeChart): string {
+  const out: string[] = ['stateDiagram-v2'];
+  for (const s of c.states) {
+    const boots = s.profiles.length ? `boots: ${s.profiles.join(', ')}` : 'no profile boots here';
+    out.push(`  state ${label(`${s.id} — ${boots}`)} as ${ident(s.id)}`);
+  }
+  out.push(`  [*] --> ${ident(c.initial)}`);
+  for (const t of c.transitions) out.push(`  ${ident(t.from)} --> ${ident(t.to)}: ${t.label.replace(/:/g, ' ')}`);
+  for (const s of c.states) {
+    if (s.selfLoops.length) out.push(`  note right of ${ident(s.id)}: ${s.selfLoops.join('; ')}`);
+  }
+  return out.join('\n');
+}

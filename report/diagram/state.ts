@@ -1,0 +1,162 @@
+// The final state of a counterexample as a picture's data: mount namespaces → mounts →
+// devpts instances → ptys, which namespace sees which instance (at which path), and
+// where an open of /dev/ptmx by root in each namespace would allocate. Read from the
+// model's state with the model's own path walker and the profile's ptmx lookup, so the
+// picture can never disagree with the semantics.
+
+import { formatMode, profileOf, type KernelState } from '../../model/index.ts';
+import { nodeAt, resolve, DEVPTS_PTMX_INO, DEVPTS_ROOT_INO } from '../../model/paths.ts';
+import type { DevptsFs, Mount, Proc } from '../../model/state.ts';
+import type { MountKind, StateDiagram } from '../data.ts';
+
+/** Labels for devpts instances: `known` first (the labels results used), then the rest in creation order. */
+export function instanceLabels(state: KernelState, known: ReadonlyMap<string, string> = new Map()): Map<string, string> {
+  const labels = new Map(known);
+  const used = new Set(labels.values());
+  let n = 1;
+  const ids = Object.keys(state.fss)
+    .filter((id) => state.fss[id]!.kind === 'devpts' && !labels.has(id))
+    .sort((a, b) => num(a) - num(b));
+  for (const id of ids) {
+    while (used.has(`devpts${n}`)) n++;
+    labels.set(id, `devpts${n}`);
+    used.add(`devpts${n}`);
+  }
+  return labels;
+}
+const num = (id: string): number => Number(/(\d+)$/.exec(id)?.[1] ?? 0);
+
+function optionsText(fs: DevptsFs): string {
+  const o = fs.opts;
+  const parts: string[] = [];
+  if (o.uid !== null) parts.push(`uid=${o.uid}`);
+  if (o.gid !== null) parts.push(`gid=${o.gid}`);
+  parts.push(`mode=${formatMode(o.mode)}`);
+  if (fs.ptmx !== null) parts.push(`ptmxmode=${formatMode(o.ptmxmode)}`);
+  if (o.max !== null) parts.push(`max=${o.max}`);
+  if (o.newinstance) parts.push('newinstance');
+  return parts.join(',');
+}
+
+/** The name of inode `ino` of mount m's filesystem, relative to m's root ("dev/pts"), or null if not below it. */
+function pathInMount(state: KernelState, m: Mount, ino: number): string | null {
+  const fs = state.fss[m.fs]!;
+  if (ino === m.root) return '';
+  if (fs.kind === 'devpts') {
+    if (m.root !== DEVPTS_ROOT_INO) return null;
+    return ino === DEVPTS_PTMX_INO ? 'ptmx' : String(ino - 3);
+  }
+  const names: string[] = [];
+  let cur = ino;
+  for (let guard = 0; guard < 1000; guard++) {
+    if (cur === m.root) return names.reverse().join('/');
+    const inode = fs.inodes[cur];
+    if (!inode || inode.parent === cur) return null;
+    const parent = fs.inodes[inode.parent];
+    if (!parent || parent.type !== 'dir') return null;
+    const name = Object.keys(parent.entries).find((k) => parent.entries[k] === cur);
+    if (name === undefined) return null;
+    names.push(name);
+    cur = inode.parent;
+  }
+  return null;
+}
+
+function mountPath(state: KernelState, m: Mount, seen = new Set<string>()): string {
+  if (m.ns === null) return '(detached)';
+  if (m.parent === null) return '/';
+  if (seen.has(m.id)) return '?';
+  seen.add(m.id);
+  const parent = state.mounts[m.parent]!;
+  const base = mountPath(state, parent, seen);
+  const rel = pathInMount(state, parent, m.mountpoint);
+  if (rel === null) return `${base}?`;
+  if (rel === '') return base;
+  return base === '/' ? `/${rel}` : `${base}/${rel}`;
+}
+
+function mountKind(state: KernelState, m: Mount): MountKind {
+  const fs = state.fss[m.fs]!;
+  if (m.root !== (fs.kind === 'devpts' ? DEVPTS_ROOT_INO : 1)) return 'bind';
+  if (fs.kind === 'devpts') return 'devpts';
+  return fs.id === 'root' ? 'root' : 'tmpfs';
+}
+
+/** Build the picture's data from a model state. `known` maps internal instance ids to the labels the step results used. */
+export function stateDiagram(state: KernelState, known: ReadonlyMap<string, string> = new Map()): StateDiagram {
+  const profile = profileOf(state.profile);
+  const labels = instanceLabels(state, known);
+  const fsLabel = (id: string): string => labels.get(id) ?? (id === 'root' ? 'rootfs' : id.replace(/#/, ''));
+
+  const mountIds = Object.keys(state.mounts).sort((a, b) => num(a) - num(b));
+  const covered = new Set<string>();
+  for (const id of mountIds) {
+    const m = state.mounts[id]!;
+    if (m.parent !== null && m.ns !== null && state.mounts[m.parent]!.root === m.mountpoint) covered.add(m.parent);
+  }
+  // hidden: covered itself, or below a covered mount other than through the mount that covers it
+  const hidden = (m: Mount): boolean => {
+    if (covered.has(m.id)) return true;
+    for (let cur = m; cur.parent !== null; cur = state.mounts[cur.parent]!) {
+      const p = state.mounts[cur.parent]!;
+      if (covered.has(p.id) && cur.mountpoint !== p.root) return true;
+    }
+    return false;
+  };
+  const mounts = mountIds.map((id) => {
+    const m = state.mounts[id]!;
+    return { id, ns: m.ns, path: mountPath(state, m), kind: mountKind(state, m), fs: fsLabel(m.fs), hidden: m.ns !== null && hidden(m) };
+  });
+
+  const nsIds = Object.keys(state.namespaces).sort((a, b) => num(a) - num(b));
+  const namespaces = nsIds.map((ns) => {
+    const procs = Object.values(state.procs).filter((p) => p.ns === ns).map((p) => ({ pid: p.pid, uid: p.uid }));
+    const root: Proc = { pid: 0, uid: 0, gid: 0, ns };
+    return { id: ns, label: ns === 'ns1' ? 'ns1 (initial)' : ns, procs, ptmx: ptmxLead(state, profile, root, fsLabel) };
+  });
+
+  const instances = Object.keys(state.fss)
+    .filter((id) => state.fss[id]!.kind === 'devpts')
+    .sort((a, b) => fsLabel(a).localeCompare(fsLabel(b), 'en', { numeric: true }))
+    .map((id) => {
+      const fs = state.fss[id] as DevptsFs;
+      return { id: fsLabel(id), initial: fs.initial, options: optionsText(fs), ptmxMode: fs.ptmx ? formatMode(fs.ptmx.mode) : null };
+    });
+
+  const ptys = instances.flatMap((inst) => {
+    const internal = [...labels].find(([, l]) => l === inst.id)![0];
+    const fs = state.fss[internal] as DevptsFs;
+    return Object.keys(fs.ptys).map(Number).sort((a, b) => a - b).map((index) => {
+      const p = fs.ptys[index]!;
+      return { instance: inst.id, index, master: p.masterOpen, slaves: p.slaveOpens, locked: p.locked, node: p.node !== null };
+    });
+  });
+
+  const sees = mounts
+    .filter((m) => m.ns !== null && !m.hidden && m.kind === 'devpts')
+    .map((m) => ({ ns: m.ns!, instance: m.fs, path: m.path }));
+
+  return { namespaces, mounts, instances, ptys, sees };
+}
+
+/** Where root's open("/dev/ptmx") in this namespace allocates, and how the path gets there. */
+function ptmxLead(
+  state: KernelState, profile: ReturnType<typeof profileOf>, proc: Proc, fsLabel: (id: string) => string,
+): StateDiagram['namespaces'][number]['ptmx'] {
+  const link = resolve(state, proc, '/dev/ptmx', true);
+  if (!link.ok) return { instance: null, errno: link.errno, via: 'no /dev/ptmx' };
+  let via: string;
+  if (link.node.type === 'lnk') via = `symlink → ${link.node.target}`;
+  else if (link.node.devpts) via = `bind of ${fsLabel(link.node.devpts.id)}'s ptmx`;
+  else if (link.node.type === 'chr') via = `device node c ${link.node.rdev!.join(':')}`;
+  else via = `a ${link.node.type}`;
+  const r = resolve(state, proc, '/dev/ptmx');
+  if (!r.ok) return { instance: null, errno: r.errno, via };
+  if (r.node.type === 'lnk' || r.node.type !== 'chr' || r.node.rdev?.[0] !== 5 || r.node.rdev?.[1] !== 2) {
+    return { instance: null, errno: r.node.type === 'dir' ? 'EISDIR' : 'ENXIO', via };
+  }
+  if (r.node.devpts && link.node.type === 'lnk') via = `symlink → ${(nodeAt(state, link.pos)?.target) ?? '?'} (${fsLabel(r.node.devpts.id)}'s ptmx)`;
+  const where = profile.ptmxInstance(state, r.pos, r.node);
+  if (!where.ok) return { instance: null, errno: where.errno, via };
+  return { instance: fsLabel(where.fs), errno: null, via };
+}

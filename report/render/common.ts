@@ -1,0 +1,53 @@
+// Small pieces every renderer shares: number formatting, evidence sentences, grouping.
+
+import type { ProfileId } from '../../model/index.ts';
+import type { Cell, ClauseKind, ClauseRow, ConformanceData, Evidence } from '../data.ts';
+
+/** 12345 → "12 345" (thin groups read well in tables and terminals). */
+export const num = (n: number): string => n.toLocaleString('en-US').replace(/,/g, ' ');
+
+export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+export const KIND_TITLES: Readonly<Record<ClauseKind, string>> = {
+  document: 'From the document (devpts.txt body)',
+  'user-space': 'From the document’s “User-space changes” notes',
+  kernel: 'Kernel facts the document does not state',
+  relation: 'Between profiles',
+  invariant: 'Invariants (every profile, after every step)',
+};
+export const KIND_ORDER: readonly ClauseKind[] = ['document', 'user-space', 'kernel', 'relation', 'invariant'];
+
+/** Clauses in catalogue order, grouped by kind (kinds in KIND_ORDER; empty groups dropped). */
+export function groups(data: ConformanceData): { kind: ClauseKind; clauses: ClauseRow[] }[] {
+  return KIND_ORDER.map((kind) => ({ kind, clauses: data.clauses.filter((c) => c.kind === kind) })).filter((g) => g.clauses.length > 0);
+}
+
+/** "200 random sequences (seed 7)" */
+export function randomWords(e: Evidence): string | null {
+  return e.random ? `${num(e.random.runs)} random sequence${e.random.runs === 1 ? '' : 's'} (seed ${e.random.seed}${e.random.maxSteps ? `, up to ${e.random.maxSteps} steps` : ''})` : null;
+}
+
+/** "exhaustive to depth 8 of scope doc: 12 345 states" */
+export function explorationWords(e: Evidence): string | null {
+  const x = e.exploration;
+  if (!x) return null;
+  return `exhaustive search of scope ${x.scope}: ${num(x.states)} states${x.complete ? '' : ' (stopped at a cap: not complete)'}`;
+}
+
+/** The evidence of a cell in one sentence. */
+export function evidenceSentence(cell: Cell): string {
+  const parts = [randomWords(cell.evidence), explorationWords(cell.evidence)].filter((s): s is string => s !== null);
+  if (cell.verdict === 'n/a') return cell.note ?? 'the clause does not speak about this profile';
+  if (cell.verdict === 'violated') return `counterexample found${parts.length ? ` within ${parts.join(' and ')}` : ''}`;
+  return parts.length ? `no counterexample in ${parts.join(' and in the ')}` : 'no evidence recorded';
+}
+
+/** The short form shown inside a matrix cell: "200 runs · 12 345 states". */
+export function evidenceShort(e: Evidence): string {
+  const parts: string[] = [];
+  if (e.random) parts.push(`${num(e.random.runs)} runs`);
+  if (e.exploration) parts.push(`${num(e.exploration.states)} states${e.exploration.complete ? '' : '*'}`);
+  return parts.join(' · ');
+}
+
+export const profileIds = (data: ConformanceData): ProfileId[] => data.profiles.map((p) => p.id);

@@ -1,0 +1,173 @@
+// conformance.html: ONE self-contained file. No network, no scripts, no web fonts:
+// inline CSS and inline SVG only, so it opens from a CI artifact or an air-gapped box.
+// Layout: summary → matrix (one row per clause, one column per profile; every violated
+// cell links to its counterexample) → evidence → mode chart → one section per violation.
+
+import type { Cell, ConformanceData, Counterexample } from '../data.ts';
+import { cellOf } from '../data.ts';
+import { esc, machineSvg, stateSvg } from '../diagram/svg.ts';
+import { evidenceSentence, evidenceShort, groups, KIND_TITLES, num, profileIds, seconds } from './common.ts';
+
+const CSS = `
+:root { --fg:#111827; --muted:#6b7280; --line:#e5e7eb; --bg:#fff; --holds:#ecfdf5; --holds-fg:#047857; --viol:#fef2f2; --viol-fg:#b91c1c; --na:#f9fafb; --na-fg:#9ca3af; --accent:#2563eb; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: var(--fg); background: var(--bg); }
+main { max-width: 1240px; margin: 0 auto; padding: 24px 28px 64px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 40px 0 10px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 16px; margin: 0 0 10px; }
+code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; }
+a { color: var(--accent); }
+.lede { color: #374151; max-width: 900px; margin: 4px 0 14px; }
+.chips { display: flex; gap: 10px; flex-wrap: wrap; margin: 12px 0; }
+.chip { border-radius: 999px; padding: 4px 12px; font-weight: 600; border: 1px solid var(--line); }
+.chip.holds { background: var(--holds); color: var(--holds-fg); border-color: #a7f3d0; }
+.chip.violated { background: var(--viol); color: var(--viol-fg); border-color: #fecaca; }
+.chip.na { background: var(--na); color: var(--muted); }
+.chip.problem { background: #fff7ed; color: #9a3412; border-color: #fed7aa; }
+.runinfo { color: var(--muted); font-size: 13px; }
+table { border-collapse: collapse; width: 100%; }
+table.matrix { table-layout: fixed; }
+.matrix th, .matrix td { border: 1px solid var(--line); padding: 6px 8px; vertical-align: top; }
+.matrix thead th { position: sticky; top: 0; background: #f3f4f6; z-index: 1; text-align: center; font-size: 13px; }
+.matrix thead th.clause-h, .matrix thead th.stmt-h { text-align: left; }
+.matrix thead th small { display: block; font-weight: 400; color: var(--muted); font-size: 11px; line-height: 1.3; }
+.matrix col.c-id { width: 64px; } .matrix col.c-p { width: 128px; }
+.matrix tr.group th { background: #fafafa; text-align: left; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); padding: 10px 8px 4px; }
+.matrix td.id { font-weight: 700; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+.matrix td.stmt { color: #1f2937; font-size: 13px; }
+td.v { text-align: center; font-size: 13px; }
+td.v small { display: block; font-size: 11px; line-height: 1.25; color: var(--muted); }
+td.v-holds { background: var(--holds); color: var(--holds-fg); font-weight: 600; }
+td.v-violated { background: var(--viol); font-weight: 700; }
+td.v-violated a { color: var(--viol-fg); text-decoration: none; display: block; }
+td.v-violated a:hover { text-decoration: underline; }
+td.v-na { background: var(--na); color: var(--na-fg); }
+.legend { color: var(--muted); font-size: 12.5px; margin-top: 8px; }
+.evidence th, .evidence td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; font-size: 13px; }
+.figure { overflow-x: auto; border: 1px solid var(--line); border-radius: 10px; padding: 12px; background: #fff; }
+.figure svg { display: block; max-width: none; }
+.figcap { color: var(--muted); font-size: 12.5px; margin: 6px 2px 0; }
+section.cx { border: 1px solid #fecaca; border-left: 6px solid var(--viol-fg); border-radius: 10px; padding: 16px 18px; margin: 22px 0; scroll-margin-top: 12px; }
+section.cx:target { box-shadow: 0 0 0 3px #fca5a5; }
+.cx .tag { display: inline-block; background: var(--viol); color: var(--viol-fg); border-radius: 6px; padding: 1px 8px; font-size: 12px; font-weight: 700; margin-right: 6px; }
+.sides { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; margin: 10px 0 14px; }
+.side { border-radius: 8px; padding: 10px 12px; font-size: 13.5px; }
+.side h4 { margin: 0 0 4px; font-size: 12px; text-transform: uppercase; letter-spacing: .05em; }
+.side.doc { background: #f8fafc; border: 1px solid #e2e8f0; } .side.doc h4 { color: #475569; }
+.side.doc blockquote { margin: 0; font-family: Georgia, "Times New Roman", serif; font-size: 14px; white-space: pre-wrap; }
+.side.code { background: #fffbeb; border: 1px solid #fde68a; } .side.code h4 { color: #92400e; }
+table.steps td, table.steps th { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+table.steps td.n { width: 32px; text-align: right; color: var(--muted); }
+table.steps td.res { white-space: nowrap; }
+table.steps tr.last td { background: #fef2f2; }
+.ok { color: #047857; } .err { color: #b45309; font-weight: 600; }
+.breaks { margin: 10px 0; padding: 8px 12px; background: var(--viol); border-radius: 8px; }
+.replay { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; margin: 10px 0 14px; }
+.replay pre { margin: 0; padding: 6px 10px; background: #111827; color: #f9fafb; border-radius: 6px; }
+.back { font-size: 12.5px; }
+footer { margin-top: 48px; color: var(--muted); font-size: 12.5px; border-top: 1px solid var(--line); padding-top: 12px; }
+@media print { .matrix thead th { position: static; } }
+`;
+
+const verdictCell = (c: Cell | undefined): string => {
+  if (!c || c.verdict === 'n/a') {
+    const why = c?.note ?? 'the clause does not speak about this profile';
+    return `<td class="v v-na" data-verdict="n/a" title="${esc(why)}">n/a</td>`;
+  }
+  if (c.verdict === 'violated') {
+    return `<td class="v v-violated" data-verdict="violated"><a href="#${esc(c.counterexample ?? '')}" title="${esc(evidenceSentence(c))}">violated&nbsp;→<small>counterexample</small></a></td>`;
+  }
+  return `<td class="v v-holds" data-verdict="holds" title="${esc(evidenceSentence(c))}">holds<small>${esc(evidenceShort(c.evidence))}</small></td>`;
+};
+
+function counterexampleSection(cx: Counterexample, index: number): string {
+  const shrunk = cx.lengths.found !== null && cx.lengths.found !== cx.lengths.shrunk ? `, shrunk from ${cx.lengths.found}` : '';
+  const found = cx.foundBy === 'exploration' ? 'the exhaustive search' : cx.foundBy === 'both' ? 'random testing and the exhaustive search' : `random testing${cx.seed !== null ? `, seed ${cx.seed}` : ''}`;
+  const rows = cx.steps.map((s, i) => {
+    const cls = s.resultText.startsWith('ok') ? 'ok' : 'err';
+    return `<tr${i === cx.steps.length - 1 ? ' class="last"' : ''}><td class="n">${s.n}</td><td><code>${esc(s.text)}</code></td><td class="res"><span class="${cls}">${esc(s.resultText)}</span></td></tr>`;
+  }).join('');
+  const caption = `Final state of ${cx.clause} on ${cx.profile}`;
+  return `<section class="cx" id="${esc(cx.id)}" data-clause="${esc(cx.clause)}" data-profile="${esc(cx.profile)}">
+<h3><span class="tag">${esc(cx.clause)} × ${esc(cx.profile)}</span>${esc(cx.statement)}</h3>
+<div class="sides">
+  <div class="side doc"><h4>The document says</h4>${cx.document ? `<blockquote>${esc(cx.document)}</blockquote>` : '<p>(a kernel fact or invariant: the document is silent)</p>'}</div>
+  <div class="side code"><h4>The kernel code does</h4><p>${esc(cx.code ?? '—')}</p></div>
+</div>
+<p><strong>Minimal counterexample</strong>: ${cx.steps.length} step${cx.steps.length === 1 ? '' : 's'}${shrunk}; found by ${esc(found)}.</p>
+<table class="steps"><thead><tr><th>#</th><th>step</th><th>result on the model</th></tr></thead><tbody>${rows}</tbody></table>
+<div class="breaks"><strong>What breaks:</strong> ${esc(cx.failure)}</div>
+<div class="replay"><strong>Replay</strong><pre>${esc(cx.trace.replay)}</pre><a href="${esc(cx.trace.file)}">${esc(cx.trace.file)}</a>${cx.trace.replays ? '<span class="ok">✓ replays (exit 0)</span>' : '<span class="err">✗ did not replay</span>'}</div>
+<p><strong>Final state</strong> — machine mode <code>${esc(cx.finalMode)}</code>. Solid arrows: a mount shows that instance; dashed: where <code>open("/dev/ptmx")</code> by root in that namespace allocates.</p>
+<div class="figure">${stateSvg(cx.finalState, `s${index}`, caption)}</div>
+<p class="back"><a href="#matrix">↑ back to the matrix</a></p>
+</section>`;
+}
+
+export function renderHtml(data: ConformanceData): string {
+  const profiles = profileIds(data);
+  const s = data.summary;
+  const head = data.profiles.map((p) => `<th scope="col" data-profile="${esc(p.id)}">${esc(p.id)}<small>${esc(p.description)}</small></th>`).join('');
+  const body = groups(data).map((g) => {
+    const rows = g.clauses.map((c) => {
+      const cells = profiles.map((p) => verdictCell(cellOf(data, c.id, p))).join('');
+      return `<tr data-clause="${esc(c.id)}"><td class="id">${esc(c.id)}</td>${cells}<td class="stmt">${esc(c.statement)}</td></tr>`;
+    }).join('\n');
+    return `<tbody data-kind="${g.kind}"><tr class="group"><th colspan="${profiles.length + 2}">${esc(KIND_TITLES[g.kind])}</th></tr>\n${rows}</tbody>`;
+  }).join('\n');
+
+  const evidence = data.profiles.map((p) => {
+    const cells = data.cells.filter((c) => c.profile === p.id && c.verdict !== 'n/a');
+    const runs = [...new Set(cells.map((c) => (c.evidence.random ? `${num(c.evidence.random.runs)} sequences per clause, seed ${c.evidence.random.seed}` : '')).filter(Boolean))];
+    const expl = [...new Set(cells.map((c) => (c.evidence.exploration ? `scope ${c.evidence.exploration.scope}: ${num(c.evidence.exploration.states)} states${c.evidence.exploration.complete ? ' (complete)' : ' (capped)'}` : '')).filter(Boolean))];
+    const counts = ['holds', 'violated', 'n/a'].map((v) => `${data.cells.filter((c) => c.profile === p.id && c.verdict === v).length} ${v}`).join(' · ');
+    return `<tr><td><code>${esc(p.id)}</code></td><td>${esc(p.description)}<br><small>boots into <code>${esc(p.bootMode)}</code></small></td><td>${esc(runs.join('; ') || '—')}</td><td>${esc(expl.join('; ') || '—')}</td><td>${counts}</td></tr>`;
+  }).join('\n');
+
+  const problems = data.problems.length
+    ? `<h2>Could not be computed</h2><ul>${data.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`
+    : '';
+  const cxs = data.counterexamples.map((cx, i) => counterexampleSection(cx, i)).join('\n');
+
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>devpts conformance — ${s.violated} violated, ${s.holds} holds</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+<h1>devpts conformance</h1>
+<p class="lede">The document <code>Documentation/filesystems/devpts.txt</code> (Linux 2.6.39) checked clause by clause against a model that follows the kernel <em>code</em>, for each kernel profile. A <strong>violated</strong> cell is a finding — the document and the code disagree — and links to a minimal counterexample that replays with <code>devpts-check replay</code>. <strong>holds</strong> shows its budget: random sequences and the states of the exhaustive search.</p>
+<div class="chips"><span class="chip holds">${s.holds} holds</span><span class="chip violated">${s.violated} violated</span><span class="chip na">${s.na} n/a</span>${data.problems.length ? `<span class="chip problem">${data.problems.length} not computed</span>` : ''}</div>
+<p class="runinfo">Budget <code>${esc(data.budget.name)}</code>: ${num(data.budget.randomRuns)} random sequences per cell from seed ${data.budget.seed}; exhaustive search to depth ${data.budget.explorationDepth}. Ran in ${seconds(data.durationMs)} · ${esc(data.tool.name)} ${esc(data.tool.version)} · ${esc(data.generated)}</p>
+
+<h2 id="matrix">Clause × profile</h2>
+<table class="matrix" id="matrix-table">
+<colgroup><col class="c-id">${profiles.map(() => '<col class="c-p">').join('')}<col class="c-stmt"></colgroup>
+<thead><tr><th scope="col" class="clause-h">clause</th>${head}<th scope="col" class="stmt-h">statement</th></tr></thead>
+${body}
+</table>
+<p class="legend"><strong>holds</strong>: no counterexample in N random sequences (“runs”) and in the exhaustive search of the profile (“states”; * = stopped at a cap). <strong>violated</strong>: a minimal counterexample, saved and replayable. <strong>n/a</strong>: the clause does not speak about that profile (hover for why).</p>
+
+<h2 id="evidence">Evidence per profile</h2>
+<table class="evidence"><thead><tr><th>profile</th><th>kernel</th><th>random testing</th><th>exhaustive search</th><th>verdicts</th></tr></thead><tbody>
+${evidence}
+</tbody></table>
+
+<h2 id="modes">The kernel’s modes</h2>
+<p>The xstate machine of <code>model/machine.ts</code>, drawn from <code>kernelMachine</code> itself: the document’s modes, the guards that move between them, and which profile boots where. Every op is applied by the same pure <code>step</code> in every mode.</p>
+<div class="figure">${machineSvg(data.machine, 'mc')}</div>
+
+${data.counterexamples.length ? `<h2 id="violations">Violations (${data.counterexamples.length}): where the document and the code disagree</h2>\n${cxs}` : '<h2 id="violations">Violations</h2><p>None within this budget.</p>'}
+${problems}
+<footer>Generated by ${esc(data.tool.name)} ${esc(data.tool.version)} (<code>devpts-check report</code>). Machine-readable: <a href="conformance.json">conformance.json</a> · <a href="junit.xml">junit.xml</a> · <a href="conformance.md">conformance.md</a>. Exit status 0 means the run completed: findings are results, not errors.</footer>
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,126 @@
+// conformance.md: GitHub-flavoured Markdown. The matrix as a table (violated cells link
+// to their section), the evidence per profile, the machine's mode chart and every
+// counterexample's final state as Mermaid blocks.
+
+import type { ConformanceData } from '../data.ts';
+import { cellOf, counterexampleOf } from '../data.ts';
+import { machineMermaid, stateMermaid } from '../diagram/mermaid.ts';
+import { evidenceSentence, evidenceShort, groups, KIND_TITLES, num, profileIds, seconds } from './common.ts';
+
+/** Table-cell safe: pipes escaped, newlines folded. */
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+const code = (s: string): string => (s.includes('`') ? `\`\` ${s} \`\`` : `\`${s}\``);
+
+export function renderMarkdown(data: ConformanceData): string {
+  const profiles = profileIds(data);
+  const out: string[] = [];
+  const s = data.summary;
+  out.push('# devpts conformance report');
+  out.push('');
+  out.push('The document `Documentation/filesystems/devpts.txt` (Linux 2.6.39) checked, clause by clause, against a model that follows the kernel *code*, for each kernel profile. A **violated** cell is a finding — the document and the code disagree — and comes with a minimal counterexample that replays.');
+  out.push('');
+  out.push(`**${s.holds} holds · ${s.violated} violated · ${s.na} n/a** — ${data.clauses.length} clauses × ${profiles.length} profiles; budget \`${data.budget.name}\` (${num(data.budget.randomRuns)} random sequences per cell, seed ${data.budget.seed}; exhaustive search to depth ${data.budget.explorationDepth}); ${seconds(data.durationMs)}; ${data.tool.name} ${data.tool.version}, ${data.generated}.`);
+  out.push('');
+  out.push('## Matrix');
+  out.push('');
+  out.push(`| clause | ${profiles.map((p) => code(p)).join(' | ')} | statement |`);
+  out.push(`|---|${profiles.map(() => ':---:').join('|')}|---|`);
+  for (const g of groups(data)) {
+    out.push(`| **${g.kind === 'document' ? 'D' : g.kind === 'user-space' ? 'U' : g.kind === 'kernel' ? 'K' : g.kind === 'relation' ? 'R' : 'I'}** | ${profiles.map(() => '').join(' | ')} | *${cell(KIND_TITLES[g.kind])}* |`);
+    for (const clause of g.clauses) {
+      const cells = profiles.map((p) => {
+        const c = cellOf(data, clause.id, p);
+        if (!c || c.verdict === 'n/a') return 'n/a';
+        if (c.verdict === 'violated') return `❌ [**violated**](#${c.counterexample})`;
+        return `✅ holds<br><sub>${evidenceShort(c.evidence)}</sub>`;
+      });
+      out.push(`| **${clause.id}** | ${cells.join(' | ')} | ${cell(clause.statement)} |`);
+    }
+  }
+  out.push('');
+  out.push('`runs`: random operation sequences checked against the clause; `states`: distinct states the exhaustive search visited for the profile (`*`: stopped at a cap). **holds** means no counterexample in both; **n/a**: the clause does not speak about that profile.');
+  out.push('');
+
+  out.push('## Evidence per profile');
+  out.push('');
+  out.push('| profile | kernel | random testing | exhaustive search |');
+  out.push('|---|---|---|---|');
+  for (const p of data.profiles) {
+    const cells = data.cells.filter((c) => c.profile === p.id && c.verdict !== 'n/a');
+    const runs = [...new Set(cells.map((c) => (c.evidence.random ? `${num(c.evidence.random.runs)} sequences, seed ${c.evidence.random.seed}` : null)).filter(Boolean))];
+    const expl = [...new Set(cells.map((c) => (c.evidence.exploration ? `scope ${c.evidence.exploration.scope}: ${num(c.evidence.exploration.states)} states${c.evidence.exploration.complete ? ', complete' : ', capped'}` : null)).filter(Boolean))];
+    out.push(`| ${code(p.id)} | ${cell(p.description)} | ${cell(runs.join('; ') || '—')} | ${cell(expl.join('; ') || '—')} |`);
+  }
+  out.push('');
+
+  out.push('## The kernel’s modes (the xstate machine)');
+  out.push('');
+  out.push(`Derived from \`kernelMachine\` (model/machine.ts): its states, guarded transitions and the profiles that boot into each mode.`);
+  out.push('');
+  out.push('```mermaid');
+  out.push(machineMermaid(data.machine));
+  out.push('```');
+  out.push('');
+
+  if (data.counterexamples.length > 0) {
+    out.push(`## Violations (${data.counterexamples.length})`);
+    for (const cx of data.counterexamples) {
+      out.push('');
+      out.push(`<a id="${cx.id}"></a>`);
+      out.push('');
+      out.push(`### ${cx.clause} × \`${cx.profile}\` — ${cx.statement}`);
+      out.push('');
+      if (cx.document) {
+        out.push('**The document says:**');
+        out.push('');
+        for (const line of cx.document.split('\n')) out.push(`> ${line}`);
+        out.push('');
+      }
+      if (cx.code) {
+        out.push(`**The kernel code does:** ${cx.code}`);
+        out.push('');
+      }
+      const shrunk = cx.lengths.found !== null && cx.lengths.found !== cx.lengths.shrunk ? `, shrunk from ${cx.lengths.found}` : '';
+      const found = cx.foundBy === 'exploration' ? 'the exhaustive search' : cx.foundBy === 'both' ? 'random testing and the exhaustive search' : `random testing${cx.seed !== null ? `, seed ${cx.seed}` : ''}`;
+      out.push(`**Minimal counterexample** (${cx.steps.length} steps${shrunk}; found by ${found}):`);
+      out.push('');
+      out.push('| # | step | result |');
+      out.push('|---:|---|---|');
+      for (const st of cx.steps) out.push(`| ${st.n} | ${code(st.text)} | ${cell(st.resultText)} |`);
+      out.push('');
+      out.push(`**What breaks:** ${cx.failure}`);
+      out.push('');
+      out.push(`**Replay** ([trace](${cx.trace.file})): ${code(cx.trace.replay)}`);
+      out.push('');
+      out.push(`**Final state** (machine mode \`${cx.finalMode}\`): namespaces → mounts → devpts instances → ptys; dotted arrows show where \`open("/dev/ptmx")\` by root allocates.`);
+      out.push('');
+      out.push('```mermaid');
+      out.push(stateMermaid(cx.finalState));
+      out.push('```');
+    }
+    out.push('');
+  }
+
+  const notHeld = data.cells.filter((c) => c.verdict !== 'n/a');
+  out.push('## Every cell’s evidence');
+  out.push('');
+  out.push('<details><summary>clause × profile: verdict and budget</summary>');
+  out.push('');
+  out.push('| clause | profile | verdict | evidence |');
+  out.push('|---|---|---|---|');
+  for (const c of notHeld) {
+    const cx = counterexampleOf(data, c.counterexample);
+    const verdict = c.verdict === 'violated' && cx ? `[violated](#${cx.id})` : c.verdict;
+    out.push(`| ${c.clause} | ${code(c.profile)} | ${verdict} | ${cell(evidenceSentence(c))}${cx ? `; trace ${code(cx.trace.file)}` : ''} |`);
+  }
+  out.push('');
+  out.push('</details>');
+  out.push('');
+  if (data.problems.length > 0) {
+    out.push('## Could not be computed');
+    out.push('');
+    for (const p of data.problems) out.push(`- ${p}`);
+    out.push('');
+  }
+  return `${out.join('\n')}\n`;
+}

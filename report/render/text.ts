@@ -1,0 +1,97 @@
+// The terminal rendering: the clause × profile matrix with one line per clause, then
+// one paragraph per violation. Colour only when asked (the caller decides: a TTY and
+// no NO_COLOR); without colour the text is plain and still says everything.
+
+import type { ConformanceData, Verdict } from '../data.ts';
+import { cellOf } from '../data.ts';
+import { evidenceShort, num, profileIds, seconds } from './common.ts';
+
+export interface TextOptions {
+  readonly colour: boolean;
+  /** Terminal width; long statement lines are cut to it. null: never cut. */
+  readonly width: number | null;
+  /** The --out directory as the user wrote it (for the file list). */
+  readonly outDir: string;
+  readonly files: readonly string[];
+}
+
+const SGR = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', cyan: '\x1b[36m' };
+
+export function renderText(data: ConformanceData, o: TextOptions): string {
+  const paint = (codes: string, s: string): string => (o.colour ? `${codes}${s}${SGR.reset}` : s);
+  const word = (v: Verdict): string => (v === 'violated' ? 'VIOLATED' : v);
+  const colourOf = (v: Verdict): string => (v === 'holds' ? SGR.green : v === 'violated' ? SGR.red + SGR.bold : SGR.dim);
+  const cut = (s: string, room: number): string => (o.width === null || s.length <= room ? s : `${s.slice(0, Math.max(10, room) - 1)}…`);
+  const profiles = profileIds(data);
+  const out: string[] = [];
+
+  out.push(paint(SGR.bold, 'devpts conformance: the document (devpts.txt, Linux 2.6.39) checked against the kernel code'));
+  out.push(`budget ${data.budget.name}: ${num(data.budget.randomRuns)} random sequences per cell from seed ${data.budget.seed}, plus an exhaustive search per profile (depth ${data.budget.explorationDepth})`);
+  out.push('');
+
+  const idWidth = Math.max(6, ...data.clauses.map((c) => c.id.length)) + 2;
+  const colWidth = Math.max(10, ...profiles.map((p) => p.length + 2));
+  const header = 'clause'.padEnd(idWidth) + profiles.map((p) => p.padEnd(colWidth)).join('') + 'statement';
+  out.push(paint(SGR.bold, header));
+  const statementRoom = o.width === null ? Infinity : o.width - idWidth - colWidth * profiles.length;
+  for (const clause of data.clauses) {
+    const cells = profiles.map((p) => {
+      const v = cellOf(data, clause.id, p)?.verdict ?? 'n/a';
+      return paint(colourOf(v), word(v).padEnd(colWidth));
+    });
+    out.push(clause.id.padEnd(idWidth) + cells.join('') + cut(clause.statement, statementRoom));
+  }
+  out.push('');
+
+  // evidence, per profile column: every "holds" shows its budget
+  out.push(paint(SGR.bold, 'Evidence behind "holds"'));
+  for (const p of profiles) {
+    const held = data.cells.filter((c) => c.profile === p && c.verdict === 'holds');
+    if (held.length === 0) continue;
+    const variants = new Map<string, string[]>();
+    for (const c of held) {
+      const e = c.evidence;
+      const key = [
+        e.random ? `${num(e.random.runs)} random sequences (seed ${e.random.seed})` : 'no random runs',
+        e.exploration ? `exhaustive search, scope ${e.exploration.scope}: ${num(e.exploration.states)} states${e.exploration.complete ? '' : ' (capped)'}` : 'no exhaustive search',
+      ].join(' + ');
+      variants.set(key, [...(variants.get(key) ?? []), c.clause]);
+    }
+    const lines = [...variants];
+    if (lines.length === 1) out.push(`  ${p.padEnd(9)} ${lines[0]![0]}`);
+    else for (const [k, ids] of lines) out.push(`  ${p.padEnd(9)} ${ids.join(' ')}: ${k}`);
+  }
+  const s = data.summary;
+  out.push('');
+  out.push(`${paint(SGR.green, `${s.holds} holds`)}, ${paint(SGR.red + SGR.bold, `${s.violated} violated`)}, ${s.na} n/a — ${data.clauses.length} clauses × ${profiles.length} profiles in ${seconds(data.durationMs)}`);
+
+  if (data.counterexamples.length > 0) {
+    out.push('');
+    out.push(paint(SGR.bold, `Violations (${data.counterexamples.length}): where the document and the kernel code disagree`));
+    for (const cx of data.counterexamples) {
+      out.push('');
+      out.push(paint(SGR.bold + SGR.red, `${cx.clause} × ${cx.profile}`) + paint(SGR.bold, `  ${cx.statement}`));
+      if (cx.document) out.push(`  The document says: ${cx.document}`);
+      if (cx.code) out.push(`  The kernel code:   ${cx.code}`);
+      const shrunk = cx.lengths.found !== null && cx.lengths.found !== cx.lengths.shrunk ? `, shrunk from ${cx.lengths.found}` : '';
+      const found = cx.foundBy === 'exploration' ? 'found by the exhaustive search' : cx.foundBy === 'both' ? 'found by random testing and the exhaustive search' : `found by random testing${cx.seed !== null ? `, seed ${cx.seed}` : ''}`;
+      out.push(`  Minimal counterexample (${cx.steps.length} step${cx.steps.length === 1 ? '' : 's'}${shrunk}; ${found}):`);
+      const w = String(cx.steps.length).length;
+      for (const st of cx.steps) {
+        out.push(`    ${String(st.n).padStart(w)}. ${st.text}  ${paint(SGR.dim, '→')} ${paint(st.resultText.startsWith('ok') ? SGR.green : SGR.yellow, st.resultText)}`);
+      }
+      out.push(`  What breaks: ${cx.failure}`);
+      out.push(`  Replay: ${paint(SGR.cyan, cx.trace.replay)}`);
+    }
+  }
+  if (data.problems.length > 0) {
+    out.push('');
+    out.push(paint(SGR.bold + SGR.red, 'Could not be computed:'));
+    for (const p of data.problems) out.push(`  ${p}`);
+  }
+  if (o.files.length > 0) {
+    out.push('');
+    out.push(`Wrote ${o.files.join(', ')} in ${o.outDir}`);
+  }
+  return `${out.join('\n')}\n`;
+}

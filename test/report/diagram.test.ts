@@ -1,0 +1,78 @@
+// The pictures' data comes from the model and the machine, not from a hand-drawn list.
+
+import { describe, expect, it } from 'vitest';
+import { boot, kernelMachine, step, type KernelState, type Op } from '../../model/index.ts';
+import { modeChart } from '../../report/diagram/machine.ts';
+import { machineMermaid, stateMermaid } from '../../report/diagram/mermaid.ts';
+import { stateDiagram } from '../../report/diagram/state.ts';
+import { machineSvg, stateSvg } from '../../report/diagram/svg.ts';
+
+const run = (profile: Parameters<typeof boot>[0], ops: Op[]): KernelState => ops.reduce((s, op) => step(s, op).state, boot(profile));
+
+describe('mode chart', () => {
+  it('has exactly the machine\'s states and its eventless transitions', () => {
+    const c = modeChart();
+    expect(c.states.map((s) => s.id)).toEqual(Object.keys(kernelMachine.root.states));
+    expect(c.initial).toBe('boot');
+    const boot = kernelMachine.root.states.boot!;
+    expect(c.transitions.filter((t) => t.from === 'boot')).toHaveLength(boot.always!.length);
+    expect(c.transitions).toContainEqual(expect.objectContaining({ from: 'singleInstance', to: 'multiInstance', guard: 'inMultiInstance' }));
+    expect(c.states.find((s) => s.id === 'legacy')!.profiles).toEqual(['2.6.39-n']);
+    expect(c.states.find((s) => s.id === 'perMountInstances')!.profiles).toEqual(['6.x']);
+  });
+  it('renders as Mermaid and SVG', () => {
+    const c = modeChart();
+    expect(machineMermaid(c)).toMatch(/^stateDiagram-v2\n/);
+    for (const s of c.states) expect(machineSvg(c, 'x')).toContain(`>${s.id}<`);
+  });
+});
+
+describe('final-state picture', () => {
+  it('a container with its own newinstance mount and no redirect: /dev/ptmx still leads to the initial instance (U5)', () => {
+    const s = run('2.6.39-y', [
+      { op: 'spawn', child: 2, newns: true },
+      { op: 'umount', pid: 2, target: '/dev/pts' },
+      { op: 'mount', pid: 2, fstype: 'devpts', target: '/dev/pts', options: 'newinstance' },
+      { op: 'open', pid: 2, path: '/dev/ptmx', as: 'm' },
+    ]);
+    const d = stateDiagram(s);
+    expect(d.namespaces.map((n) => n.id)).toEqual(['ns1', 'ns2']);
+    const initial = d.instances.find((i) => i.initial)!;
+    const fresh = d.instances.find((i) => !i.initial)!;
+    expect(d.namespaces.every((n) => n.ptmx.instance === initial.id)).toBe(true);
+    expect(d.sees).toContainEqual({ ns: 'ns2', instance: fresh.id, path: '/dev/pts' });
+    expect(d.sees).toContainEqual({ ns: 'ns1', instance: initial.id, path: '/dev/pts' });
+    expect(d.ptys).toEqual([{ instance: initial.id, index: 0, master: true, slaves: 0, locked: true, node: true }]);
+  });
+  it('a symlink redirect leads to the instance mounted at /dev/pts; a bind keeps the old one', () => {
+    const s = run('2.6.39-y', [
+      { op: 'mount', fstype: 'devpts', target: '/dev/pts', options: 'newinstance' },
+      { op: 'unlink', path: '/dev/ptmx' },
+      { op: 'symlink', target: 'pts/ptmx', path: '/dev/ptmx' },
+    ]);
+    const d = stateDiagram(s);
+    expect(d.namespaces[0]!.ptmx.via).toMatch(/^symlink → pts\/ptmx/);
+    const top = d.mounts.filter((m) => m.path === '/dev/pts');
+    expect(top.map((m) => m.hidden)).toEqual([true, false]); // init's mount is covered by the new one
+    expect(d.namespaces[0]!.ptmx.instance).toBe(top[1]!.fs);
+    const b = stateDiagram(run('6.x', [{ op: 'bind', source: '/dev/pts/ptmx', target: '/dev/ptmx' }, { op: 'umount', target: '/dev/pts', lazy: true }]));
+    expect(b.namespaces[0]!.ptmx.via).toMatch(/^bind of devpts1/);
+    expect(b.namespaces[0]!.ptmx.instance).toBe('devpts1');
+    expect(b.mounts.find((m) => m.path === '/dev/ptmx')!.kind).toBe('bind');
+  });
+  it('6.x: no pts next to the ptmx node → open fails ENOENT, shown as such', () => {
+    const s = run('6.x', [{ op: 'mknod', path: '/tmp/ptmx', major: 5, minor: 2 }, { op: 'unlink', path: '/dev/ptmx' }, { op: 'symlink', target: '/tmp/ptmx', path: '/dev/ptmx' }]);
+    const d = stateDiagram(s);
+    expect(d.namespaces[0]!.ptmx).toMatchObject({ instance: null, errno: 'ENOENT' });
+    expect(stateSvg(d, 'p', 'x')).toContain('open fails ENOENT');
+  });
+  it('Mermaid and SVG name every instance and pty', () => {
+    const s = run('6.x', [{ op: 'open', path: '/dev/ptmx' }, { op: 'open', path: '/dev/ptmx' }]);
+    const d = stateDiagram(s);
+    const mm = stateMermaid(d);
+    const svg = stateSvg(d, 'p', 'caption');
+    for (const i of d.instances) { expect(mm).toContain(i.id); expect(svg).toContain(i.id); }
+    expect(svg).toContain('pts/0');
+    expect(svg).toContain('pts/1');
+  });
+});

@@ -1,0 +1,64 @@
+// Expectations (trace-format.md): a partial match on a step's result. Every key present
+// in `expect` must equal the actual result's key; arrays compare whole and in order.
+// `{ "ok": true }` against an errno result fails, because the result has no `ok`.
+
+import { formatMode, parseModeString, type StepResult } from '../model/index.ts';
+import type { Expectation } from './types.ts';
+
+type Check = (v: unknown) => string | null;
+
+const isInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
+const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** The result keys of operations.md, with what each may hold. */
+const KEYS: Readonly<Record<string, Check>> = {
+  ok: (v) => (v === true ? null : 'must be true (expect an errno with "errno" instead)'),
+  errno: (v) => (typeof v === 'string' && /^E[A-Z0-9]+$/.test(v) ? null : 'must be an errno name such as "EACCES"'),
+  fd: (v) => (typeof v === 'string' && v !== '' ? null : 'must be a handle name'),
+  index: (v) => (isInt(v) ? null : 'must be a non-negative integer'),
+  type: (v) => (v === 'dir' || v === 'chr' || v === 'reg' || v === 'lnk' ? null : 'must be one of dir, chr, reg, lnk'),
+  // results print modes one way ("0620", "07777"); any other spelling could never match
+  mode: (v) => (typeof v === 'string' && parseModeString(v) !== null && formatMode(parseModeString(v)!) === v ? null : 'must be an octal mode as results print it, such as "0620"'),
+  uid: (v) => (isInt(v) ? null : 'must be a non-negative integer'),
+  gid: (v) => (isInt(v) ? null : 'must be a non-negative integer'),
+  rdev: (v) => (typeof v === 'string' && /^\d+:\d+$/.test(v) ? null : 'must be "major:minor"'),
+  fs: (v) => (typeof v === 'string' && /^(devpts[1-9][0-9]*|other)$/.test(v) ? null : 'must be "devpts1", "devpts2", ... or "other"'),
+  entries: (v) => (isStringList(v) ? null : 'must be a list of names'),
+  log: (v) => (isStringList(v) ? null : 'must be a list of console lines'),
+};
+
+/** Result keys in the order results print them; also the stable key order of saved files. */
+export const RESULT_KEYS: readonly string[] = Object.keys(KEYS);
+
+/** The first problem of an `expect` value as `{ field, message }`, or null when it is well-formed. */
+export function expectationProblem(raw: unknown): { field: string; message: string } | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { field: 'expect', message: 'must be an object such as { "ok": true }' };
+  const e = raw as Record<string, unknown>;
+  for (const [key, value] of Object.entries(e)) {
+    const check = KEYS[key];
+    if (!check) return { field: `expect.${key}`, message: `unknown result key "${key}" (one of ${RESULT_KEYS.join(', ')})` };
+    const bad = check(value);
+    if (bad) return { field: `expect.${key}`, message: bad };
+  }
+  if ('ok' in e && 'errno' in e) return { field: 'expect', message: 'cannot expect both "ok" and "errno"' };
+  return null;
+}
+
+/** Structural equality of JSON values (arrays whole and in order). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  }
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** The expectation's keys whose value the result does not have (empty: it holds). */
+export function differingKeys(expect: Expectation, result: StepResult): string[] {
+  const actual = result as unknown as Record<string, unknown>;
+  return Object.keys(expect).filter((k) => !deepEqual((expect as Record<string, unknown>)[k], actual[k]));
+}
+
+export const expectationHolds = (expect: Expectation, result: StepResult): boolean => differingKeys(expect, result).length === 0;
