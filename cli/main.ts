@@ -8,10 +8,12 @@ import type { Registrar } from './registrar.ts';
 
 const COMMANDS: (() => Promise<{ register: Registrar }>)[] = [
   // one line per command module; keep in alphabetical order
+  () => import('./commands/check.ts'),
   () => import('./commands/explore.ts'),
   () => import('./commands/export.ts'),
   () => import('./commands/kernel.ts'),
   () => import('./commands/replay.ts'),
+  () => import('./commands/report.ts'),
   () => import('./commands/script.ts'),
 ];
 

@@ -7,10 +7,10 @@
 import type { KernelState, Op } from '../model/index.ts';
 import type { OpTemplate, Scope } from './scope.ts';
 
-type Entry =
+type Entry = { maxProcs: number } & (
   | { kind: 'fixed'; op: Op; opens: boolean }
   | { kind: 'spawn'; pid: number; newns: boolean | undefined }
-  | { kind: 'handle'; pid: number; name: 'close' | 'unlockpt' | 'peer' };
+  | { kind: 'handle'; pid: number; name: 'close' | 'unlockpt' | 'peer' });
 
 export class Alphabet {
   readonly scope: Scope;
@@ -39,11 +39,14 @@ export class Alphabet {
     const full = handles.length >= this.maxHandles;
     let child = 0; // lowest pid of the scope not alive (computed once)
     for (let c = 2; c <= this.scope.processes; c++) if (!state.procs[c]) { child = c; break; }
+    let procs = 0;
+    for (const _ in state.procs) procs++;
     for (const k in state.procs) {
       const pid = Number(k);
       const entries = this.perPid[pid];
       if (!entries) continue; // a process outside the scope (cannot happen from boot)
       for (const e of entries) {
+        if (procs > e.maxProcs) continue;
         switch (e.kind) {
           case 'fixed':
             if (e.opens && full) continue;
@@ -78,9 +81,10 @@ export class Alphabet {
 }
 
 function entryOf(t: OpTemplate, pid: number): Entry {
-  const { pids: _pids, ...rest } = t as OpTemplate & { pids?: number[] };
-  if (rest.op === 'spawn') return { kind: 'spawn', pid, newns: (rest as { newns?: boolean }).newns };
-  if (rest.op === 'close' || rest.op === 'unlockpt' || rest.op === 'peer') return { kind: 'handle', pid, name: rest.op };
+  const { pids: _pids, maxProcs, ...rest } = t as OpTemplate & { pids?: number[]; maxProcs?: number };
+  const max = maxProcs ?? Infinity;
+  if (rest.op === 'spawn') return { maxProcs: max, kind: 'spawn', pid, newns: (rest as { newns?: boolean }).newns };
+  if (rest.op === 'close' || rest.op === 'unlockpt' || rest.op === 'peer') return { maxProcs: max, kind: 'handle', pid, name: rest.op };
   const op = { ...rest, pid } as Op;
-  return { kind: 'fixed', op, opens: op.op === 'open' };
+  return { maxProcs: max, kind: 'fixed', op, opens: op.op === 'open' };
 }

@@ -7,6 +7,10 @@
 //   { "op": "spawn", "newns"?: bool }  the child is the lowest pid of 2..processes not alive
 //   { "op": "close" | "unlockpt" | "peer" }  one action per open handle of the process
 // Everything else is issued as written (paths, option strings, modes are fixed strings).
+// `maxProcs` offers a template only while at most that many processes are alive (the
+// `doc` scope uses it for the host's set-up, which the document does before it starts
+// containers). Both guards depend only on the canonical state, so action numbers stay
+// canonical.
 
 import { validateOp, type BootConfig, type Op } from '../model/index.ts';
 import { UsageError } from '../cli/exit-codes.ts';
@@ -15,10 +19,13 @@ type WithoutPid<T> = T extends unknown ? Omit<T, 'pid'> : never;
 type HandleOpName = 'close' | 'unlockpt' | 'peer';
 type FixedOp = WithoutPid<Exclude<Op, { op: 'spawn' | HandleOpName }>>;
 
+/** Which processes may issue a template (default: all), and while how many processes live at most (default: any). */
+interface Guard { pids?: number[]; maxProcs?: number }
+
 export type OpTemplate =
-  | ({ op: 'spawn'; newns?: boolean } & { pids?: number[] })
-  | ({ op: HandleOpName } & { pids?: number[] })
-  | (FixedOp & { pids?: number[] });
+  | ({ op: 'spawn'; newns?: boolean } & Guard)
+  | ({ op: HandleOpName } & Guard)
+  | (FixedOp & Guard);
 
 export interface Scope {
   name: string;
@@ -33,6 +40,8 @@ export interface Scope {
   maxPtys: number;
   /** Open handles (masters, slaves, files) at most; open/peer beyond it are outside the scope. Default: 2·k. */
   maxHandles?: number;
+  /** Mounts per namespace at most: a mount or bind beyond it leaves the scope. Default: no bound. */
+  maxMounts?: number;
   ops: OpTemplate[];
 }
 
@@ -77,36 +86,45 @@ export const SMALL: Scope = {
 };
 
 /**
- * `doc`: every scenario of the document (spec/devpts.txt) fits in it; test/explore/
- * scope.test.ts replays each scenario (explore/doc-scenarios.ts) and checks that every
- * step is an action of the scope in the state it is issued in and the depth suffices.
- * Two namespaces (a child with its own namespace, or unshare), an unprivileged
- * process, symlink and bind redirects of /dev/ptmx, plain/newinstance/ptmxmode mounts
- * (options valid and bogus, in both orders), remounts, chmod of the ptmx node.
+ * `doc`: every scenario of the document (spec/devpts.txt) is a path of it
+ * (explore/doc-scenarios.ts; test/explore/scope.test.ts checks each on every profile).
+ * Roles keep it small enough to finish: pid 1 is the host's init, pid 2 a container
+ * (spawned with its own namespace, or a plain child that may unshare) and pid 3 a
+ * further process; pids 2 and 3 may drop to uid 1000. Devpts mounts at /dev/pts with
+ * plain, newinstance, ptmxmode (0666 and the document's 0644), valid options in both
+ * orders around newinstance, bogus options in both orders; umount; remounts (none,
+ * ptmxmode=0666, bogus); symlink and bind redirects of /dev/ptmx; chmod of the ptmx
+ * node; lstat of /dev/ptmx (the script's `[ ! -L ]`); opens of /dev/ptmx and
+ * /dev/pts/ptmx; close; readdir /dev/pts. k = 2, depth 8 (the longest scenario).
  */
 export const DOC: Scope = {
   name: 'doc',
-  description: 'pids 1-3 (spawn with/without newns, unshare, setuid 1000), devpts mounts at /dev/pts with plain, newinstance, newinstance+ptmxmode=0666 and bogus options in both orders, umount, remounts (ptmxmode=0666, bogus), symlink and bind redirects of /dev/ptmx, chmod 0666 of /dev/pts/ptmx, opens of /dev/ptmx, /dev/pts/ptmx, /dev/pts/0; unlockpt, close; readdir /dev/pts; k=2, depth 8',
-  depth: 8,
-  processes: 3,
+  description: 'pid 1 host init (set-up while alone: umount, mounts at /dev/pts with newinstance, ptmxmode=0666, newinstance,gid=5, gid=5,bogus; chmod 0666 /dev/pts/ptmx; rm and ln -s pts/ptmx of /dev/ptmx), pid 2 a container (spawn with newns) or a plain child (may unshare, may drop to uid 1000): umount, mounts at /dev/pts (plain, newinstance, newinstance,ptmxmode=0666/0644), remount, chmod, bind /dev/pts/ptmx on /dev/ptmx, lstat /dev/ptmx; everyone: open /dev/ptmx and /dev/pts/ptmx, close, readdir /dev/pts; k=2, depth 7',
+  depth: 7,
+  processes: 2,
   maxPtys: 2,
+  maxMounts: 4,
   ops: [
-    { op: 'spawn', newns: true },
-    { op: 'spawn' },
-    { op: 'unshare' },
-    { op: 'setuid', uid: 1000 },
-    { op: 'exit', pids: [2, 3] },
-    { op: 'umount', target: '/dev/pts' },
-    ...devptsMounts('/dev/pts', [undefined, 'newinstance', 'newinstance,ptmxmode=0666', 'ptmxmode=0666,newinstance', 'gid=5,bogus', 'bogus,gid=5']),
-    ...remounts('/dev/pts', ['ptmxmode=0666', 'bogus']),
-    { op: 'chmod', path: '/dev/pts/ptmx', mode: '0666' },
-    { op: 'unlink', path: '/dev/ptmx' },
-    { op: 'symlink', target: 'pts/ptmx', path: '/dev/ptmx' },
-    { op: 'bind', source: '/dev/pts/ptmx', target: '/dev/ptmx' },
+    // the host's set-up, done (as in the document) before containers start
+    { op: 'umount', target: '/dev/pts', pids: [1], maxProcs: 1 },
+    ...devptsMounts('/dev/pts', ['newinstance', 'ptmxmode=0666', 'newinstance,gid=5', 'gid=5,bogus']).map((t) => ({ ...t, pids: [1], maxProcs: 1 }) as OpTemplate),
+    { op: 'chmod', path: '/dev/pts/ptmx', mode: '0666', pids: [1], maxProcs: 1 },
+    { op: 'unlink', path: '/dev/ptmx', pids: [1], maxProcs: 1 },
+    { op: 'symlink', target: 'pts/ptmx', path: '/dev/ptmx', pids: [1], maxProcs: 1 },
+    { op: 'spawn', newns: true, pids: [1] },
+    { op: 'spawn', pids: [1] },
+    // the container (or plain child)
+    { op: 'unshare', pids: [2] },
+    { op: 'setuid', uid: 1000, pids: [2] },
+    { op: 'umount', target: '/dev/pts', pids: [2] },
+    ...devptsMounts('/dev/pts', [undefined, 'newinstance', 'newinstance,ptmxmode=0666', 'newinstance,ptmxmode=0644']).map((t) => ({ ...t, pids: [2] }) as OpTemplate),
+    { op: 'remount', target: '/dev/pts', pids: [2] },
+    { op: 'chmod', path: '/dev/pts/ptmx', mode: '0666', pids: [2] },
+    { op: 'bind', source: '/dev/pts/ptmx', target: '/dev/ptmx', pids: [2] },
+    { op: 'stat', path: '/dev/ptmx', nofollow: true, pids: [2] },
+    // everyone
     { op: 'open', path: '/dev/ptmx' },
     { op: 'open', path: '/dev/pts/ptmx' },
-    { op: 'open', path: '/dev/pts/0' },
-    { op: 'unlockpt' },
     { op: 'close' },
     { op: 'readdir', path: '/dev/pts' },
   ],
@@ -131,6 +149,7 @@ export function scopeProblem(raw: unknown): string | null {
   }
   if ((s.processes as number) < 1 || (s.processes as number) > 64) return 'scope: "processes" must be 1..64';
   if (s.maxHandles !== undefined && !(Number.isInteger(s.maxHandles) && (s.maxHandles as number) >= 0)) return 'scope: "maxHandles" must be a non-negative integer';
+  if (s.maxMounts !== undefined && !(Number.isInteger(s.maxMounts) && (s.maxMounts as number) >= 1)) return 'scope: "maxMounts" must be a positive integer';
   if (s.boots !== undefined) {
     if (!Array.isArray(s.boots)) return 'scope: "boots" must be a list of boot configurations';
     for (const [i, b] of (s.boots as unknown[]).entries()) {
@@ -143,8 +162,9 @@ export function scopeProblem(raw: unknown): string | null {
   if (!Array.isArray(s.ops)) return 'scope: "ops" must be a list of op templates';
   for (const [i, t] of (s.ops as unknown[]).entries()) {
     if (typeof t !== 'object' || t === null) return `scope: ops[${i}] must be an object`;
-    const { pids, ...rest } = t as Record<string, unknown>;
+    const { pids, maxProcs, ...rest } = t as Record<string, unknown>;
     if (pids !== undefined && !(Array.isArray(pids) && pids.every((p) => Number.isInteger(p) && p >= 1))) return `scope: ops[${i}].pids must be a list of pids`;
+    if (maxProcs !== undefined && !(Number.isInteger(maxProcs) && (maxProcs as number) >= 1)) return `scope: ops[${i}].maxProcs must be a positive integer`;
     const name = rest.op;
     if (name === 'spawn') {
       if (rest.child !== undefined) return `scope: ops[${i}]: spawn takes no "child" (the explorer picks the lowest free pid)`;

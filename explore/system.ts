@@ -19,6 +19,12 @@ export function ptyCount(state: KernelState): number {
   return n;
 }
 
+/** Some namespace holds more than `max` mounts (the scope's mount bound). */
+export function tooManyMounts(state: KernelState, max: number): boolean {
+  for (const id in state.namespaces) if (state.namespaces[id]!.mounts.length > max) return true;
+  return false;
+}
+
 /** Handle names in canonical order (only computed when the order matters). */
 export function handleOrder(state: KernelState): string[] {
   const names = Object.keys(state.handles);
@@ -59,6 +65,7 @@ export class KernelSystem implements System<KernelState, KernelCtx> {
     if (isToolError(r)) throw new Error(`explore: the scope issued an ill-formed step ${JSON.stringify(op)}: ${r.error}`);
     // a ptmx open (the only result with `index`) beyond k allocated ptys leaves the scope
     if (ctx.ptys >= this.scope.maxPtys && isOk(r) && r.index !== undefined) return null;
+    if (this.scope.maxMounts !== undefined && (op.op === 'mount' || op.op === 'bind') && isOk(r) && tooManyMounts(out.state, this.scope.maxMounts)) return null;
     return out;
   }
 

@@ -710,6 +710,9 @@ static int worker_entry(void *arg) {
   signal(SIGPIPE, SIG_IGN);
   signal(SIGTTOU, SIG_IGN);
   signal(SIGTTIN, SIG_IGN);
+  /* tell W we hold nothing of our parent's any more: until then a close in the parent
+   * would not release its pty (the copy of the fd table still refers to it) */
+  if (send_fd_msg(sock, "R", 1, -1) < 0) _exit(1);
   for (;;) {
     int passed = -1;
     ssize_t n = recv_fd_msg(sock, &q, sizeof q, &passed);
@@ -850,6 +853,14 @@ static void drop_handles_of(long pid) {
   for (int i = 0; i < MAX_HANDLES; i++) if (handles[i].used && handles[i].pid == pid) handles[i].used = 0;
 }
 
+/* A new worker says "R" once it has closed every fd it inherited. */
+static int wait_ready(int sock) {
+  char c = 0;
+  ssize_t n;
+  do n = recv(sock, &c, 1, 0); while (n < 0 && errno == EINTR);
+  return n == 1 && c == 'R' ? 0 : -1;
+}
+
 /* start the worker of pid 1 (a child of W) */
 static int start_init_worker(void) {
   int sv[2];
@@ -858,7 +869,7 @@ static int start_init_worker(void) {
   close(sv[1]);
   if (c < 0) { close(sv[0]); errno = (int)-c; return -1; }
   procs[0] = (proc_t){ 1, (pid_t)c, sv[0], 1 };
-  return 0;
+  return wait_ready(sv[0]);
 }
 
 static char *known_filesystems; /* "\tname\n" lines of /proc/filesystems, read by M at start */
@@ -956,15 +967,20 @@ static void run_step(const step_t *s, buf_t *out) {
     TOOL("harness: process %ld died", s->pid);
   }
   if (r.tool[0]) { if (sv[0] >= 0) close(sv[0]); free(log.p); TOOL("%s", r.tool); }
+  if (s->op == OP_SPAWN && !r.err) {
+    for (int i = 0; i < MAX_PROCS; i++) if (!procs[i].used) {
+      procs[i] = (proc_t){ s->child, (pid_t)r.val, sv[0], 1 };
+      if (wait_ready(sv[0]) < 0) { reap(&procs[i]); free(log.p); TOOL("harness: process %ld did not start", s->child); }
+      break;
+    }
+  }
   if (r.err) {
     if (sv[0] >= 0) close(sv[0]);
     b_printf(out, "{\"errno\":\"%s\"", errno_name(r.err));
   } else {
     b_puts(out, "{\"ok\":true");
     switch (s->op) {
-      case OP_SPAWN:
-        for (int i = 0; i < MAX_PROCS; i++) if (!procs[i].used) { procs[i] = (proc_t){ s->child, (pid_t)r.val, sv[0], 1 }; break; }
-        break;
+      case OP_SPAWN: break; /* registered above */
       case OP_MOUNT: if (r.newdev) forget_label(r.newdev); break;
       case OP_OPEN: case OP_PEER: {
         handle_t *slot = NULL;

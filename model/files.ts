@@ -23,9 +23,13 @@ export function readOnlyAt(state: KernelState, pos: Pos): boolean {
 function isLocalMountpoint(state: KernelState, pos: Pos): boolean {
   const ns = mountOf(state, pos.mount).ns;
   if (ns === null) return false;
+  // __is_local_mountpoint compares dentries: a mount on the same inode through any mount of
+  // its filesystem counts (live 6.x: with /dev bound on /tmp/b and /dev/pts/ptmx bound on
+  // /dev/ptmx, `unlink /tmp/b/ptmx` is EBUSY)
+  const fs = mountOf(state, pos.mount).fs;
   return state.namespaces[ns]!.mounts.some((id) => {
     const m = state.mounts[id]!;
-    return m.parent === pos.mount && m.mountpoint === pos.ino;
+    return m.parent !== null && m.mountpoint === pos.ino && mountOf(state, m.parent).fs === fs;
   });
 }
 
@@ -100,9 +104,11 @@ export function unlinkOp(ctx: Ctx, op: OpOf<'unlink'>): Outcome {
   const sticky = (w.dirNode.attrs.mode & 0o1000) !== 0;
   if (sticky && !isRoot(proc) && proc.uid !== node.attrs.uid && proc.uid !== w.dirNode.attrs.uid) return fail(state, 'EPERM');
   if (node.type === 'dir') return fail(state, 'EISDIR');
-  if (isLocalMountpoint(state, pos)) return fail(state, 'EBUSY');
   const fs = state.fss[mountOf(state, w.dir.mount).fs]!;
+  // vfs_unlink: "no ->unlink" (EPERM) comes before is_local_mountpoint (EBUSY); live 6.x: a
+  // file bind-mounted on a devpts ptmx node cannot be unlinked: EPERM
   if (fs.kind !== 'plain') return fail(state, 'EPERM'); // simple_dir_inode_operations has no unlink
+  if (isLocalMountpoint(state, pos)) return fail(state, 'EBUSY');
   const dir = fs.inodes[w.dir.ino]! as Extract<PlainInode, { type: 'dir' }>;
   const entries = { ...dir.entries };
   delete entries[w.name];

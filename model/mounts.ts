@@ -6,7 +6,7 @@ import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { mountOf, nodeAt, resolve, type Pos } from './paths.ts';
 import { parseTmpfsOptions } from './options.ts';
 import { drop, put } from './records.ts';
-import { INITIAL_NS, type KernelState, type Mount, type MountId, type NsId, type PlainFs } from './state.ts';
+import { INITIAL_NS, type Fs, type KernelState, type Mount, type MountId, type NsId, type PlainFs } from './state.ts';
 
 type OpOf<N extends Op['op']> = Extract<Op, { op: N }>;
 
@@ -33,16 +33,19 @@ const needsAdmin = (ctx: Ctx): boolean => ctx.proc.uid !== 0; // CAP_SYS_ADMIN (
 /** mount(2) of a new filesystem: devpts (policy from the profile) or tmpfs. */
 export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
   const { state, profile, proc } = ctx;
-  if (needsAdmin(ctx)) return fail(state, 'EPERM');
+  // live 6.x: do_mount resolves the target before path_mount's may_mount (ENOENT before EPERM),
+  // and the options are parsed before graft_tree refuses a non-directory (EINVAL before ENOTDIR)
   const target = resolve(state, proc, op.target);
   if (!target.ok) return fail(state, target.errno);
-  if (target.node.type !== 'dir') return fail(state, 'ENOTDIR');
+  if (needsAdmin(ctx)) return fail(state, 'EPERM');
+  const notDir = target.node.type !== 'dir';
   const flags = op.flags ?? [];
   if (op.fstype === 'tmpfs') {
     const id = `tmpfs#${state.next.fs}`;
     // live 6.x: a bad tmpfs option fails the mount (EINVAL); mode=/uid=/gid= set the root directory
     const o = parseTmpfsOptions(op.options, 'mount');
     if (!o.ok) return fail(state, 'EINVAL');
+    if (notDir) return fail(state, 'ENOTDIR');
     // shmem_fill_super: root directory mode 01777, owned by the mounter
     const root = { type: 'dir' as const, mode: o.mode ?? 0o1777, uid: o.uid ?? proc.uid, gid: o.gid ?? proc.gid, parent: 1, entries: {} };
     // live 6.x: MS_RDONLY (or "ro" in the data) makes the new superblock read-only
@@ -54,15 +57,16 @@ export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
   if (op.fstype !== 'devpts') return fail(state, 'ENODEV'); // get_fs_type: no such filesystem
   const decision = profile.mountDevpts({ state, proc, data: op.options, parse: profile.parseOptions });
   if (!decision.ok) return fail(state, decision.errno, decision.log);
+  if (notDir) return fail(state, 'ENOTDIR'); // the new instance is never attached
   return done(attach(decision.state, target.pos, decision.fs, 1, flags).state, {}, decision.log);
 }
 
 /** mount(2) with MS_REMOUNT and exactly this data (not mount(8)'s merged options). */
 export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
   const { state, profile, proc } = ctx;
-  if (needsAdmin(ctx)) return fail(state, 'EPERM');
-  const target = resolve(state, proc, op.target);
+  const target = resolve(state, proc, op.target); // live 6.x: ENOENT before EPERM (as mount)
   if (!target.ok) return fail(state, target.errno);
+  if (needsAdmin(ctx)) return fail(state, 'EPERM');
   const m = mountOf(state, target.pos.mount);
   if (m.root !== target.pos.ino) return fail(state, 'EINVAL'); // do_remount: path must be a mount root
   const setFlags = (s: KernelState): KernelState =>
@@ -71,28 +75,57 @@ export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
   if (fs.kind !== 'devpts') {
     // live 6.x: a tmpfs remount checks its data like a mount (EINVAL, nothing changes), ignores
     // mode=/uid=/gid=, and leaves the superblock read-only iff the data says "ro" or, without
-    // "ro"/"rw" in the data, MS_RDONLY is given (seen through another bind of the same tmpfs)
-    if (fs.id === 'root') return done(setFlags(state));
+    // "ro"/"rw" in the data, MS_RDONLY is given (seen through another bind of the same tmpfs).
+    // The root filesystem is devtmpfs-like: devtmpfs is shmem, with tmpfs's parser.
     const o = parseTmpfsOptions(op.options, 'remount');
     if (!o.ok) return fail(state, 'EINVAL');
     const readonly = o.sbReadonly ?? (op.flags ?? []).includes('ro');
+    if (readonly && !fs.readonly && busyForReadonly(state, fs)) return fail(state, 'EBUSY');
     const { readonly: _was, ...rest } = fs;
     return done(setFlags({ ...state, fss: put(state.fss, fs.id, readonly ? { ...rest, readonly } : rest) }));
   }
   const change = profile.remountDevpts(state, fs.id, op.options, profile.parseOptions, (op.flags ?? []).includes('ro'));
+  const after = change.state.fss[fs.id]!;
+  if (change.ok && !fs.readonly && after.readonly && busyForReadonly(state, fs)) return fail(state, 'EBUSY');
   // do_remount: mount flags are updated only when the superblock remount succeeded
   if (!change.ok) return { state: change.state, result: change.log.length ? { errno: change.errno, log: [...change.log] } : { errno: change.errno } };
   return done(setFlags(change.state), {}, change.log);
 }
 
+/**
+ * reconfigure_super → sb_prepare_remount_readonly: a read-write superblock cannot become
+ * read-only (EBUSY, nothing changes, after the options were found valid) while a file is
+ * open for writing on it or an unlinked inode of it is still open (s_remove_count). live 6.x:
+ * a devpts slave still open after its master closed (devpts_pty_kill drops the node's
+ * nlink); a tmpfs regular file open read-write; an unlinked tmpfs ptmx node a master was
+ * opened through. Char devices (masters, slaves) are not writers.
+ */
+export function busyForReadonly(state: KernelState, fs: Fs): boolean {
+  if (fs.kind === 'devpts') {
+    for (const i in fs.ptys) if (!fs.ptys[i]!.masterOpen && fs.ptys[i]!.slaveOpens > 0) return true;
+    return false;
+  }
+  for (const name in state.handles) {
+    const h = state.handles[name]!;
+    if (state.mounts[h.mount]?.fs !== fs.id) continue;
+    if (h.kind === 'file') return true; // opened O_RDWR: a writer
+    const inode = fs.inodes[h.ino];
+    const dir = inode ? fs.inodes[inode.parent] : undefined;
+    if (inode && !(dir && dir.type === 'dir' && Object.values(dir.entries).includes(h.ino))) return true; // unlinked, still open
+  }
+  return false;
+}
+
 /** mount --bind / --rbind: a new mount of the same fs, rooted at the source node. */
 export function bindOp(ctx: Ctx, op: OpOf<'bind'>): Outcome {
   const { state, proc } = ctx;
+  // live 6.x: do_mount resolves the target, path_mount checks may_mount, and only then
+  // do_loopback resolves the source (a missing source is EPERM for non-root, ENOENT for root)
+  const target = resolve(state, proc, op.target);
+  if (!target.ok) return fail(state, target.errno);
   if (needsAdmin(ctx)) return fail(state, 'EPERM');
   const source = resolve(state, proc, op.source);
   if (!source.ok) return fail(state, source.errno);
-  const target = resolve(state, proc, op.target);
-  if (!target.ok) return fail(state, target.errno);
   // graft_tree: a directory goes only onto a directory, a file only onto a file
   if ((source.node.type === 'dir') !== (target.node.type === 'dir')) return fail(state, 'ENOTDIR');
   const srcMount = mountOf(state, source.pos.mount);
@@ -135,9 +168,9 @@ function isBelow(state: KernelState, m: MountId, ino: number, top: number): bool
 /** umount2: EBUSY while a file opened through the mount is open (lazy always works). [K10] */
 export function umountOp(ctx: Ctx, op: OpOf<'umount'>): Outcome {
   const { state, proc } = ctx;
-  if (needsAdmin(ctx)) return fail(state, 'EPERM');
-  const target = resolve(state, proc, op.target);
+  const target = resolve(state, proc, op.target); // live 6.x: ksys_umount resolves, then can_umount: ENOENT before EPERM
   if (!target.ok) return fail(state, target.errno);
+  if (needsAdmin(ctx)) return fail(state, 'EPERM');
   const m = mountOf(state, target.pos.mount);
   if (m.root !== target.pos.ino || m.parent === null) return fail(state, 'EINVAL'); // not a mount point
   const ns = state.namespaces[m.ns!]!;

@@ -24,7 +24,7 @@
 // another profile with the same names.
 
 import fc from 'fast-check';
-import { isToolError, type BootConfig, type KernelState, type MountFlag, type Op, type OpName, type StepResult } from '../model/index.ts';
+import { BootError, isToolError, type BootConfig, type KernelState, type MountFlag, type Op, type OpName, type StepResult } from '../model/index.ts';
 import { bootState, subjectOf, type Run, type Subject, type SubjectLike } from './run.ts';
 import { isDevptsPtmx, resolveAs } from './observe.ts';
 
@@ -81,15 +81,15 @@ export const DEFAULT_BOOTS: readonly BootConfig[] = [
 export const INTENT_KINDS = [
   'openPtmx', 'openSlave', 'unlockpt', 'peer', 'close', 'spawn', 'setuid', 'exit', 'unshare', 'mountDevpts',
   'mountTmpfs', 'remount', 'bind', 'umount', 'mkdir', 'mknod', 'touch', 'symlink', 'unlink', 'chmod', 'chown',
-  'stat', 'readdir', 'sysctl', 'container', 'redirect', 'layout', 'user',
+  'stat', 'readdir', 'sysctl', 'container', 'redirect', 'layout', 'user', 'pty',
 ] as const;
 export type IntentKind = (typeof INTENT_KINDS)[number];
 
-/** Default weights (relative). Macros (`container`, `redirect`, `layout`, `user`) emit several ops. */
+/** Default weights (relative). Macros (`container`, `redirect`, `layout`, `user`, `pty`) emit several ops. */
 export const DEFAULT_WEIGHTS: Readonly<Record<IntentKind, number>> = {
   openPtmx: 14, openSlave: 5, unlockpt: 5, peer: 3, close: 6, spawn: 4, setuid: 2, exit: 2, unshare: 1,
   mountDevpts: 9, mountTmpfs: 2, remount: 5, bind: 3, umount: 4, mkdir: 2, mknod: 2, touch: 1, symlink: 2,
-  unlink: 2, chmod: 5, chown: 1, stat: 4, readdir: 4, sysctl: 2, container: 5, redirect: 4, layout: 3, user: 3,
+  unlink: 2, chmod: 5, chown: 1, stat: 4, readdir: 4, sysctl: 2, container: 5, redirect: 4, layout: 3, user: 3, pty: 4,
 };
 
 /** One intent: [kind selector 0..999, choice a, choice b, option item picks]. */
@@ -243,8 +243,26 @@ export class Builder {
     return this.nextPid++;
   }
 
-  pids(): number[] { return Object.keys(this.state.procs).map(Number).sort((x, y) => x - y); }
-  rootPids(): number[] { return this.pids().filter((p) => this.state.procs[p]!.uid === 0); }
+  private pidsOf: KernelState | null = null;
+  private pidList: number[] = [];
+  private rootList: number[] = [];
+  /** Live pids, ascending (cached per state). */
+  pids(): number[] {
+    if (this.pidsOf !== this.state) {
+      this.pidsOf = this.state;
+      this.pidList = [];
+      this.rootList = [];
+      for (const k in this.state.procs) {
+        const p = this.state.procs[k]!;
+        this.pidList.push(p.pid);
+        if (p.uid === 0) this.rootList.push(p.pid);
+      }
+      this.pidList.sort((x, y) => x - y);
+      this.rootList.sort((x, y) => x - y);
+    }
+    return this.pidList;
+  }
+  rootPids(): number[] { this.pids(); return this.rootList; }
   /** A root process if there is one (else any process: its privileged ops get EPERM). */
   rootPid(n: number): number {
     const roots = this.rootPids();
@@ -272,6 +290,25 @@ export class Builder {
     return out;
   }
   exists(pid: number, path: string): boolean { return resolveAs(this.state, pid, path, true) !== null; }
+  /**
+   * A path from `paths` that exists for `pid` (following symlinks), trying them in turn
+   * from index n; one time in eight (or when none exists) just paths[n]: failures are
+   * interesting too, but most steps should do something.
+   */
+  existing(n: number, paths: readonly string[], pid: number): string {
+    if ((n >> 7) % 8 === 7) return pick(n, paths);
+    for (let k = 0; k < paths.length; k++) {
+      const p = paths[(n + k) % paths.length]!;
+      if (resolveAs(this.state, pid, p) !== null) return p;
+    }
+    return pick(n, paths);
+  }
+  /** Make a directory under /tmp exist (its parents too), as a script would before mounting on it. */
+  ensureDir(pid: number, path: string): void {
+    if (!path.startsWith('/tmp/') || this.exists(pid, path)) return;
+    this.parents(pid, path);
+    this.emit({ op: 'mkdir', pid, path });
+  }
   options(picks: readonly number[], position: number): string | undefined { return optionString(this.o.vocabulary, picks, position); }
 
   /** unlink `path` first when it exists (so a following create can succeed). */
@@ -300,16 +337,17 @@ export class Builder {
     const kind = INTENT_KINDS[k]!;
     const pids = this.pids();
     switch (kind) {
-      case 'openPtmx': this.openPtmx(pick(a, pids), pick(b, PTMX_PATHS)); return;
+      case 'openPtmx': { const pid = pick(a, pids); this.openPtmx(pid, this.existing(b, PTMX_PATHS, pid)); return; }
       case 'openSlave': {
         const slaves = this.slavePaths();
-        if (slaves.length === 0) { this.openPtmx(pick(a, pids), pick(b, PTMX_PATHS)); return; }
-        this.emit({ op: 'open', pid: pick(a, pids), path: pick(b, slaves), as: this.handleName() });
+        const pid = pick(a, pids);
+        if (slaves.length === 0) { this.openPtmx(pid, this.existing(b, PTMX_PATHS, pid)); return; }
+        this.emit({ op: 'open', pid, path: this.existing(b, slaves, pid), as: this.handleName() });
         return;
       }
       case 'unlockpt': case 'peer': {
         const ms = this.masters();
-        if (ms.length === 0) { this.openPtmx(pick(a, pids), pick(b, PTMX_PATHS)); return; }
+        if (ms.length === 0) { const pid = pick(a, pids); this.openPtmx(pid, this.existing(b, PTMX_PATHS, pid)); return; }
         const m = pick(a, ms);
         this.emit(kind === 'peer' ? { op: 'peer', pid: m.pid, fd: m.fd, as: this.handleName() } : { op: 'unlockpt', pid: m.pid, fd: m.fd });
         return;
@@ -344,18 +382,29 @@ export class Builder {
       case 'mountDevpts': {
         const options = this.options(items, b);
         const flags = flagsFrom(a >> 3);
-        this.emit({ op: 'mount', pid: this.rootPid(a), fstype: 'devpts', target: pick(b, DEVPTS_TARGETS), ...(options !== undefined ? { options } : {}), ...(flags ? { flags } : {}) });
+        const pid = this.rootPid(a);
+        const target = pick(b, DEVPTS_TARGETS);
+        this.ensureDir(pid, target);
+        this.emit({ op: 'mount', pid, fstype: 'devpts', target, ...(options !== undefined ? { options } : {}), ...(flags ? { flags } : {}) });
         return;
       }
-      case 'mountTmpfs': this.emit({ op: 'mount', pid: this.rootPid(a), fstype: 'tmpfs', target: pick(b, TMPFS_TARGETS) }); return;
+      case 'mountTmpfs': {
+        const pid = this.rootPid(a);
+        const target = pick(b, TMPFS_TARGETS);
+        this.ensureDir(pid, target);
+        this.emit({ op: 'mount', pid, fstype: 'tmpfs', target });
+        return;
+      }
       case 'remount': {
         const options = this.options(items, b);
-        this.emit({ op: 'remount', pid: this.rootPid(a), target: pick(b, REMOUNT_TARGETS), ...(options !== undefined ? { options } : {}) });
+        const pid = this.rootPid(a);
+        this.emit({ op: 'remount', pid, target: this.existing(b, REMOUNT_TARGETS, pid), ...(options !== undefined ? { options } : {}), ...(a % 16 === 15 ? { flags: ['ro'] as MountFlag[] } : {}) });
         return;
       }
       case 'bind': {
         const pid = this.rootPid(a);
-        const [source, target] = pick(b, BINDS);
+        const source0 = this.existing(b, BINDS.map(([src]) => src), pid);
+        const [source, target] = BINDS.find(([src], k) => src === source0 && k >= b % BINDS.length) ?? BINDS.find(([src]) => src === source0) ?? pick(b, BINDS);
         if (target.startsWith('/tmp/') && !this.exists(pid, target)) {
           this.parents(pid, target);
           this.emit(target.endsWith('ptmx') ? { op: 'touch', pid, path: target } : { op: 'mkdir', pid, path: target });
@@ -363,7 +412,7 @@ export class Builder {
         this.emit({ op: 'bind', pid, source, target, ...(b % 5 === 4 ? { recursive: true } : {}) });
         return;
       }
-      case 'umount': this.emit({ op: 'umount', pid: this.rootPid(a), target: pick(b, UMOUNT_TARGETS), ...(b % 3 === 2 ? { lazy: true } : {}) }); return;
+      case 'umount': { const pid = this.rootPid(a); this.emit({ op: 'umount', pid, target: this.existing(b, UMOUNT_TARGETS, pid), ...(b % 3 === 2 ? { lazy: true } : {}) }); return; }
       case 'mkdir': {
         const pid = pick(a, pids);
         const path = DIRS.find((d) => !this.exists(pid, d)) ?? pick(b, DIRS);
@@ -393,24 +442,28 @@ export class Builder {
         this.emit({ op: 'symlink', pid, target, path });
         return;
       }
-      case 'unlink': this.emit({ op: 'unlink', pid: this.rootPid(a), path: pick(b, UNLINKS) }); return;
+      case 'unlink': { const pid = this.rootPid(a); this.emit({ op: 'unlink', pid, path: this.existing(b, UNLINKS, pid) }); return; }
       case 'chmod': {
-        const paths = [...CHMOD_PATHS, ...this.slavePaths().slice(0, 2)];
-        this.emit({ op: 'chmod', pid: b % 4 === 3 ? pick(a, pids) : this.rootPid(a), path: pick(b, paths), mode: pick(a >> 2, MODES) });
+        const pid = b % 4 === 3 ? pick(a, pids) : this.rootPid(a);
+        const slaves = this.slavePaths();
+        const paths = slaves.length > 0 ? [...CHMOD_PATHS, slaves[0]!] : CHMOD_PATHS;
+        this.emit({ op: 'chmod', pid, path: this.existing(b, paths, pid), mode: pick(a >> 2, MODES) });
         return;
       }
       case 'chown': {
         const [uid, gid] = pick(a >> 2, CHOWNS);
-        const paths = ['/dev/pts/ptmx', ...this.slavePaths().slice(0, 2)];
-        this.emit({ op: 'chown', pid: this.rootPid(a), path: pick(b, paths), uid, gid });
+        const pid = this.rootPid(a);
+        this.emit({ op: 'chown', pid, path: this.existing(b, ['/dev/pts/ptmx', ...this.slavePaths().slice(0, 2)], pid), uid, gid });
         return;
       }
       case 'stat': {
-        const paths = [...STAT_PATHS, ...this.slavePaths().slice(0, 2)];
-        this.emit({ op: 'stat', pid: pick(a, pids), path: pick(b, paths), ...(b % 3 === 2 ? { nofollow: true } : {}) });
+        const pid = pick(a, pids);
+        const slaves = this.slavePaths();
+        const paths = slaves.length > 0 ? [...STAT_PATHS, slaves[0]!] : STAT_PATHS;
+        this.emit({ op: 'stat', pid, path: this.existing(b, paths, pid), ...(b % 3 === 2 ? { nofollow: true } : {}) });
         return;
       }
-      case 'readdir': this.emit({ op: 'readdir', pid: pick(a, pids), path: pick(b, READDIRS) }); return;
+      case 'readdir': { const pid = pick(a, pids); this.emit({ op: 'readdir', pid, path: this.existing(b, READDIRS, pid) }); return; }
       case 'sysctl': {
         const [name, value] = pick(b, SYSCTLS);
         this.emit({ op: 'sysctl', pid: this.rootPid(a), name, value });
@@ -420,7 +473,24 @@ export class Builder {
       case 'redirect': this.redirect(this.rootPid(a), b); return;
       case 'layout': this.layout(a, b, items); return;
       case 'user': this.user(a, b); return;
+      case 'pty': this.pty(a, b); return;
     }
+  }
+
+  /** A working pty: open a ptmx, unlock it, open its slave (by path next to the ptmx, or by TIOCGPTPEER). */
+  pty(a: number, b: number): void {
+    const pid = pick(a, this.pids());
+    const path = this.existing(b, PTMX_PATHS, pid);
+    if (this.masters().length >= this.o.maxOpenPtys) return;
+    const fd = this.handleName();
+    const r = this.emit({ op: 'open', pid, path, as: fd });
+    if (r === null || !('index' in r) || r.index === undefined) return;
+    this.emit({ op: 'unlockpt', pid, fd });
+    if ((b >> 3) % 3 === 2) { this.emit({ op: 'peer', pid, fd, as: this.handleName() }); return; }
+    const dir = path.endsWith('/pts/ptmx') ? path.slice(0, -5) : `${path.slice(0, path.lastIndexOf('/'))}/pts`;
+    this.emit({ op: 'open', pid, path: `${dir}/${r.index}`, as: this.handleName() });
+    // sometimes hang up at once: the master closes while the slave stays open (K6)
+    if ((b >> 5) % 4 === 3) this.emit({ op: 'close', pid, fd });
   }
 
   /** spawn a process in a new mount namespace; it umounts /dev/pts and mounts its own devpts (maybe redirecting /dev/ptmx). */
@@ -514,10 +584,22 @@ export function generatedArbitrary(maxSteps: number): fc.Arbitrary<Generated> {
 /** The boot a generated choice names: half the runs boot the first (default) configuration. */
 export const bootChoice = (boots: readonly BootConfig[], n: number): BootConfig => boots[n < boots.length ? n : 0] ?? {};
 
+/** A boot the subject accepts: the chosen one, else (a mutant rejecting init's mount options) the first of the list. */
+function usableBoot(subject: Subject, boots: readonly BootConfig[], n: number): BootConfig {
+  const chosen = bootChoice(boots, n);
+  try {
+    bootState(subject, chosen);
+    return chosen;
+  } catch (err) {
+    if (!(err instanceof BootError) || chosen === (boots[0] ?? {})) throw err;
+    return boots[0] ?? {};
+  }
+}
+
 /** Interpret generated intents for a subject (deterministic: the same intents give the same run). */
 export function interpret(subject: Subject, options: GenOptions | Resolved, g: Generated): Run {
   const o = 'table' in options ? options : resolveOptions(options);
-  const b = new Builder(subject, bootChoice(o.boots, g.boot), o);
+  const b = new Builder(subject, usableBoot(subject, o.boots, g.boot), o);
   o.prefix.forEach((op, i) => b.emit(op, `prefix${i}`));
   for (const intent of g.intents) {
     if (b.full) break;
@@ -564,7 +646,7 @@ export function scenarioRuns(target: SubjectLike, scenario: Scenario, options: G
 
 export function interpretScenario(subject: Subject, options: GenOptions | Resolved, scenario: Scenario, g: ScenarioGenerated): Run {
   const o = 'table' in options ? options : resolveOptions(options);
-  const b = new Builder(subject, bootChoice(o.boots, g.boot), o);
+  const b = new Builder(subject, usableBoot(subject, o.boots, g.boot), o);
   o.prefix.forEach((op, i) => b.emit(op, `prefix${i}`));
   for (const intent of g.pre) { if (b.full) break; b.intent(intent); }
   b.inScenario = true;

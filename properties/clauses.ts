@@ -20,10 +20,17 @@
 // - `clause.property(subjects, { maxSteps }) → { arbitrary, check }` — the fast-check
 //   arbitrary of runs and the run check (`(run, witness) → Violation | null`). Used by
 //   the runner; one subject, or [driver, other] for a comparison.
-// - `checkClause(clause, target, { runs, seed, maxSteps })` and `runChecks(options)`
-//   live in properties/runner.ts (re-exported here): the verdicts with evidence
-//   (runs, witnessed runs, seed, shrunk counterexample as devpts-trace/1, its length
-//   before and after shrinking, the fast-check seed and path, replay commands).
+// - `checkClause(clause, target, { runs, seed, maxSteps }) → ClauseResult` (synchronous;
+//   `clause` is a Clause or an ID, `target` a profile ID, a profile record or a subject,
+//   or a pair for R1/R2/D5/U1 — a single record replaces its own member of the pair) and
+//   `runChecks({ profiles, clauses, runs, seed, maxSteps, outDir, onProgress }) →
+//   Promise<CheckReport>` live in properties/runner.ts (re-exported here): verdicts with
+//   evidence (runs, witnessed runs, seed, the shrunk counterexample as devpts-trace/1
+//   traces — saved under `outDir` atomically via traces/save.ts — its length before and
+//   after shrinking, the fast-check seed and path, whether it replays through the
+//   machine). Defaults: DEFAULT_SEED, DEFAULT_RUNS, DEFAULT_MAX_STEPS (runner.ts).
+// - Generators for other components: properties/arbitraries.ts (`runs`, `opSequences`,
+//   `scenarioRuns`, GenOptions: maxSteps, exclude, maxOpenPtys, vocabulary, ...).
 //
 // Targets are profile IDs, profile *records* (mutants: `{ ...PROFILES['6.x'], field }`)
 // or subjects (properties/run.ts: a record plus a step function).
@@ -193,7 +200,7 @@ export const CLAUSES: readonly Clause[] = [
     document: 'If CONFIG_DEVPTS_MULTIPLE_INSTANCES=y and \'newinstance\' option is specified, [...] a new instance of the devpts fs is created. Any ptys created in this instance are independent of ptys in other instances of devpts. Like in the single-instance mode, the /dev/pts/ptmx node is present.',
     code: 'sget with a NULL test always allocates a fresh superblock; mknod_ptmx creates its ptmx node with the mount\'s ptmxmode.',
     formalization: 'a successful devpts mount with `newinstance` attaches an instance that did not exist, holds no pty, and whose ptmx node is <target>/ptmx. (Independence of its ptys: D1.)',
-    transition: TRANSITIONS.D6, property: onTransitions(TRANSITIONS.D6),
+    transition: TRANSITIONS.D6, property: onTransitions(TRANSITIONS.D6, { weights: { mountDevpts: 12, container: 10 } }),
   },
   {
     id: 'D7', kind: 'D', profiles: CONFIG_Y, expected: expect(CONFIG_Y, 'holds'),
@@ -257,8 +264,8 @@ export const CLAUSES: readonly Clause[] = [
     statement: 'ptmxmode sets the mode of /dev/pts/ptmx (default 0000) and chmod can change it later',
     document: 'The permissions for /dev/pts/ptmx node should be specified when mounting /dev/pts, using the \'-o ptmxmode=%o\' mount option (default is 0000). [...] The permissions can be later be changed as usual with \'chmod\'.',
     code: 'every remount (even a failed one on 2.6.39/3.4) resets the node to the resulting ptmxmode, default 0000 (update_ptmx_mode; 6.x devpts_reconfigure).',
-    formalization: 'a new instance\'s ptmx node gets the mount\'s ptmxmode (default 0000), and afterwards its mode changes only by chmod of that node (or a chown dropping setuid/setgid bits).',
-    transition: TRANSITIONS.U6, property: onTransitions(TRANSITIONS.U6),
+    formalization: 'a new instance\'s ptmx node gets the mount\'s ptmxmode (default 0000), and afterwards its mode changes only by chmod of that node, by a (re)mount giving ptmxmode= explicitly (to that value), or by a chown dropping setuid/setgid bits.',
+    transition: TRANSITIONS.U6, property: onTransitions(TRANSITIONS.U6, { weights: { remount: 8, chmod: 8 } }),
   },
   {
     id: 'U7', kind: 'U', profiles: CONFIG_Y, expected: expect(CONFIG_Y, 'holds'),
@@ -295,7 +302,7 @@ export const CLAUSES: readonly Clause[] = [
     statement: 'ptmxmode= on a mount of an existing instance changes the options, not the existing ptmx node',
     code: 'mknod_ptmx returns early when the node exists; only update_ptmx_mode (remount) changes it.',
     formalization: 'a successful devpts mount with a ptmxmode= item that attaches an existing instance leaves its ptmx node as it was and sets its ptmxmode option.',
-    transition: TRANSITIONS.K3, property: onTransitions(TRANSITIONS.K3),
+    transition: TRANSITIONS.K3, property: onTransitions(TRANSITIONS.K3, { weights: { mountDevpts: 16 } }),
   },
   {
     id: 'K4', kind: 'K', profiles: WITH_NODE, expected: expect(WITH_NODE, 'holds'),
@@ -309,21 +316,21 @@ export const CLAUSES: readonly Clause[] = [
     statement: 'the pty limit: per-instance index ≥ kernel.pty.max → EIO (2.6.39); global count and max= → ENOSPC (3.4+); max=0 means no limit on 6.x',
     code: 'devpts_new_index (2.6.39: ida index vs pty_limit; 3.4: pty_count vs pty_limit − reserve, then max; 6.x: atomic_inc_return(&pty_count) ≥ limit, ida_alloc_max(max − 1)).',
     formalization: 'every ptmx open that passes the permission checks and finds its instance fails with EIO (2.6.39) / ENOSPC (3.4, 6.x) exactly when the limit of its generation is reached.',
-    transition: TRANSITIONS.K5, property: onTransitions(TRANSITIONS.K5, { weights: { sysctl: 6, openPtmx: 20 } }),
+    transition: TRANSITIONS.K5, property: onTransitions(TRANSITIONS.K5, { weights: { sysctl: 10, openPtmx: 20, pty: 6 } }),
   },
   {
     id: 'K6', kind: 'K', profiles: ALL, expected: expect(ALL, 'holds'),
     statement: 'an index is freed only when master and slave are both closed; the slave\'s name disappears when the master closes',
     code: 'pty_close → devpts_pty_kill on master close; devpts_kill_index when the tty is released (both ends).',
     formalization: 'on every close and exit: a closed master\'s slave node is gone at once; a pty stays allocated exactly while some handle (master or slave) is open on it.',
-    transition: TRANSITIONS.K6, property: onTransitions(TRANSITIONS.K6, { weights: { openSlave: 10, unlockpt: 8, peer: 6, close: 10 } }),
+    transition: TRANSITIONS.K6, property: onTransitions(TRANSITIONS.K6, { weights: { pty: 14, openSlave: 6, close: 12, exit: 4 } }),
   },
   {
     id: 'K7', kind: 'K', profiles: ALL, expected: expect(ALL, 'holds'),
     statement: 'root opens a mode-0000 ptmx; others get EACCES',
     code: 'may_open → inode_permission: CAP_DAC_OVERRIDE lets root read/write any mode.',
     formalization: 'every open of a ptmx node of mode 0000 (not on a nodev mount) gives EACCES exactly when the opener is not root.',
-    transition: TRANSITIONS.K7, property: onTransitions(TRANSITIONS.K7, { weights: { user: 8, setuid: 4 } }),
+    transition: TRANSITIONS.K7, property: onTransitions(TRANSITIONS.K7, { weights: { user: 8, setuid: 4, chmod: 8 }, boots: [{}, { ptmxMode: '0000' }, { ptmxMode: '0000', devptsOptions: 'gid=5,mode=620' }, { devptsOptions: 'newinstance' }] }),
   },
   {
     id: 'K8', kind: 'K', profiles: ['6.x'], expected: { '6.x': 'holds' },
@@ -368,7 +375,7 @@ export const CLAUSES: readonly Clause[] = [
     code: 'an invariant of the model\'s semantics (properties/invariants.ts documents the precise form).',
     formalization: INVARIANT_FORMS[id],
     transition: invariant(id),
-    property: onTransitions(invariant(id), id === 'I4' ? { weights: { sysctl: 6, openPtmx: 20 } } : id === 'I5' ? { weights: { remount: 10 } } : {}),
+    property: onTransitions(invariant(id), id === 'I4' ? { weights: { sysctl: 10, openPtmx: 20, pty: 6 } } : id === 'I5' ? { weights: { remount: 10 } } : {}),
   })),
 ];
 

@@ -182,8 +182,9 @@ function removeAt(marks: Readonly<Record<string, number>>, i: number): Record<st
 
 /** Delta pass: drop single ops (never a scenario's marked steps) and single option items while the violation persists. */
 export function minimize(run: Run, spec: PropertySpec): Failing {
+  let boot = run.boot;
   const recheck = (ops: readonly Op[], marks: Readonly<Record<string, number>>): Failing | null => {
-    const r = execute(run.subject, run.boot, ops, marks);
+    const r = execute(run.subject, boot, ops, marks);
     if (!r) return null;
     const violation = spec.check(r, noop);
     return violation ? { run: r, violation } : null;
@@ -205,6 +206,16 @@ export function minimize(run: Run, spec: PropertySpec): Failing {
       const next = recheck(best.run.ops.filter((_, j) => j !== i), removeAt(best.run.marks, i));
       if (next) { best = next; changed = true; }
     }
+    // run a step as init instead (then the spawn that made its process may go)
+    for (let i = 0; i < best.run.ops.length && budget > 0; i++) {
+      const op = best.run.ops[i]!;
+      if (op.pid === undefined || op.pid === 1 || isMarked(best.run.marks, i)) continue;
+      const ops = best.run.ops.slice();
+      ops[i] = { ...op, pid: 1 } as Op;
+      budget--;
+      const next = recheck(ops, best.run.marks);
+      if (next) { best = next; changed = true; }
+    }
     for (let i = 0; i < best.run.ops.length && budget > 0; i++) {
       const op = best.run.ops[i]!;
       if ((op.op !== 'mount' && op.op !== 'remount') || op.options === undefined) continue;
@@ -219,6 +230,23 @@ export function minimize(run: Run, spec: PropertySpec): Failing {
         if (next) { best = next; changed = true; break; }
       }
     }
+  }
+  // optional fields: flags, newns, lazy, recursive, nofollow (a smaller op reads better)
+  for (let i = 0; i < best.run.ops.length && budget > 0; i++) {
+    for (const field of ['flags', 'newns', 'lazy', 'recursive', 'nofollow'] as const) {
+      const op = best.run.ops[i]! as Op & Record<string, unknown>;
+      if (op[field] === undefined || budget-- <= 0) continue;
+      const { [field]: _drop, ...rest } = op;
+      const ops = best.run.ops.slice();
+      ops[i] = rest as Op;
+      best = recheck(ops, best.run.marks) ?? best;
+    }
+  }
+  // the default boot, if it still fails
+  if (Object.keys(best.run.boot).length > 0) {
+    const r = execute(run.subject, {}, best.run.ops, best.run.marks);
+    const violation = r && spec.check(r, noop);
+    if (r && violation) { best = { run: r, violation }; boot = {}; }
   }
   return recheck(renameHandles(best.run.ops), best.run.marks) ?? best;
 }

@@ -103,6 +103,7 @@ export const u2Check: RunCheck = (run, witness) => {
   witness();
   const fresh = attachedMount(stateBefore(run, 'mount'), stateAfter(run, 'mount'))!.fs;
   const how = opAt(run, 'redirect').op === 'bind' ? 'bind mount' : 'symlink';
+  if (stateBefore(run, 'mount').fss[fresh]) return { step: i, message: `the newinstance mount attached the existing instance ${fresh}: after the ${how} redirect /dev/ptmx allocates in no new instance` };
   if (!isOk(r)) return { step: i, message: `after a newinstance mount and a ${how} redirect, open /dev/ptmx gives ${describeResult(r)}` };
   const a = allocation(run.states[i + 1]!, run.ops[i]!, r)!;
   if (a.fs !== fresh) return { step: i, message: `after a newinstance mount (${fresh}) and a ${how} redirect, open /dev/ptmx allocated in ${a.fs}` };
@@ -136,9 +137,10 @@ export const u3Check: RunCheck = (run, witness) => {
   const set = opAt(run, 'setmode');
   if (set.op === 'mount' && !optionItems(set.options).some((it) => it.startsWith('ptmxmode=') && /^[0-7]+$/.test(it.slice(9)) && (parseInt(it.slice(9), 8) & 0o006) === 0o006)) return null;
   const i = run.marks.open;
-  // a ptmx node reached through a nodev mount is EACCES for everyone (K7's premise excludes it too)
+  // the user must be able to reach the node (search permission on the way: a prefix may have chmod'ed /dev/pts),
+  // and a ptmx node reached through a nodev mount is EACCES for everyone (K7's premise excludes it too)
   const node = resolveAs(run.states[i]!, run.ops[i]!.pid ?? 1, '/dev/ptmx');
-  if (node && run.states[i]!.mounts[node.pos.mount]!.flags.includes('nodev')) return null;
+  if (!node || run.states[i]!.mounts[node.pos.mount]!.flags.includes('nodev')) return null;
   const r = run.results[i]!;
   if (isLimit(r)) return null;
   witness();

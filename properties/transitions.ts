@@ -112,10 +112,11 @@ export const D3: TransitionCheck = (ctx) => {
   if (!items.some(isNew)) return null;
   witness(ctx);
   const without = items.filter((i) => !isNew(i)).join(',');
-  const log = (result as { log?: string[] }).log ?? [];
-  if (!log.some((l) => l.includes('bogus'))) return `mount "${op.options}" printed no bogus-option message (log: ${JSON.stringify(log)})`;
   const alt = ctx.step(before, { ...op, ...(without ? { options: without } : { options: undefined }) });
   if (!sameResult(result, alt.result)) return `mount "${op.options}" gave ${JSON.stringify(result)}, but without newinstance/ptmxmode ("${without}") it gives ${JSON.stringify(alt.result)}`;
+  const log = (result as { log?: string[] }).log ?? [];
+  // (a mount that failed before reaching its options — no privilege, no such directory — prints nothing)
+  if (isOk(result) && !log.some((l) => l.includes('bogus'))) return `mount "${op.options}" printed no bogus-option message (log: ${JSON.stringify(log)})`;
   if (!deepEqual(after, alt.state)) {
     const id = before.initialInstance!;
     const got = devpts(after, id)?.opts, want = devpts(alt.state, id)?.opts;
@@ -190,7 +191,8 @@ export const D7: TransitionCheck = (ctx) => {
 /**
  * U6: `ptmxmode` sets the mode of the ptmx node of a new instance (default 0000) and
  * chmod can change it later — and, by the document, nothing else does: a node's mode
- * only changes by chmod of that node (or by chown dropping setuid/setgid bits).
+ * only changes by chmod of that node, by a (re)mount that gives `ptmxmode=` explicitly
+ * (to that value), or by chown dropping setuid/setgid bits.
  */
 export const U6: TransitionCheck = (ctx) => {
   const { before, after, op, result } = ctx;
@@ -207,6 +209,8 @@ export const U6: TransitionCheck = (ctx) => {
     }
     if (!was.ptmx || was.ptmx.mode === now.ptmx.mode) continue;
     witness(ctx);
+    // a (re)mount that gives ptmxmode= explicitly sets the mode to it: that is "ptmxmode sets the mode"
+    if ((op.op === 'remount' || isDevptsMount(op)) && mentionsPtmxmode(op.options) && now.ptmx.mode === now.opts.ptmxmode) continue;
     if ((op.op === 'chmod' || op.op === 'chown') && isOk(result)) {
       const r = resolveAs(before, op.pid ?? 1, op.path);
       if (r && isDevptsPtmx(r) && r.node.devpts!.id === id) {
@@ -214,7 +218,7 @@ export const U6: TransitionCheck = (ctx) => {
         if ((was.ptmx.mode & ~0o6000) === (now.ptmx.mode & ~0o6000)) continue;
       }
     }
-    return `${op.op}${op.op === 'remount' ? ` "${op.options ?? ''}"` : ''} changed the mode of ${id}'s ptmx node from ${oct(was.ptmx.mode)} to ${oct(now.ptmx.mode)} (only ptmxmode at mount time and chmod should)`;
+    return `${op.op}${op.op === 'remount' ? ` "${op.options ?? ''}"${isErrno(result) ? ` (failing with ${result.errno})` : ''}` : ''} changed the mode of ${id}'s ptmx node from ${oct(was.ptmx.mode)} to ${oct(now.ptmx.mode)} (only ptmxmode= and chmod should)`;
   }
   return null;
 };
@@ -422,7 +426,10 @@ export const K8: TransitionCheck = (ctx) => {
   const t = ptmxTarget(ctx);
   if (!t || t.node.devpts) return null;
   witness(ctx);
-  const want = siblingPtsOf(ctx.before, { mount: t.pos.mount, ino: t.node.parent });
+  // a node that is itself the root of a (file) bind mount has no parent inside its mount:
+  // path_pts finds no `pts` (path_connected fails, fs/namei.c): ENOENT
+  const fileBind = mountOf(ctx.before, t.pos.mount).root === t.pos.ino;
+  const want = fileBind ? { errno: 'ENOENT' as const } : siblingPtsOf(ctx.before, { mount: t.pos.mount, ino: t.node.parent });
   const r = ctx.result;
   if (isOk(r)) {
     if ('errno' in want) return `open of ${(ctx.op as { path: string }).path} succeeded although its sibling pts gives ${want.errno} (a fallback)`;
@@ -436,7 +443,8 @@ export const K8: TransitionCheck = (ctx) => {
 };
 
 /**
- * K9 (6.x): a ptmx node on devpts allocates in its own instance wherever it is bound;
+ * K9 (6.x): a ptmx node on devpts allocates in its own instance wherever it is bound
+ * (an open of it fails only for permission or a limit);
  * TIOCGPTPEER on a master opened through a bind of a ptmx whose directory's sibling
  * `pts` is another instance fails with ENODEV.
  */
@@ -444,9 +452,13 @@ export const K9: TransitionCheck = (ctx) => {
   const { op, before, result } = ctx;
   if (op.op === 'open') {
     const t = ptmxTarget(ctx);
-    const a = allocation(ctx.after, op, result);
-    if (!t || !t.node.devpts || !a) return null;
+    if (!t || !t.node.devpts) return null;
     witness(ctx);
+    const a = allocation(ctx.after, op, result);
+    if (!a) {
+      // permission (mode, nodev) and limits may refuse it; nothing else may
+      return isErrno(result) && (result.errno === 'EACCES' || result.errno === 'ENOSPC') ? null : `open of ${op.path} (the ptmx node of ${t.node.devpts.id}) gave ${JSON.stringify(result)} instead of allocating there`;
+    }
     return a.fs === t.node.devpts.id ? null : `open of ${op.path} (the ptmx node of ${t.node.devpts.id}) allocated in ${a.fs}`;
   }
   if (op.op !== 'peer') return null;

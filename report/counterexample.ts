@@ -1,7 +1,8 @@
-// A counterexample as the report shows it: the trace replayed on the model (through the
-// xstate machine, as `devpts-check replay` does), every step's result written back as
-// its expectation so the saved file replays with exit 0, the failing check in words,
-// and the final state as a picture's data.
+// A counterexample as the report shows it: each side's trace replayed on the model
+// (through the xstate machine, as `devpts-check replay` does), every step's result
+// written back as its expectation so the saved file replays with exit 0, the failing
+// check in words, and each side's final state as a picture's data. A comparison
+// clause has two sides: the same steps on two profiles.
 
 import type { BootConfig, Op, ProfileId } from '../model/index.ts';
 import { step as modelStep } from '../model/index.ts';
@@ -10,17 +11,22 @@ import { parseTrace } from '../traces/load.ts';
 import { replayOnModel } from '../traces/replay.ts';
 import { formatTrace } from '../traces/save.ts';
 import type { Expectation, Trace, TraceStep } from '../traces/types.ts';
-import type { ClauseRow, Counterexample } from './data.ts';
+import type { ClauseRow, Counterexample, Side } from './data.ts';
 import { counterexampleId } from './data.ts';
-import { stateDiagram } from './diagram/state.ts';
+import { instanceLabels, stateDiagram } from './diagram/state.ts';
 import { opText, resultText } from './steps.ts';
 import type { OutFile } from './write.ts';
 
-export interface CounterexampleInput {
-  readonly clause: ClauseRow;
+export interface SideInput {
   readonly profile: ProfileId;
   readonly steps: readonly Op[];
   readonly boot?: BootConfig | undefined;
+}
+
+export interface CounterexampleInput {
+  readonly clause: ClauseRow;
+  /** One side, or two for a comparison (driver first). */
+  readonly sides: readonly SideInput[];
   /** What the check reported. */
   readonly failure: string;
   readonly foundBy: Counterexample['foundBy'];
@@ -29,36 +35,46 @@ export interface CounterexampleInput {
   readonly foundLength: number | null;
   /** The out dir as the user wrote it (for the replay command). */
   readonly outShown: string;
+  /** Extra top-level keys for the saved traces (kept by the format): fast-check path, scope, … */
+  readonly extra?: Record<string, unknown>;
 }
 
 /** The trace's file name inside the out dir. */
 export const traceFileName = (clause: string, profile: string): string => `traces/${clause}-${profile}.json`;
 
-const stripExpect = (s: TraceStep): Op => {
+export const opOf = (s: TraceStep | Op): Op => {
   const { expect: _e, note: _n, ...op } = s as TraceStep & Record<string, unknown>;
   return op as Op;
 };
 
-/** Replay, record, save in memory, replay the saved text again; returns the section's data and the file. */
-export function buildCounterexample(input: CounterexampleInput): { cx: Counterexample; file: OutFile } {
-  const { clause, profile } = input;
-  const file = traceFileName(clause.id, profile);
+/** The model's internal instance ids in a message ("devpts#0") as the labels the report uses. */
+export function relabel(text: string, labels: ReadonlyMap<string, string>): string {
+  return text.replace(/devpts#\d+/g, (id) => labels.get(id) ?? id);
+}
+
+interface BuiltSide { readonly side: Side; readonly file: OutFile; readonly labels: Map<string, string>; readonly trace: Trace }
+
+function buildSide(input: CounterexampleInput, s: SideInput): BuiltSide {
+  const { clause } = input;
+  const file = traceFileName(clause.id, s.profile);
   const shownPath = `${input.outShown.replace(/\/+$/, '')}/${file}`;
+  const other = input.sides.find((x) => x.profile !== s.profile);
   const bare: Trace = {
     format: 'devpts-trace/1',
-    profile,
-    title: `${clause.id} violated on ${profile}: ${clause.statement}`,
+    profile: s.profile,
+    title: `${clause.id} violated${other ? ` (${input.sides.map((x) => x.profile).join(' vs ')})` : ''} on ${s.profile}: ${clause.statement}`,
     clauses: [clause.id],
-    ...(input.boot && Object.keys(input.boot).length > 0 ? { boot: input.boot } : {}),
-    steps: input.steps.map((s) => stripExpect(s as TraceStep) as TraceStep),
+    ...(s.boot && Object.keys(s.boot).length > 0 ? { boot: s.boot } : {}),
+    steps: s.steps.map((op) => opOf(op) as TraceStep),
   };
   const first = replayOnModel(parseTrace(bare, file), file);
   // every result becomes the step's expectation: the file pins down what the model does
   const trace: Trace = {
     ...bare,
-    steps: bare.steps.map((s, i) => ({ ...s, expect: first.steps[i]!.result as Expectation })),
+    steps: bare.steps.map((st, i) => ({ ...st, expect: first.steps[i]!.result as Expectation })),
+    ...(input.extra ?? {}),
+    ...(other ? { compareWith: { profile: other.profile, file: traceFileName(clause.id, other.profile) } } : {}),
     source: 'devpts-check report',
-    failure: input.failure,
     ...(input.seed !== null ? { seed: input.seed } : {}),
   };
   const text = formatTrace(trace);
@@ -67,26 +83,43 @@ export function buildCounterexample(input: CounterexampleInput): { cx: Counterex
 
   // the labels the results used (devpts1, devpts2, … by first appearance), for the picture
   const labeler = new FsLabeler<string>();
-  trace.steps.forEach((s, i) => {
-    const raw = modelStep(again.states[i]!, stripExpect(s)).result;
+  trace.steps.forEach((st, i) => {
+    const raw = modelStep(again.states[i]!, opOf(st)).result;
     if ('ok' in raw && raw.fs !== undefined) labeler.label(modelFsKey(raw.fs));
   });
-
-  const cx: Counterexample = {
-    id: counterexampleId(clause.id, profile),
-    clause: clause.id,
-    profile,
-    statement: clause.statement,
-    document: clause.document,
-    code: clause.code,
-    failure: input.failure,
-    foundBy: input.foundBy,
-    seed: input.seed,
-    lengths: { found: input.foundLength, shrunk: trace.steps.length },
-    steps: again.steps.map((r) => ({ n: r.index, step: trace.steps[r.index - 1]!, text: opText(stripExpect(r.op)), result: r.result, resultText: resultText(r.result) })),
+  const known = new Map(labeler.entries());
+  const side: Side = {
+    profile: s.profile,
+    results: again.steps.map((r) => ({ result: r.result, text: resultText(r.result) })),
     trace: { file, replay: `devpts-check replay ${shownPath}`, replays },
     finalMode: again.final.mode,
-    finalState: stateDiagram(again.final.state, new Map(labeler.entries())),
+    finalState: stateDiagram(again.final.state, known),
   };
-  return { cx, file: { path: file, content: text } };
+  // every instance that ever existed, for messages naming internal ids
+  const labels = new Map<string, string>();
+  for (const st of again.states) for (const [id, l] of instanceLabels(st, known)) if (!labels.has(id)) labels.set(id, l);
+  return { side, file: { path: file, content: text }, labels, trace };
+}
+
+/** Replay, record, save in memory, replay the saved text again; returns the section's data and the files. */
+export function buildCounterexample(input: CounterexampleInput): { cx: Counterexample; files: OutFile[] } {
+  if (input.sides.length === 0) throw new Error('a counterexample needs at least one side');
+  const built = input.sides.map((s) => buildSide(input, s));
+  const driver = built[0]!;
+  const longest = built.reduce((a, b) => (b.trace.steps.length > a.trace.steps.length ? b : a));
+  const cx: Counterexample = {
+    id: counterexampleId(input.clause.id, input.sides.map((s) => s.profile).join('-vs-')),
+    clause: input.clause.id,
+    statement: input.clause.statement,
+    document: input.clause.document,
+    code: input.clause.code,
+    failure: relabel(input.failure, driver.labels),
+    failingStep: driver.trace.steps.length,
+    foundBy: input.foundBy,
+    seed: input.seed,
+    lengths: { found: input.foundLength, shrunk: longest.trace.steps.length },
+    steps: longest.trace.steps.map((st, i) => ({ n: i + 1, step: st, text: opText(opOf(st)) })),
+    sides: built.map((b) => b.side),
+  };
+  return { cx, files: built.map((b) => b.file) };
 }

@@ -7,9 +7,16 @@ import type { TraceStep } from '../traces/types.ts';
 
 export const CONFORMANCE_FORMAT = 'devpts-conformance/1';
 
-/** holds: no counterexample within the budget shown; violated: a replayable trace; n/a: the clause does not speak about the profile. */
-export type Verdict = 'holds' | 'violated' | 'n/a';
-export const VERDICTS: readonly Verdict[] = ['holds', 'violated', 'n/a'];
+/**
+ * holds: no counterexample within the budget shown; violated: a replayable trace;
+ * n/a: the clause does not speak about the profile; error: the checks could not be run
+ * (listed in `problems`, exit 1).
+ */
+export type Verdict = 'holds' | 'violated' | 'n/a' | 'error';
+export const VERDICTS: readonly Verdict[] = ['holds', 'violated', 'n/a', 'error'];
+
+/** The catalogue's hypothesis for a cell ("what reading the code suggests"). */
+export type Expected = 'holds' | 'violated' | 'hypothesis';
 
 /** Where a clause comes from (clauses.md sections). */
 export type ClauseKind = 'document' | 'user-space' | 'kernel' | 'relation' | 'invariant';
@@ -21,8 +28,10 @@ export interface ClauseRow {
   readonly statement: string;
   /** Profiles the clause speaks about (cells of other profiles are n/a). */
   readonly profiles: readonly ProfileId[];
-  /** The catalogue's hypothesis ("what reading the code suggests"), never used as a verdict. */
+  /** The catalogue's hypothesis ("what reading the code suggests"), in words; never used as a verdict. */
   readonly expected: string | null;
+  /** A comparison clause: the two profiles it compares (driver first). */
+  readonly pair: readonly [ProfileId, ProfileId] | null;
   /** The document's own words (quoted from devpts.txt), where the clause comes from it. */
   readonly document: string | null;
   /** What the kernel code does, where it departs from or completes the document. */
@@ -40,6 +49,8 @@ export interface ProfileColumn {
 /** Random testing: N generated sequences from one seed. */
 export interface RandomEvidence {
   readonly runs: number;
+  /** Runs in which the clause's premise held at least once (it actually spoke about the run). */
+  readonly witnessed: number | null;
   readonly seed: number;
   /** Longest generated sequence, when the runner reports it. */
   readonly maxSteps: number | null;
@@ -70,18 +81,26 @@ export interface Cell {
   readonly evidence: Evidence;
   /** Id of the counterexample (violated cells only). */
   readonly counterexample: string | null;
+  /** Violated cells: this profile's trace file, relative to the out dir. */
+  readonly trace: string | null;
+  /** The catalogue's hypothesis for this cell (null: none stated). */
+  readonly expected: Expected | null;
   /** Why n/a, or the other profile a relation compares with. */
   readonly note: string | null;
 }
 
-/** One step of a counterexample, as replayed on the model. */
+/** One step of a counterexample (its results are per side: Counterexample.sides[i].results). */
 export interface StepRow {
   readonly n: number;
   readonly step: TraceStep;
   /** The op in shell-like words: "pid 2: mount -t devpts -o newinstance devpts /dev/pts". */
   readonly text: string;
+}
+
+/** A step's result on one side, as replayed on the model. */
+export interface ResultRow {
   readonly result: StepResult;
-  readonly resultText: string;
+  readonly text: string;
 }
 
 export type MountKind = 'root' | 'tmpfs' | 'devpts' | 'bind';
@@ -121,21 +140,11 @@ export interface StateDiagram {
   readonly sees: readonly { readonly ns: string; readonly instance: string; readonly path: string }[];
 }
 
-export interface Counterexample {
-  /** Anchor-safe id: "cx-D3-2-6-39-n". */
-  readonly id: string;
-  readonly clause: string;
+/** One profile's side of a counterexample: its trace, results and final state. */
+export interface Side {
   readonly profile: ProfileId;
-  readonly statement: string;
-  readonly document: string | null;
-  readonly code: string | null;
-  /** What the check saw go wrong on the last step, in one or two sentences. */
-  readonly failure: string;
-  readonly foundBy: 'random' | 'exploration' | 'both';
-  readonly seed: number | null;
-  /** Steps before and after shrinking. */
-  readonly lengths: { readonly found: number | null; readonly shrunk: number };
-  readonly steps: readonly StepRow[];
+  /** Results of steps 1..n on this profile (a comparison's other side may stop earlier). */
+  readonly results: readonly ResultRow[];
   readonly trace: {
     /** Path relative to the output directory ("traces/D3-2.6.39-n.json"). */
     readonly file: string;
@@ -146,6 +155,30 @@ export interface Counterexample {
   };
   readonly finalMode: string;
   readonly finalState: StateDiagram;
+}
+
+/**
+ * A minimal counterexample. One side for a clause about one profile; two for a
+ * comparison clause (the same steps on both profiles, results side by side). Every
+ * violated cell of the clause links to it.
+ */
+export interface Counterexample {
+  /** Anchor-safe id: "cx-D3-2-6-39-n", "cx-D5-2-6-39-y-vs-2-6-39-n". */
+  readonly id: string;
+  readonly clause: string;
+  readonly statement: string;
+  readonly document: string | null;
+  readonly code: string | null;
+  /** What the check saw go wrong, in one or two sentences. */
+  readonly failure: string;
+  /** 1-based step at which the violation shows (the last step, after shrinking). */
+  readonly failingStep: number;
+  readonly foundBy: 'random' | 'exploration' | 'both';
+  readonly seed: number | null;
+  /** Steps before and after shrinking. */
+  readonly lengths: { readonly found: number | null; readonly shrunk: number };
+  readonly steps: readonly StepRow[];
+  readonly sides: readonly Side[];
 }
 
 /** The xstate machine's mode chart, derived from kernelMachine (never drawn by hand). */
@@ -166,6 +199,10 @@ export interface ConformanceData {
   readonly budget: {
     readonly name: BudgetName;
     readonly randomRuns: number;
+    /** Generated ops per random sequence at most. */
+    readonly maxSteps: number;
+    /** Exhaustive search: the named scope (explore/scope.ts) and the depth bound. */
+    readonly scope: string;
     readonly explorationDepth: number;
     readonly seed: number;
   };
@@ -174,7 +211,7 @@ export interface ConformanceData {
   readonly cells: readonly Cell[];
   readonly counterexamples: readonly Counterexample[];
   readonly machine: ModeChart;
-  readonly summary: { readonly holds: number; readonly violated: number; readonly na: number };
+  readonly summary: { readonly holds: number; readonly violated: number; readonly na: number; readonly error: number };
   /** Anything that could not be computed (exit 1 when non-empty). */
   readonly problems: readonly string[];
 }
@@ -190,11 +227,16 @@ export const counterexampleId = (clause: string, profile: string): string =>
   `cx-${clause}-${profile}`.replace(/[^A-Za-z0-9-]/g, '-');
 
 export function summarize(cells: readonly Cell[]): ConformanceData['summary'] {
-  let holds = 0, violated = 0, na = 0;
+  let holds = 0, violated = 0, na = 0, error = 0;
   for (const c of cells) {
     if (c.verdict === 'holds') holds++;
     else if (c.verdict === 'violated') violated++;
+    else if (c.verdict === 'error') error++;
     else na++;
   }
-  return { holds, violated, na };
+  return { holds, violated, na, error };
 }
+
+/** Cells whose computed verdict differs from the catalogue's firm hypothesis (holds/violated). */
+export const surprises = (data: ConformanceData): Cell[] =>
+  data.cells.filter((c) => (c.verdict === 'holds' || c.verdict === 'violated') && (c.expected === 'holds' || c.expected === 'violated') && c.expected !== c.verdict);

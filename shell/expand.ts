@@ -183,26 +183,27 @@ export function expandWords(words: readonly Word[], sh: Shell, io: ExpandIO): Ex
       if (!p.ok) return p;
       let cur: { text: string; pattern: string; glob: boolean } | null = null;
       const made: { text: string; pattern: string; glob: boolean }[] = [];
-      const add = (ch: string, quoted: boolean): void => {
+      const add = (text: string, quoted: boolean): void => {
         cur ??= { text: '', pattern: '', glob: false };
-        cur.text += ch;
-        cur.pattern += quoted ? escapeGlob(ch) : ch;
-        if (!quoted && (ch === '*' || ch === '?' || ch === '[')) cur.glob = true;
+        cur.text += text;
+        cur.pattern += quoted ? escapeGlob(text) : text;
+        if (!quoted && /[*?[]/.test(text)) cur.glob = true;
       };
       for (const piece of p.value) {
         if ('brk' in piece) { if (cur) made.push(cur); cur = { text: '', pattern: '', glob: false }; continue; }
-        if (piece.split) {
-          for (const ch of piece.text) {
-            if (ifs.includes(ch)) { if (cur) made.push(cur); cur = null; } else add(ch, false);
-          }
-        } else {
-          cur ??= { text: '', pattern: '', glob: false };
-          for (const ch of piece.text) add(ch, piece.quoted);
+        if (!piece.split) { add(piece.text, piece.quoted); continue; }
+        // an unquoted expansion: IFS characters end the field
+        let start = 0;
+        for (let k = 0; k <= piece.text.length; k++) {
+          if (k < piece.text.length && !ifs.includes(piece.text[k]!)) continue;
+          if (k > start) add(piece.text.slice(start, k), false);
+          if (k < piece.text.length && cur) { made.push(cur); cur = null; }
+          start = k + 1;
         }
       }
       if (cur) made.push(cur);
       for (const f of made) {
-        if (!f.glob) { fields.push(f.text); continue; }
+        if (!f.glob || !isPattern(f.pattern)) { fields.push(f.text); continue; }
         const matches = io.glob(f.pattern);
         if (matches === null) return fail(`the pattern \`${f.text}\` cannot be expanded here`);
         if (matches.length === 0) fields.push(f.text); else fields.push(...matches);
@@ -210,6 +211,25 @@ export function expandWords(words: readonly Word[], sh: Shell, io: ExpandIO): Ex
     }
     return { ok: true, value: fields };
   });
+}
+
+/**
+ * Does the (escaped) pattern have an unquoted wildcard: * or ?, or a [ with a closing ]
+ * after at least one character? A lone "[" (the test command) is a plain word.
+ */
+function isPattern(pattern: string): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') { i++; continue; }
+    if (c === '*' || c === '?') return true;
+    if (c === '[') {
+      for (let j = i + 2; j < pattern.length; j++) {
+        if (pattern[j] === '\\') { j++; continue; }
+        if (pattern[j] === ']') return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** fnmatch(3) as a RegExp; `pathname`: wildcards do not match '/'. */

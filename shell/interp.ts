@@ -6,7 +6,7 @@
 
 import type { Node, NodeOf, Redirect } from './ast.ts';
 import { ExitSignal, LoopSignal, ReturnSignal, writeSysctl } from './cmd/builtins.ts';
-import { abs, basename, failed, unknown, type CommandCtx } from './cmd/context.ts';
+import { abs, basename, failed, noEffect, unknown, type CommandCtx } from './cmd/context.ts';
 import { COMMANDS } from './cmd/index.ts';
 import { NO_EFFECT } from './cmd/builtins.ts';
 import { runTest } from './cmd/test.ts';
@@ -138,9 +138,8 @@ export class Interp {
       // the command name alone may still say "no effect" (echo "$(…)")
       const name = expandWords(node.words.slice(0, 1), sh, io);
       const ctx = this.ctx([], sh, where, cond);
-      if (name.ok && name.value[0] !== undefined && NO_EFFECT[basename(name.value[0])]?.statusKnown) {
-        return this.finish(0, sh, where, cond);
-      }
+      const known = name.ok && name.value[0] !== undefined ? NO_EFFECT[basename(name.value[0])] : undefined;
+      if (known) return this.finish(noEffect(ctx, `${known.why} (an argument cannot be expanded: ${argvE.why})`, known.statusKnown), sh, where, cond);
       return this.finish(unknown(ctx, `cannot expand: ${argvE.why}`), sh, where, cond);
     }
     const argv = argvE.value;

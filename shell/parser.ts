@@ -16,6 +16,8 @@ const CLOSERS = new Set(['then', 'elif', 'else', 'fi', 'do', 'done', 'esac', '}'
 const NAME_START = (c: string | undefined): boolean => c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_');
 const NAME_CHAR = (c: string | undefined): boolean => NAME_START(c) || (c !== undefined && c >= '0' && c <= '9');
 const DIGIT = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+/** Characters with no special meaning inside a word. */
+const PLAIN = (c: string): boolean => c !== '\\' && c !== "'" && c !== '"' && c !== '$' && c !== '`';
 const isName = (s: string): boolean => s.length > 0 && NAME_START(s[0]) && [...s].every(NAME_CHAR);
 
 /** Redirect operators, longest first. */
@@ -29,6 +31,8 @@ export interface ParserOptions {
 
 export class Parser {
   i = 0;
+  /** Where the last word, operator or reserved word ended (locations stop there, before comments). */
+  private end = 0;
   private heredocs: { delim: string; strip: boolean }[] = [];
   private readonly lineStarts: number[] = [0];
 
@@ -114,6 +118,7 @@ export class Parser {
     this.linebreak();
     if (this.peekReserved() !== word) this.unsupported(`expected "${word}"`);
     this.i += word.length;
+    this.end = this.i;
   }
 
   private isRedirectAhead(): boolean {
@@ -159,11 +164,23 @@ export class Parser {
     const s = this.s;
     const start = this.i;
     const parts: WordPart[] = [];
-    const lit = (value: string, quoted: boolean): void => {
-      const prev = parts[parts.length - 1];
-      if (prev && prev.kind === 'lit' && prev.quoted === quoted) parts[parts.length - 1] = { ...prev, value: prev.value + value };
-      else parts.push({ kind: 'lit', value, quoted });
+    // literal text is gathered in `buf` and pushed as one part when its quoting changes
+    let buf = '';
+    let bufQuoted = false;
+    let pending = false;
+    const flush = (): void => {
+      if (!pending) return;
+      parts.push({ kind: 'lit', value: buf, quoted: bufQuoted });
+      buf = '';
+      pending = false;
     };
+    const lit = (value: string, quoted: boolean): void => {
+      if (pending && bufQuoted !== quoted) flush();
+      buf += value;
+      bufQuoted = quoted;
+      pending = true;
+    };
+    const push = (part: WordPart): void => { flush(); parts.push(part); };
     while (this.i < s.length) {
       const c = s[this.i]!;
       if (!loose && META.has(c)) break;
@@ -180,21 +197,26 @@ export class Parser {
       } else if (c === '"') {
         this.i++;
         lit('', true);
-        this.readDoubleQuoted(parts, lit);
+        this.readDoubleQuoted(lit, push);
       } else if (c === '$') {
-        this.readDollar(parts, lit, false);
+        this.readDollar(lit, push, false);
       } else if (c === '`') {
-        parts.push({ kind: 'cmdsub', text: this.readBackquote(), quoted: false });
+        push({ kind: 'cmdsub', text: this.readBackquote(), quoted: false });
       } else {
-        lit(c, false);
-        this.i++;
+        // a run of plain characters at once
+        let j = this.i + 1;
+        while (j < s.length && PLAIN(s[j]!) && (loose || !META.has(s[j]!))) j++;
+        lit(s.slice(this.i, j), false);
+        this.i = j;
       }
     }
+    flush();
     if (this.i === start) return null;
+    this.end = this.i;
     return { parts, raw: s.slice(start, this.i) };
   }
 
-  private readDoubleQuoted(parts: WordPart[], lit: (v: string, q: boolean) => void): void {
+  private readDoubleQuoted(lit: (v: string, q: boolean) => void, push: (p: WordPart) => void): void {
     const s = this.s;
     for (;;) {
       if (this.i >= s.length) this.unsupported('an unterminated double quote');
@@ -206,8 +228,8 @@ export class Parser {
           if (next !== '\n') lit(next, true);
           this.i += 2;
         } else { lit('\\', true); this.i++; }
-      } else if (c === '$') this.readDollar(parts, lit, true);
-      else if (c === '`') parts.push({ kind: 'cmdsub', text: this.readBackquote(), quoted: true });
+      } else if (c === '$') this.readDollar(lit, push, true);
+      else if (c === '`') push({ kind: 'cmdsub', text: this.readBackquote(), quoted: true });
       else { lit(c, true); this.i++; }
     }
   }
@@ -267,30 +289,30 @@ export class Parser {
     this.unsupported('an unterminated ${…}');
   }
 
-  private readDollar(parts: WordPart[], lit: (v: string, q: boolean) => void, quoted: boolean): void {
+  private readDollar(lit: (v: string, q: boolean) => void, push: (p: WordPart) => void, quoted: boolean): void {
     const s = this.s;
     const next = s[this.i + 1];
     if (next === '(') {
       if (s[this.i + 2] === '(') {
         const end = this.scanParens(this.i + 1);
-        parts.push({ kind: 'arith', text: s.slice(this.i + 3, end - 2), quoted });
+        push({ kind: 'arith', text: s.slice(this.i + 3, end - 2), quoted });
         this.i = end;
       } else {
         const end = this.scanParens(this.i + 1);
-        parts.push({ kind: 'cmdsub', text: s.slice(this.i + 2, end - 1), quoted });
+        push({ kind: 'cmdsub', text: s.slice(this.i + 2, end - 1), quoted });
         this.i = end;
       }
     } else if (next === '{') {
       const end = this.scanBraces(this.i + 1);
-      parts.push(parseBraced(s.slice(this.i + 2, end - 1), quoted));
+      push(parseBraced(s.slice(this.i + 2, end - 1), quoted));
       this.i = end;
     } else if (NAME_START(next)) {
       let j = this.i + 1;
       while (NAME_CHAR(s[j])) j++;
-      parts.push({ kind: 'param', name: s.slice(this.i + 1, j), op: null, arg: null, quoted });
+      push({ kind: 'param', name: s.slice(this.i + 1, j), op: null, arg: null, quoted });
       this.i = j;
     } else if (next !== undefined && (DIGIT(next) || '@*#?$!-'.includes(next))) {
-      parts.push({ kind: 'param', name: next, op: null, arg: null, quoted });
+      push({ kind: 'param', name: next, op: null, arg: null, quoted });
       this.i += 2;
     } else if (next === "'" && !quoted) {
       // bash $'…': the common escapes
@@ -343,7 +365,7 @@ export class Parser {
       }
     }
     if (items.length === 1 && !items[0]!.background) return items[0]!.node;
-    return { t: 'list', loc: this.loc(start, this.i), items };
+    return { t: 'list', loc: this.loc(start, this.end), items };
   }
 
   parseAndOr(): Node {
@@ -358,7 +380,7 @@ export class Parser {
       this.linebreak();
       rest.push({ op, node: this.parsePipeline() });
     }
-    return rest.length === 0 ? first : { t: 'andor', loc: this.loc(start, this.i), first, rest };
+    return rest.length === 0 ? first : { t: 'andor', loc: this.loc(start, this.end), first, rest };
   }
 
   private parsePipeline(): Node {
@@ -374,7 +396,7 @@ export class Parser {
       this.linebreak();
       cmds.push(this.parseCommand());
     }
-    return cmds.length === 1 && !negated ? cmds[0]! : { t: 'pipeline', loc: this.loc(start, this.i), negated, cmds };
+    return cmds.length === 1 && !negated ? cmds[0]! : { t: 'pipeline', loc: this.loc(start, this.end), negated, cmds };
   }
 
   private parseCommand(): Node {
@@ -384,16 +406,18 @@ export class Parser {
     if (s[this.i] === '(') {
       if (s[this.i + 1] === '(') {
         this.i = this.scanParens(this.i);
+        this.end = this.i;
         this.readRedirects();
-        return { t: 'opaque', loc: this.loc(start, this.i), reason: 'an arithmetic command ((…))' };
+        return { t: 'opaque', loc: this.loc(start, this.end), reason: 'an arithmetic command ((…))' };
       }
       this.i++;
       const body = this.parseList();
       this.linebreak();
       if (s[this.i] !== ')') this.unsupported('expected ")"');
       this.i++;
+      this.end = this.i;
       const redirs = this.readRedirects();
-      return { t: 'group', loc: this.loc(start, this.i), subshell: true, body, redirs };
+      return { t: 'group', loc: this.loc(start, this.end), subshell: true, body, redirs };
     }
     const w = this.peekReserved();
     switch (w) {
@@ -406,7 +430,7 @@ export class Parser {
         const body = this.parseList();
         this.expectReserved('}');
         const redirs = this.readRedirects();
-        return { t: 'group', loc: this.loc(start, this.i), subshell: false, body, redirs };
+        return { t: 'group', loc: this.loc(start, this.end), subshell: false, body, redirs };
       }
       case 'function': {
         this.i += w.length;
@@ -471,7 +495,7 @@ export class Parser {
     }
     this.expectReserved('fi');
     const redirs = this.readRedirects();
-    return { t: 'if', loc: this.loc(start, this.i), branches, otherwise, redirs };
+    return { t: 'if', loc: this.loc(start, this.end), branches, otherwise, redirs };
   }
 
   private parseLoop(until: boolean): Node {
@@ -482,7 +506,7 @@ export class Parser {
     const body = this.parseList();
     this.expectReserved('done');
     const redirs = this.readRedirects();
-    return { t: 'loop', loc: this.loc(start, this.i), until, cond, body, redirs };
+    return { t: 'loop', loc: this.loc(start, this.end), until, cond, body, redirs };
   }
 
   private parseFor(): Node {
@@ -514,7 +538,7 @@ export class Parser {
     const body = this.parseList();
     this.expectReserved('done');
     const redirs = this.readRedirects();
-    return { t: 'for', loc: this.loc(start, this.i), name, items, body, redirs };
+    return { t: 'for', loc: this.loc(start, this.end), name, items, body, redirs };
   }
 
   private parseCase(): Node {
@@ -528,7 +552,7 @@ export class Parser {
     const arms: { patterns: Word[]; body: Node }[] = [];
     for (;;) {
       this.linebreak();
-      if (this.peekReserved() === 'esac') { this.i += 4; break; }
+      if (this.peekReserved() === 'esac') { this.i += 4; this.end = this.i; break; }
       if (this.i >= s.length) this.unsupported('expected "esac"');
       if (s[this.i] === '(') this.i++;
       const patterns: Word[] = [];
@@ -550,7 +574,7 @@ export class Parser {
       arms.push({ patterns, body });
     }
     const redirs = this.readRedirects();
-    return { t: 'case', loc: this.loc(start, this.i), word, arms, redirs };
+    return { t: 'case', loc: this.loc(start, this.end), word, arms, redirs };
   }
 
   private parseDoubleBracket(): Node {
@@ -562,15 +586,15 @@ export class Parser {
     for (;;) {
       this.linebreak();
       if (this.i >= s.length) this.unsupported('expected "]]"');
-      if (s.startsWith(']]', this.i) && (this.i + 2 >= s.length || META.has(s[this.i + 2]!))) { this.i += 2; break; }
+      if (s.startsWith(']]', this.i) && (this.i + 2 >= s.length || META.has(s[this.i + 2]!))) { this.i += 2; this.end = this.i; break; }
       const op = ['&&', '||', '(', ')', '<', '>'].find((o) => s.startsWith(o, this.i));
-      if (op) { words.push(litWord(op)); this.i += op.length; continue; }
+      if (op) { words.push(litWord(op)); this.i += op.length; this.end = this.i; continue; }
       const w = this.readWord();
       if (!w) this.unsupported('a [[ … ]] operand');
       words.push(w);
     }
     const redirs = this.readRedirects();
-    return { t: 'dbracket', loc: this.loc(start, this.i), words, redirs };
+    return { t: 'dbracket', loc: this.loc(start, this.end), words, redirs };
   }
 
   private parseSimple(): Node {
@@ -593,7 +617,7 @@ export class Parser {
       else words.push(w);
     }
     if (assigns.length === 0 && words.length === 0 && redirs.length === 0) this.unsupported(`unexpected "${s.slice(this.i, this.i + 10)}"`);
-    return { t: 'simple', loc: this.loc(start, this.i), assigns, words, redirs };
+    return { t: 'simple', loc: this.loc(start, this.end), assigns, words, redirs };
   }
 }
 
@@ -634,7 +658,9 @@ function parseBraced(inner: string, quoted: boolean): WordPart {
 
 /** A command's source text on one line, for messages: blanks collapsed, long text cut. */
 export function displayText(source: string): string {
-  const firstLines = source.replace(/\\\n/g, ' ').split('\n');
+  const more = source.length > 400 && source.slice(400).trim() !== '';
+  const firstLines = source.slice(0, 400).replace(/\\\n/g, ' ').split('\n');
+  if (more && firstLines.length === 1) firstLines.push('…');
   let text = firstLines[0]!.replace(/\s+/g, ' ').trim();
   if (firstLines.length > 1 && firstLines.slice(1).some((l) => l.trim() !== '')) text += ' …';
   return text.length > 100 ? text.slice(0, 97) + '…' : text;

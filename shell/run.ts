@@ -38,6 +38,23 @@ export interface ContainerRecord { readonly pid: number; readonly line: number; 
 export interface Consumer { readonly name: string; readonly line: number; readonly command: string; readonly pid: number; readonly ns: string }
 
 export const HOST_PID = 1;
+
+/**
+ * Can this op change what the host sees of devpts (its /dev/pts, /dev/pts/ptmx,
+ * /dev/ptmx)? Only used to name the line that changed the host, never for a verdict,
+ * so it may miss odd routes (a symlink from /tmp into /dev) to stay cheap.
+ */
+function mayChangeHost(op: Op): boolean {
+  switch (op.op) {
+    case 'spawn': case 'unshare': case 'setuid': case 'exit': case 'open': case 'close': case 'unlockpt': case 'peer':
+    case 'sysctl': case 'stat': case 'readdir':
+      return false;
+    case 'mkdir': case 'mknod': case 'touch': case 'symlink': case 'unlink':
+      return op.path.startsWith('/dev');
+    default:
+      return true;
+  }
+}
 export const SCRIPT_PID = 2;
 
 /** Every step, every loop iteration and function call counts against this budget. */
@@ -90,7 +107,7 @@ export class Run {
     this.steps.push({ op, result, line: where?.line ?? null, command: where?.text ?? null, note });
     if ('fs' in result && result.fs) this.label(result.fs);
     if (where && result.log) for (const line of result.log) this.find(where, 'console', `kernel console: "${line}"`);
-    if (where && out.state !== before && op.op !== 'stat' && op.op !== 'readdir') {
+    if (where && out.state !== before && mayChangeHost(op)) {
       const now = hostView(this.state);
       const change = describeHostChange(this.host, now);
       if (change) this.find(where, 'host', change);
@@ -120,8 +137,11 @@ export class Run {
     return l;
   }
 
-  /** The label if the instance has appeared in a result, else a neutral name. */
-  knownLabel(fs: string): string {
-    return this.labels.get(fs) ?? 'another instance';
+  /**
+   * The label if the instance has appeared in a result, else null. (Handing out a label
+   * here would break the trace's numbering, which follows first appearance in results.)
+   */
+  knownLabel(fs: string): string | null {
+    return this.labels.get(fs) ?? null;
   }
 }

@@ -77,10 +77,11 @@ const appeared = (before: KernelResult, after: KernelResult, index: number): boo
 
 /** What the kernel's instance ids mean to the reader. */
 function instanceName(run: Run, fs: string, hostFs: string | null, containerFs: string | null): string {
-  const label = run.knownLabel(fs);
-  if (fs === containerFs && fs === hostFs) return `the instance both /dev/pts show (${label})`;
-  if (fs === containerFs) return `the container's /dev/pts instance (${label})`;
-  if (fs === hostFs) return `the host's /dev/pts instance (${label})`;
+  const known = run.knownLabel(fs);
+  const label = known ? ` (${known})` : '';
+  if (fs === containerFs && fs === hostFs) return `the instance both /dev/pts show${label}`;
+  if (fs === containerFs) return `the container's /dev/pts instance${label}`;
+  if (fs === hostFs) return `the host's /dev/pts instance${label}`;
   if (fs === run.state.initialInstance) return 'the initial kernel instance, which no /dev/pts here shows';
   return 'an instance that no /dev/pts here shows';
 }
@@ -225,9 +226,10 @@ const attrs = (r: KernelResult): string => ('errno' in r ? r.errno : `${r.mode} 
 
 /** Lines of the script that changed what the host sees, matching a topic. */
 function culprits(findings: readonly Finding[], topic: string): string {
-  const lines = findings.filter((f) => f.kind === 'host' && f.message.includes(topic));
-  if (lines.length === 0) return '';
-  return ` — changed by ${lines.map((f) => `line ${f.line} (\`${f.command}\`)`).join(', ')}`;
+  const lines = new Map<number, string>();
+  for (const f of findings) if (f.kind === 'host' && f.message.includes(topic)) lines.set(f.line, f.command);
+  if (lines.size === 0) return '';
+  return ` — changed by ${[...lines].map(([line, command]) => `line ${line} (\`${command}\`)`).join(', ')}`;
 }
 
 /** The options line /proc/mounts shows for the host's /dev/pts instance (null: no devpts there). */

@@ -10,17 +10,21 @@ import { loadTrace, TraceError } from '../../traces/load.ts';
 import { renderReplay } from '../../traces/render.ts';
 import { modelReplayer, type Replayer } from '../../traces/replay.ts';
 import { replayRecord, type ErrorRecord } from '../../traces/summary.ts';
+import { kernelReplayer } from '../../kernel/replay.ts';
+import { requireKernel } from './kernel.ts';
 
 export interface ReplayFlags {
   readonly json?: boolean;
   readonly corpus?: boolean;
+  readonly kernel?: boolean;
 }
 
 /**
  * The engine that produces the results. Only the model for now; the live-kernel
  * harness adds its `--kernel` option in `register` and returns its replayer here.
  */
-export function replayerFor(_flags: ReplayFlags): Replayer {
+export function replayerFor(flags: ReplayFlags): Replayer {
+  if (flags.kernel) return kernelReplayer({ binary: requireKernel() }); // exit 77 where it cannot run
   return modelReplayer;
 }
 
@@ -85,6 +89,7 @@ export const register: Registrar = (program, done) => {
     .argument('[files...]', 'trace files')
     .option('--json', 'one JSON object per file, one per line')
     .option('--corpus', 'also replay every trace in traces/corpus')
+    .option('--kernel', 'replay on the live kernel (6.x traces) and diff each step with the model')
     .action(async (files: string[], flags: ReplayFlags) => {
       const all = [...files, ...(flags.corpus ? await corpusFiles() : [])];
       if (all.length === 0) throw new UsageError('replay: name trace files, or --corpus for the saved corpus');

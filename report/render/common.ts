@@ -24,7 +24,10 @@ export function groups(data: ConformanceData): { kind: ClauseKind; clauses: Clau
 
 /** "200 random sequences (seed 7)" */
 export function randomWords(e: Evidence): string | null {
-  return e.random ? `${num(e.random.runs)} random sequence${e.random.runs === 1 ? '' : 's'} (seed ${e.random.seed}${e.random.maxSteps ? `, up to ${e.random.maxSteps} steps` : ''})` : null;
+  if (!e.random) return null;
+  const r = e.random;
+  const hit = r.witnessed !== null ? `, ${num(r.witnessed)} of them exercising the clause` : '';
+  return `${num(r.runs)} random sequence${r.runs === 1 ? '' : 's'} (seed ${r.seed}${r.maxSteps ? `, up to ${r.maxSteps} steps` : ''}${hit})`;
 }
 
 /** "exhaustive to depth 8 of scope doc: 12 345 states" */
@@ -38,14 +41,23 @@ export function explorationWords(e: Evidence): string | null {
 export function evidenceSentence(cell: Cell): string {
   const parts = [randomWords(cell.evidence), explorationWords(cell.evidence)].filter((s): s is string => s !== null);
   if (cell.verdict === 'n/a') return cell.note ?? 'the clause does not speak about this profile';
+  if (cell.verdict === 'error') return `could not be computed: ${cell.note ?? 'see problems'}`;
   if (cell.verdict === 'violated') return `counterexample found${parts.length ? ` within ${parts.join(' and ')}` : ''}`;
-  return parts.length ? `no counterexample in ${parts.join(' and in the ')}` : 'no evidence recorded';
+  const base = parts.length ? `no counterexample in ${parts.join(' and in the ')}` : 'no evidence recorded';
+  return cell.note ? `${base}; ${cell.note}` : base;
+}
+
+/** The catalogue's hypothesis vs the computed verdict, in words ("expected violated"), or null when they agree or there is none. */
+export function surpriseWords(cell: Cell): string | null {
+  if (cell.verdict !== 'holds' && cell.verdict !== 'violated') return null;
+  if (cell.expected !== 'holds' && cell.expected !== 'violated') return null;
+  return cell.expected === cell.verdict ? null : `the catalogue expected ${cell.expected}`;
 }
 
 /** The short form shown inside a matrix cell: "200 runs · 12 345 states". */
 export function evidenceShort(e: Evidence): string {
   const parts: string[] = [];
-  if (e.random) parts.push(`${num(e.random.runs)} runs`);
+  if (e.random) parts.push(`${num(e.random.runs)} runs${e.random.witnessed !== null ? ` (${num(e.random.witnessed)} hit)` : ''}`);
   if (e.exploration) parts.push(`${num(e.exploration.states)} states${e.exploration.complete ? '' : '*'}`);
   return parts.join(' · ');
 }

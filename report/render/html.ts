@@ -6,7 +6,7 @@
 import type { Cell, ConformanceData, Counterexample } from '../data.ts';
 import { cellOf } from '../data.ts';
 import { esc, machineSvg, stateSvg } from '../diagram/svg.ts';
-import { evidenceSentence, evidenceShort, groups, KIND_TITLES, num, profileIds, seconds } from './common.ts';
+import { evidenceSentence, evidenceShort, groups, KIND_TITLES, num, profileIds, seconds, surpriseWords } from './common.ts';
 
 const CSS = `
 :root { --fg:#111827; --muted:#6b7280; --line:#e5e7eb; --bg:#fff; --holds:#ecfdf5; --holds-fg:#047857; --viol:#fef2f2; --viol-fg:#b91c1c; --na:#f9fafb; --na-fg:#9ca3af; --accent:#2563eb; }
@@ -43,6 +43,8 @@ td.v-violated { background: var(--viol); font-weight: 700; }
 td.v-violated a { color: var(--viol-fg); text-decoration: none; display: block; }
 td.v-violated a:hover { text-decoration: underline; }
 td.v-na { background: var(--na); color: var(--na-fg); }
+td.v-error { background: #fff7ed; color: #9a3412; font-weight: 700; }
+td.v .flag { display: block; margin-top: 3px; font-size: 10.5px; font-weight: 600; color: #92400e; }
 .legend { color: var(--muted); font-size: 12.5px; margin-top: 8px; }
 .evidence th, .evidence td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; font-size: 13px; }
 .figure { overflow-x: auto; border: 1px solid var(--line); border-radius: 10px; padding: 12px; background: #fff; }
@@ -75,10 +77,15 @@ const verdictCell = (c: Cell | undefined): string => {
     const why = c?.note ?? 'the clause does not speak about this profile';
     return `<td class="v v-na" data-verdict="n/a" title="${esc(why)}">n/a</td>`;
   }
-  if (c.verdict === 'violated') {
-    return `<td class="v v-violated" data-verdict="violated"><a href="#${esc(c.counterexample ?? '')}" title="${esc(evidenceSentence(c))}">violated&nbsp;→<small>counterexample</small></a></td>`;
+  if (c.verdict === 'error') {
+    return `<td class="v v-error" data-verdict="error" title="${esc(evidenceSentence(c))}">error<small>not computed</small></td>`;
   }
-  return `<td class="v v-holds" data-verdict="holds" title="${esc(evidenceSentence(c))}">holds<small>${esc(evidenceShort(c.evidence))}</small></td>`;
+  const odd = surpriseWords(c);
+  const flag = odd ? `<span class="flag" title="${esc(`${odd}; the report computed ${c.verdict}`)}">⚑ ${esc(odd.replace('the catalogue ', ''))}</span>` : '';
+  if (c.verdict === 'violated') {
+    return `<td class="v v-violated" data-verdict="violated"><a href="#${esc(c.counterexample ?? '')}" title="${esc(evidenceSentence(c))}">violated&nbsp;→<small>counterexample</small></a>${flag}</td>`;
+  }
+  return `<td class="v v-holds" data-verdict="holds" title="${esc(evidenceSentence(c))}">holds<small>${esc(evidenceShort(c.evidence))}</small>${flag}</td>`;
 };
 
 function counterexampleSection(cx: Counterexample, index: number): string {
@@ -144,7 +151,7 @@ export function renderHtml(data: ConformanceData): string {
 <h1>devpts conformance</h1>
 <p class="lede">The document <code>Documentation/filesystems/devpts.txt</code> (Linux 2.6.39) checked clause by clause against a model that follows the kernel <em>code</em>, for each kernel profile. A <strong>violated</strong> cell is a finding — the document and the code disagree — and links to a minimal counterexample that replays with <code>devpts-check replay</code>. <strong>holds</strong> shows its budget: random sequences and the states of the exhaustive search.</p>
 <div class="chips"><span class="chip holds">${s.holds} holds</span><span class="chip violated">${s.violated} violated</span><span class="chip na">${s.na} n/a</span>${data.problems.length ? `<span class="chip problem">${data.problems.length} not computed</span>` : ''}</div>
-<p class="runinfo">Budget <code>${esc(data.budget.name)}</code>: ${num(data.budget.randomRuns)} random sequences per cell from seed ${data.budget.seed}; exhaustive search to depth ${data.budget.explorationDepth}. Ran in ${seconds(data.durationMs)} · ${esc(data.tool.name)} ${esc(data.tool.version)} · ${esc(data.generated)}</p>
+<p class="runinfo">Budget <code>${esc(data.budget.name)}</code>: ${num(data.budget.randomRuns)} random sequences per cell (seed ${data.budget.seed}, up to ${data.budget.maxSteps} steps) and an exhaustive search of scope <code>${esc(data.budget.scope)}</code> to depth ${data.budget.explorationDepth} per profile. Ran in ${seconds(data.durationMs)} · ${esc(data.tool.name)} ${esc(data.tool.version)} · ${esc(data.generated)}</p>
 
 <h2 id="matrix">Clause × profile</h2>
 <table class="matrix" id="matrix-table">
@@ -152,7 +159,7 @@ export function renderHtml(data: ConformanceData): string {
 <thead><tr><th scope="col" class="clause-h">clause</th>${head}<th scope="col" class="stmt-h">statement</th></tr></thead>
 ${body}
 </table>
-<p class="legend"><strong>holds</strong>: no counterexample in N random sequences (“runs”) and in the exhaustive search of the profile (“states”; * = stopped at a cap). <strong>violated</strong>: a minimal counterexample, saved and replayable. <strong>n/a</strong>: the clause does not speak about that profile (hover for why).</p>
+<p class="legend"><strong>holds</strong>: no counterexample in N random sequences (“runs”; “hit”: how many exercised the clause) and in the exhaustive search of the profile (“states”; * = stopped at a cap; no states: judged on whole scenarios, by random runs only). <strong>violated</strong>: a minimal counterexample, saved and replayable. <strong>n/a</strong>: the clause does not speak about that profile (hover for why). ⚑ the verdict differs from the catalogue’s hypothesis (clauses.md “expected”).</p>
 
 <h2 id="evidence">Evidence per profile</h2>
 <table class="evidence"><thead><tr><th>profile</th><th>kernel</th><th>random testing</th><th>exhaustive search</th><th>verdicts</th></tr></thead><tbody>

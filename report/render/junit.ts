@@ -40,7 +40,8 @@ export function renderJunit(data: ConformanceData): string {
       const time = (c.evidence.ms ?? 0) / 1000;
       sTime += time;
       const props: [string, string][] = [['verdict', c.verdict], ['clause.kind', kindOf.get(c.clause) ?? '']];
-      if (c.evidence.random) props.push(['random.runs', String(c.evidence.random.runs)], ['random.seed', String(c.evidence.random.seed)]);
+      if (c.evidence.random) props.push(['random.runs', String(c.evidence.random.runs)], ['random.witnessed', String(c.evidence.random.witnessed ?? '')], ['random.seed', String(c.evidence.random.seed)]);
+      if (c.expected) props.push(['expected', c.expected]);
       if (c.evidence.exploration) props.push(['exploration.scope', c.evidence.exploration.scope], ['exploration.states', String(c.evidence.exploration.states)], ['exploration.complete', String(c.evidence.exploration.complete)]);
       const cx = counterexampleOf(data, c.counterexample);
       if (cx) props.push(['trace', cx.trace.file], ['replay', cx.trace.replay]);
@@ -57,9 +58,9 @@ export function renderJunit(data: ConformanceData): string {
           `Replay: ${cx.trace.replay}`,
         ].filter(Boolean).join('\n');
       }
-      if (problem) {
+      if (problem || c.verdict === 'error') {
         sErr++;
-        body += `<error message="${xml(problem)}"/>`;
+        body += `<error message="${xml(problem ?? c.note ?? 'could not be computed')}"/>`;
       } else if (c.verdict === 'n/a') {
         sSkip++;
         body += `<skipped message="${xml(c.note ?? `${c.clause} does not speak about ${c.profile}`)}"/>`;

@@ -5,7 +5,7 @@
 import type { ConformanceData } from '../data.ts';
 import { cellOf, counterexampleOf } from '../data.ts';
 import { machineMermaid, stateMermaid } from '../diagram/mermaid.ts';
-import { evidenceSentence, evidenceShort, groups, KIND_TITLES, num, profileIds, seconds } from './common.ts';
+import { evidenceSentence, evidenceShort, groups, KIND_TITLES, num, profileIds, seconds, surpriseWords } from './common.ts';
 
 /** Table-cell safe: pipes escaped, newlines folded. */
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
@@ -19,7 +19,7 @@ export function renderMarkdown(data: ConformanceData): string {
   out.push('');
   out.push('The document `Documentation/filesystems/devpts.txt` (Linux 2.6.39) checked, clause by clause, against a model that follows the kernel *code*, for each kernel profile. A **violated** cell is a finding — the document and the code disagree — and comes with a minimal counterexample that replays.');
   out.push('');
-  out.push(`**${s.holds} holds · ${s.violated} violated · ${s.na} n/a** — ${data.clauses.length} clauses × ${profiles.length} profiles; budget \`${data.budget.name}\` (${num(data.budget.randomRuns)} random sequences per cell, seed ${data.budget.seed}; exhaustive search to depth ${data.budget.explorationDepth}); ${seconds(data.durationMs)}; ${data.tool.name} ${data.tool.version}, ${data.generated}.`);
+  out.push(`**${s.holds} holds · ${s.violated} violated · ${s.na} n/a${s.error ? ` · ${s.error} not computed` : ''}** — ${data.clauses.length} clauses × ${profiles.length} profiles; budget \`${data.budget.name}\` (${num(data.budget.randomRuns)} random sequences per cell, seed ${data.budget.seed}, up to ${data.budget.maxSteps} steps; exhaustive search of scope \`${data.budget.scope}\` to depth ${data.budget.explorationDepth}); ${seconds(data.durationMs)}; ${data.tool.name} ${data.tool.version}, ${data.generated}.`);
   out.push('');
   out.push('## Matrix');
   out.push('');
@@ -31,14 +31,17 @@ export function renderMarkdown(data: ConformanceData): string {
       const cells = profiles.map((p) => {
         const c = cellOf(data, clause.id, p);
         if (!c || c.verdict === 'n/a') return 'n/a';
-        if (c.verdict === 'violated') return `❌ [**violated**](#${c.counterexample})`;
-        return `✅ holds<br><sub>${evidenceShort(c.evidence)}</sub>`;
+        if (c.verdict === 'error') return '⚠️ **error**';
+        const odd = surpriseWords(c);
+        const note = odd ? `<br><sub>⚑ ${odd}</sub>` : '';
+        if (c.verdict === 'violated') return `❌ [**violated**](#${c.counterexample})${note}`;
+        return `✅ holds<br><sub>${evidenceShort(c.evidence)}</sub>${note}`;
       });
       out.push(`| **${clause.id}** | ${cells.join(' | ')} | ${cell(clause.statement)} |`);
     }
   }
   out.push('');
-  out.push('`runs`: random operation sequences checked against the clause; `states`: distinct states the exhaustive search visited for the profile (`*`: stopped at a cap). **holds** means no counterexample in both; **n/a**: the clause does not speak about that profile.');
+  out.push('`runs`: random operation sequences checked against the clause (`hit`: how many exercised it, i.e. its premise held); `states`: distinct states the exhaustive search visited for the profile (`*`: stopped at a cap). **holds** means no counterexample in both; **n/a**: the clause does not speak about that profile. ⚑ marks a verdict that differs from the catalogue’s hypothesis (clauses.md “expected”).');
   out.push('');
 
   out.push('## Evidence per profile');

@@ -3,8 +3,8 @@
 // no NO_COLOR); without colour the text is plain and still says everything.
 
 import type { ConformanceData, Verdict } from '../data.ts';
-import { cellOf } from '../data.ts';
-import { evidenceShort, num, profileIds, seconds } from './common.ts';
+import { cellOf, surprises } from '../data.ts';
+import { num, profileIds, seconds } from './common.ts';
 
 export interface TextOptions {
   readonly colour: boolean;
@@ -19,14 +19,14 @@ const SGR = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m'
 
 export function renderText(data: ConformanceData, o: TextOptions): string {
   const paint = (codes: string, s: string): string => (o.colour ? `${codes}${s}${SGR.reset}` : s);
-  const word = (v: Verdict): string => (v === 'violated' ? 'VIOLATED' : v);
-  const colourOf = (v: Verdict): string => (v === 'holds' ? SGR.green : v === 'violated' ? SGR.red + SGR.bold : SGR.dim);
+  const word = (v: Verdict): string => (v === 'violated' ? 'VIOLATED' : v === 'error' ? 'ERROR' : v);
+  const colourOf = (v: Verdict): string => (v === 'holds' ? SGR.green : v === 'violated' ? SGR.red + SGR.bold : v === 'error' ? SGR.yellow + SGR.bold : SGR.dim);
   const cut = (s: string, room: number): string => (o.width === null || s.length <= room ? s : `${s.slice(0, Math.max(10, room) - 1)}…`);
   const profiles = profileIds(data);
   const out: string[] = [];
 
   out.push(paint(SGR.bold, 'devpts conformance: the document (devpts.txt, Linux 2.6.39) checked against the kernel code'));
-  out.push(`budget ${data.budget.name}: ${num(data.budget.randomRuns)} random sequences per cell from seed ${data.budget.seed}, plus an exhaustive search per profile (depth ${data.budget.explorationDepth})`);
+  out.push(`budget ${data.budget.name}: ${num(data.budget.randomRuns)} random sequences per cell (seed ${data.budget.seed}, up to ${data.budget.maxSteps} steps) + exhaustive search of scope ${data.budget.scope} to depth ${data.budget.explorationDepth} per profile`);
   out.push('');
 
   const idWidth = Math.max(6, ...data.clauses.map((c) => c.id.length)) + 2;
@@ -44,26 +44,30 @@ export function renderText(data: ConformanceData, o: TextOptions): string {
   out.push('');
 
   // evidence, per profile column: every "holds" shows its budget
-  out.push(paint(SGR.bold, 'Evidence behind "holds"'));
+  out.push(paint(SGR.bold, 'Evidence behind "holds"') + ' (runs: random sequences, hit: runs where the clause\'s premise held; states: exhaustive search)');
   for (const p of profiles) {
     const held = data.cells.filter((c) => c.profile === p && c.verdict === 'holds');
     if (held.length === 0) continue;
-    const variants = new Map<string, string[]>();
+    const runs = [...new Set(held.map((c) => c.evidence.random?.runs).filter((n) => n !== undefined))];
+    const searches = new Map<string, string[]>();
+    const unexplored: string[] = [];
     for (const c of held) {
-      const e = c.evidence;
-      const key = [
-        e.random ? `${num(e.random.runs)} random sequences (seed ${e.random.seed})` : 'no random runs',
-        e.exploration ? `exhaustive search, scope ${e.exploration.scope}: ${num(e.exploration.states)} states${e.exploration.complete ? '' : ' (capped)'}` : 'no exhaustive search',
-      ].join(' + ');
-      variants.set(key, [...(variants.get(key) ?? []), c.clause]);
+      const x = c.evidence.exploration;
+      if (!x) { unexplored.push(c.clause); continue; }
+      const key = `${num(x.states)} states (scope ${x.scope}${x.complete ? '' : ', capped'})`;
+      searches.set(key, [...(searches.get(key) ?? []), c.clause]);
     }
-    const lines = [...variants];
-    if (lines.length === 1) out.push(`  ${p.padEnd(9)} ${lines[0]![0]}`);
-    else for (const [k, ids] of lines) out.push(`  ${p.padEnd(9)} ${ids.join(' ')}: ${k}`);
+    const hits = held.filter((c) => c.evidence.random?.witnessed !== null && c.evidence.random?.witnessed !== undefined)
+      .map((c) => `${c.clause} ${c.evidence.random!.witnessed}`).join(', ');
+    out.push(`  ${p.padEnd(9)} ${runs.map((n) => num(n!)).join('/')} runs each, seed ${data.budget.seed}; hit: ${hits}`);
+    for (const [k, ids] of searches) out.push(`  ${''.padEnd(9)} ${k}: ${ids.join(' ')}`);
+    if (unexplored.length) out.push(`  ${''.padEnd(9)} random runs only (judged on whole scenarios, not single transitions): ${unexplored.join(' ')}`);
   }
   const s = data.summary;
   out.push('');
-  out.push(`${paint(SGR.green, `${s.holds} holds`)}, ${paint(SGR.red + SGR.bold, `${s.violated} violated`)}, ${s.na} n/a — ${data.clauses.length} clauses × ${profiles.length} profiles in ${seconds(data.durationMs)}`);
+  out.push(`${paint(SGR.green, `${s.holds} holds`)}, ${paint(SGR.red + SGR.bold, `${s.violated} violated`)}, ${s.na} n/a${s.error ? `, ${paint(SGR.yellow + SGR.bold, `${s.error} not computed`)}` : ''} — ${data.clauses.length} clauses × ${profiles.length} profiles in ${seconds(data.durationMs)}`);
+  const odd = surprises(data);
+  if (odd.length > 0) out.push(`Differs from the catalogue's hypothesis: ${odd.map((c) => `${c.clause} × ${c.profile} ${c.verdict} (expected ${c.expected})`).join('; ')}`);
 
   if (data.counterexamples.length > 0) {
     out.push('');

@@ -1,0 +1,57 @@
+// `devpts-check replay --kernel FILE`: replay a 6.x trace on the live kernel and diff it
+// with the model. Each replayed step shows the kernel's result; its "expectation" is the
+// model's result, and it holds when the two are the same by the differential runner's
+// rule (kernel/diff.ts sameResult: deep equality of labelled results, `log` only where
+// both sides have one). The trace's own `expect` values are the model replay's business.
+
+import { TraceError } from '../traces/errors.ts';
+import type { Replayer } from '../traces/replay.ts';
+import type { Expectation, ReplayedStep, Trace } from '../traces/types.ts';
+import { runOnModel, sameResult } from './diff.ts';
+import { isHarnessError, KernelHarness, type HarnessOptions } from './driver.ts';
+
+/** Why a trace cannot be replayed on the live kernel, or null. */
+export function kernelReplayProblem(trace: Trace): { field: string; step?: number; message: string } | null {
+  if (trace.profile !== '6.x') return { field: 'profile', message: `--kernel replays 6.x traces only (the running kernel is 6.x), not ${trace.profile}` };
+  const i = trace.steps.findIndex((s) => s.op === 'sysctl');
+  if (i >= 0) return { field: 'op', step: i + 1, message: 'sysctl steps cannot run on the live kernel (kernel.pty.* are host-wide settings)' };
+  return null;
+}
+
+/** The model's result as the expectation shown beside the kernel's (log only where both have one). */
+function shownExpectation(model: object, kernel: object): Expectation {
+  const e = { ...model } as Record<string, unknown>;
+  if (!('log' in kernel)) delete e.log;
+  return e as Expectation;
+}
+
+/** A Replayer that runs traces on the live kernel; `harness` is reused when given. */
+export function kernelReplayer(options: HarnessOptions & { harness?: KernelHarness } = {}): Replayer {
+  return async (trace, file, replayOptions = {}) => {
+    const problem = kernelReplayProblem(trace);
+    if (problem) throw new TraceError(file, { ...(problem.step !== undefined ? { step: problem.step } : {}), field: problem.field }, problem.message);
+    const seq = { boot: trace.boot ?? {}, ops: trace.steps };
+    const model = runOnModel(seq);
+    if (model.bootError !== null) throw new TraceError(file, { field: 'boot' }, model.bootError.replace(/^boot: /, ''));
+    if (model.toolError >= 0) throw new TraceError(file, { step: model.toolError + 1 }, 'the model rejects this step (not a well-formed step of this trace)');
+    const h = options.harness ?? KernelHarness.start(options);
+    let run;
+    try {
+      run = await h.run(seq);
+    } finally {
+      if (!options.harness) await h.close();
+    }
+    if (run.bootError !== null) throw new TraceError(file, { field: 'boot' }, `the live kernel refuses the boot: ${run.bootError}`);
+    const steps: ReplayedStep[] = [];
+    for (const [i, op] of trace.steps.entries()) {
+      const m = model.results[i]!;
+      const k = run.results[i]!;
+      const holds = sameResult(m, k);
+      const result = isHarnessError(k) ? { error: k.error, field: 'harness' } : k;
+      steps.push({ index: i + 1, op, result, expect: shownExpectation(m, k), holds });
+      if (!holds && replayOptions.stopAtFirstFailure) break;
+    }
+    const firstFailure = steps.find((s) => s.holds === false) ?? null;
+    return { file, trace, engine: 'live kernel vs model', steps, firstFailure, verdict: firstFailure ? 'fails' : 'holds' };
+  };
+}

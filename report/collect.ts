@@ -1,0 +1,285 @@
+// Build the ConformanceData from the real runners, fresh on every run:
+//   - properties/runner.ts checkClause: fast-check random sequences per (clause, profile)
+//     or per comparison pair, shrunk counterexamples;
+//   - explore/run.ts explore: the bounded exhaustive search per profile (invariants and
+//     transition clauses on the profile's model; comparison clauses on the product of
+//     the pair, searched once, from one of the two profiles).
+// A cell is violated when either finds a counterexample (the shorter one is shown and
+// saved); it holds when neither does, with both budgets shown; it is n/a when the
+// clause does not speak about the profile. Nothing here knows a verdict in advance.
+
+import { PROFILES, PROFILE_IDS, type ProfileId } from '../model/index.ts';
+import { explore, type ExploreOutcome } from '../explore/run.ts';
+import { SCOPES, type Scope } from '../explore/scope.ts';
+import { CLAUSES, labelOf, type Clause } from '../properties/clauses.ts';
+import { checkClause, type ClauseResult } from '../properties/runner.ts';
+import type { Trace } from '../traces/types.ts';
+import { buildCounterexample } from './counterexample.ts';
+import type {
+  BudgetName, Cell, ClauseKind, ClauseRow, ConformanceData, Counterexample, Evidence, ExplorationEvidence, Expected, ProfileColumn,
+} from './data.ts';
+import { CONFORMANCE_FORMAT, summarize } from './data.ts';
+import { modeChart } from './diagram/machine.ts';
+import type { ReportOptions } from './options.ts';
+import type { OutFile } from './write.ts';
+
+// ---- budgets ----------------------------------------------------------------------------
+
+export interface Budget {
+  readonly name: BudgetName;
+  /** Random sequences per (clause, profile). */
+  readonly runs: number;
+  /** Generated ops per sequence at most. */
+  readonly maxSteps: number;
+  /** Exhaustive search: named scope (explore/scope.ts) and depth bound. */
+  readonly scope: string;
+  readonly depth: number;
+  /** Wall-clock cap per profile's search; a capped search is shown as such ("not complete"). */
+  readonly maxSecondsPerProfile: number;
+}
+
+/** Sized so that `default` finishes well under 60 s on two cores (README: the report's run time). */
+export const BUDGETS: Readonly<Record<BudgetName, Budget>> = {
+  quick: { name: 'quick', runs: 40, maxSteps: 12, scope: 'small', depth: 4, maxSecondsPerProfile: 10 },
+  default: { name: 'default', runs: 150, maxSteps: 20, scope: 'doc', depth: 5, maxSecondsPerProfile: 20 },
+  thorough: { name: 'thorough', runs: 1000, maxSteps: 30, scope: 'doc', depth: 7, maxSecondsPerProfile: 600 },
+};
+
+// ---- the catalogue as rows ----------------------------------------------------------------
+
+const KIND: Readonly<Record<Clause['kind'], ClauseKind>> = { D: 'document', U: 'user-space', K: 'kernel', R: 'relation', I: 'invariant' };
+
+export function clauseRow(c: Clause): ClauseRow {
+  const expected = Object.entries(c.expected).map(([label, e]) => `${label}: ${e}`).join('; ');
+  return {
+    id: c.id,
+    kind: KIND[c.kind],
+    statement: c.statement,
+    profiles: [...c.profiles],
+    expected: expected === '' ? null : expected,
+    pair: c.pair ? [c.pair[0], c.pair[1]] : null,
+    document: c.document ?? null,
+    code: c.code === '' ? null : c.code,
+  };
+}
+
+/** Every clause ID of the catalogue, in order (for option checking). */
+export async function catalogueIds(): Promise<string[]> {
+  return CLAUSES.map((c) => c.id);
+}
+
+const DESCRIPTIONS: Readonly<Record<ProfileId, string>> = {
+  '2.6.39-n': 'Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=n',
+  '2.6.39-y': 'Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y',
+  '3.4-y': 'Linux 3.4, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y',
+  '6.x': 'Linux 4.7 and later (as observed on 6.18)',
+};
+
+// ---- collecting -----------------------------------------------------------------------------
+
+export type CollectProgress = (message: string) => void;
+
+export interface CollectOptions extends Pick<ReportOptions, 'profiles' | 'clauses' | 'budget' | 'seed'> {
+  /** The out dir as the user wrote it (replay commands are relative to the working directory). */
+  readonly outShown: string;
+  readonly onProgress?: CollectProgress;
+  /** Override the named budget (tests). */
+  readonly budgetOverride?: Partial<Budget>;
+}
+
+interface ExploreCell {
+  readonly verdict: 'holds' | 'violated' | 'not-judged' | 'incomplete';
+  readonly reason?: string;
+  readonly evidence: ExplorationEvidence | null;
+  /** This profile's side of the counterexample. */
+  readonly trace: Trace | null;
+  readonly message: string | null;
+}
+
+const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+
+/** Which profile's exploration searches a comparison clause's product (once, not twice). */
+function productOwner(c: Clause, profiles: readonly ProfileId[]): ProfileId | null {
+  return c.pair!.find((p) => profiles.includes(p)) ?? null;
+}
+
+function exploreCells(out: ExploreOutcome, scope: Scope): Map<string, ExploreCell> {
+  const cells = new Map<string, ExploreCell>();
+  for (const v of out.verdicts) {
+    const search = out.searches.find((s) => s.checks.includes(v.id));
+    const evidence: ExplorationEvidence | null = search
+      ? {
+        scope: `${scope.name} to depth ${search.result.depthBound}`,
+        depth: search.result.depthBound,
+        states: search.result.distinct,
+        complete: search.result.stop === 'done' || search.result.stop === 'violation',
+      }
+      : null;
+    const cx = v.counterexample;
+    cells.set(v.id, {
+      verdict: v.verdict,
+      ...(v.reason ? { reason: v.reason } : {}),
+      evidence,
+      trace: cx ? cx.trace : null,
+      message: cx ? cx.message : null,
+    });
+    // a comparison: the other side's trace, keyed by the other profile
+    if (cx?.otherTrace) {
+      cells.set(`${v.id}@${cx.otherTrace.profile}`, { verdict: v.verdict, evidence, trace: cx.otherTrace, message: cx.message });
+    }
+  }
+  return cells;
+}
+
+const opsOf = (t: Trace) => t.steps.map(({ expect: _e, note: _n, ...op }) => op as import('../model/index.ts').Op);
+
+export async function collect(o: CollectOptions): Promise<{ data: ConformanceData; traces: OutFile[] }> {
+  const t0 = performance.now();
+  const budget: Budget = { ...BUDGETS[o.budget], ...(o.budgetOverride ?? {}) };
+  const scope = SCOPES[budget.scope];
+  if (!scope) throw new Error(`budget ${budget.name}: unknown exploration scope "${budget.scope}"`);
+  const profiles = PROFILE_IDS.filter((p) => o.profiles.includes(p));
+  const clauses = CLAUSES.filter((c) => o.clauses === null || o.clauses.includes(c.id));
+  const problems: string[] = [];
+  const progress = o.onProgress ?? (() => {});
+
+  // 1. the exhaustive search, per profile
+  const explored = new Map<ProfileId, Map<string, ExploreCell>>();
+  for (const p of profiles) {
+    const ids = clauses
+      .filter((c) => c.profiles.includes(p) && (!c.pair || productOwner(c, profiles) === p))
+      .map((c) => c.id);
+    if (ids.length === 0) continue;
+    progress(`exploring ${p} (scope ${scope.name}, depth ${budget.depth}) …`);
+    await yieldToLoop();
+    try {
+      const out = await explore({
+        profile: p, scope, depth: budget.depth, clauses: ids, maxSeconds: budget.maxSecondsPerProfile,
+        onProgress: (label, pr) => progress(`exploring ${label}: ${pr.distinct} states, depth ${pr.depth}`),
+      });
+      explored.set(p, exploreCells(out, scope));
+    } catch (e) {
+      problems.push(`exploration of ${p}: ${errorText(e)}`);
+    }
+  }
+  const exploreCell = (c: Clause, p: ProfileId): ExploreCell | undefined => {
+    if (!c.pair) return explored.get(p)?.get(c.id);
+    const owner = productOwner(c, profiles);
+    if (owner === null) return undefined;
+    const m = explored.get(owner);
+    return owner === p ? m?.get(c.id) : m?.get(`${c.id}@${p}`) ?? m?.get(c.id);
+  };
+
+  // 2. random sequences, per (clause, profile) or per comparison pair
+  const random = new Map<string, ClauseResult | Error>();
+  const tasks: { clause: Clause; target?: ProfileId }[] = [];
+  for (const c of clauses) {
+    if (c.pair) { if (c.pair.some((p) => profiles.includes(p))) tasks.push({ clause: c }); continue; }
+    for (const p of profiles) if (c.profiles.includes(p)) tasks.push({ clause: c, target: p });
+  }
+  for (const [i, t] of tasks.entries()) {
+    const label = t.clause.pair ? labelOf(t.clause) : t.target!;
+    progress(`random sequences ${i + 1}/${tasks.length}: ${t.clause.id} on ${label}`);
+    await yieldToLoop();
+    try {
+      random.set(`${t.clause.id}|${label}`, checkClause(t.clause, t.target, { runs: budget.runs, seed: o.seed, maxSteps: budget.maxSteps }));
+    } catch (e) {
+      random.set(`${t.clause.id}|${label}`, e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  // 3. cells and counterexamples
+  const cells: Cell[] = [];
+  const counterexamples: Counterexample[] = [];
+  const traces: OutFile[] = [];
+  for (const c of clauses) {
+    const row = clauseRow(c);
+    for (const p of profiles) {
+      const expected = (c.expected[labelOf(c, p)] ?? null) as Expected | null;
+      if (!c.profiles.includes(p)) {
+        cells.push({ clause: c.id, profile: p, verdict: 'n/a', evidence: { random: null, exploration: null, ms: null }, counterexample: null, expected: null, note: `${c.id} does not speak about ${p}${c.pair ? ` (it compares ${c.pair.join(' with ')})` : ` (only ${c.profiles.join(', ')})`}` });
+        continue;
+      }
+      const r = random.get(`${c.id}|${labelOf(c, p)}`);
+      const x = exploreCell(c, p);
+      const notes: string[] = [];
+      if (c.pair) notes.push(`compares ${c.pair[0]} with ${c.pair[1]}`);
+      if (x?.verdict === 'not-judged' && x.reason) notes.push(`not explored: ${c.id} ${x.reason}`);
+      if (x === undefined && !problems.some((m) => m.startsWith(`exploration of ${p}`))) notes.push('not explored');
+      const failed: string[] = [];
+      if (r instanceof Error) failed.push(`random runs: ${errorText(r)}`);
+      if (r === undefined) failed.push('random runs: no result');
+      if (problems.some((m) => m.startsWith(`exploration of ${c.pair ? productOwner(c, profiles) : p}:`))) failed.push('exploration failed');
+      const rr = r instanceof Error ? undefined : r;
+      const evidence: Evidence = {
+        random: rr ? { runs: rr.runs, witnessed: rr.witnessed, seed: rr.seed, maxSteps: rr.maxSteps } : null,
+        exploration: x && x.verdict !== 'not-judged' ? x.evidence : null,
+        ms: rr ? Math.round(rr.ms) : null,
+      };
+      // candidates: the runner's shrunk trace and the explorer's shortest, for this profile
+      const candidates: { trace: Trace; message: string; by: 'random' | 'exploration'; found: number | null; seed: number | null; extra: Record<string, unknown> }[] = [];
+      if (rr?.verdict === 'violated' && rr.counterexample) {
+        const mine = rr.counterexample.traces.find((t) => t.profile === p);
+        if (mine) candidates.push({ trace: mine.trace, message: rr.counterexample.message, by: 'random', found: rr.counterexample.stepsBeforeShrink, seed: rr.counterexample.fcSeed, extra: { fastCheckPath: rr.counterexample.fcPath } });
+      }
+      if (x?.verdict === 'violated' && x.trace && x.trace.profile === p) {
+        candidates.push({ trace: x.trace, message: x.message ?? '', by: 'exploration', found: null, seed: null, extra: { scope: x.evidence?.scope ?? scope.name } });
+      }
+      const violatedBy = [rr?.verdict === 'violated', x?.verdict === 'violated'];
+      if (failed.length > 0 && candidates.length === 0) {
+        problems.push(`${c.id} × ${p}: ${failed.join('; ')}`);
+        cells.push({ clause: c.id, profile: p, verdict: 'error', evidence, counterexample: null, expected, note: failed.join('; ') });
+        continue;
+      }
+      if (candidates.length === 0) {
+        if (violatedBy.some(Boolean)) problems.push(`${c.id} × ${p}: violated, but no counterexample trace for ${p}`);
+        cells.push({ clause: c.id, profile: p, verdict: violatedBy.some(Boolean) ? 'error' : 'holds', evidence, counterexample: null, expected, note: notes.join('; ') || null });
+        continue;
+      }
+      candidates.sort((a, b) => a.trace.steps.length - b.trace.steps.length || (a.by === 'exploration' ? -1 : 1));
+      const best = candidates[0]!;
+      try {
+        const built = buildCounterexample({
+          clause: row, profile: p, steps: opsOf(best.trace), boot: best.trace.boot, failure: best.message,
+          foundBy: violatedBy[0] && violatedBy[1] ? 'both' : best.by, seed: best.seed, foundLength: best.found, outShown: o.outShown,
+          extra: { ...best.extra, ...(c.pair ? { compareWith: c.pair.find((q) => q !== p) } : {}) },
+        });
+        if (!built.cx.trace.replays) problems.push(`${c.id} × ${p}: the counterexample trace does not replay with every expectation holding`);
+        counterexamples.push(built.cx);
+        traces.push(built.file);
+        cells.push({ clause: c.id, profile: p, verdict: 'violated', evidence, counterexample: built.cx.id, expected, note: notes.join('; ') || null });
+      } catch (e) {
+        problems.push(`${c.id} × ${p}: the counterexample could not be replayed: ${errorText(e)}`);
+        cells.push({ clause: c.id, profile: p, verdict: 'error', evidence, counterexample: null, expected, note: 'counterexample did not replay' });
+      }
+    }
+  }
+
+  const columns: ProfileColumn[] = profiles.map((id) => ({ id, description: DESCRIPTIONS[id], bootMode: PROFILES[id].bootMode }));
+  const data: ConformanceData = {
+    format: CONFORMANCE_FORMAT,
+    tool: { name: 'devpts-check', version: await toolVersion() },
+    generated: new Date().toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    budget: { name: budget.name, randomRuns: budget.runs, explorationDepth: budget.depth, seed: o.seed, scope: scope.name, maxSteps: budget.maxSteps },
+    profiles: columns,
+    clauses: clauses.map(clauseRow),
+    cells,
+    counterexamples,
+    machine: modeChart(),
+    summary: summarize(cells),
+    problems,
+  };
+  return { data, traces };
+}
+
+async function toolVersion(): Promise<string> {
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}

@@ -1,0 +1,108 @@
+// The examples/ scripts and their verdicts per profile. The expectations were derived
+// from clauses.md and profiles.md before running the checker (the reasoning is beside
+// each row); examples/README.md explains every "no". Boot: gid=5,mode=620 (the default).
+//
+// Columns: reachable, isolated, host unharmed, non-root usable (y/n).
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkScript } from '../../shell/check.ts';
+import { verdict, verdictTable } from './helpers.ts';
+
+const run = (name: string) => checkScript(readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8'), { scriptName: `examples/${name}` });
+
+const EXPECTED: Record<string, { table: Record<string, string>; why: Record<string, RegExp> }> = {
+  // D8 on CONFIG=y: the daemon's pty stays in the container's instance. Every profile
+  // fails "host unharmed" (line 6 chmods the host's /dev/pts/ptmx to 0666) and
+  // "non-root usable" (the new instance's ptmx keeps ptmxmode's default 0000, U3).
+  // CONFIG=n: no /dev/pts/ptmx, so the /dev/ptmx symlink dangles for everyone (host
+  // too), and there is one instance (D2, D3).
+  'doc-container.sh': {
+    table: { '2.6.39-n': 'nnnn', '2.6.39-y': 'yynn', '3.4-y': 'yynn', '6.x': 'yynn' },
+    why: {
+      '2.6.39-n/reachable': /ENOENT.*CONFIG_DEVPTS_MULTIPLE_INSTANCES=n/,
+      '2.6.39-y/hostUnharmed': /\/dev\/pts\/ptmx is chr 0666 0:0 \(5:2\), at boot chr 0000.*line 6/,
+      '6.x/nonRootUsable': /EACCES.*0000/,
+    },
+  },
+  // U4: holds on CONFIG=y and 6.x. CONFIG=n: newinstance is a bogus option at the head of
+  // the data, so the mount resets the single instance's options (K1, D3 violated) and
+  // there is one instance (no isolation); /dev/ptmx still works.
+  'doc-note4.sh': {
+    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'yyyy', '3.4-y': 'yyyy', '6.x': 'yyyy' },
+    why: {
+      '2.6.39-n/isolated': /one instance for everyone/,
+      '2.6.39-n/hostUnharmed': /0600 0:0, at boot 0620 0:5.*line 9/,
+    },
+  },
+  // U5 on CONFIG=y: /dev/ptmx allocates in the initial instance: unreachable in the
+  // container, visible to the host. 6.x: a plain /dev/ptmx uses the sibling pts (K8),
+  // so no redirect is needed. CONFIG=n as above.
+  'forgot-redirect.sh': {
+    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'nnyn', '3.4-y': 'nnyn', '6.x': 'yyyy' },
+    why: {
+      '2.6.39-y/reachable': /not redirected.*note 5, clause U5/,
+      '3.4-y/isolated': /appears in the host's \/dev\/pts/,
+    },
+  },
+  // D4/U7 on CONFIG=y: the container binds the initial instance (no isolation) and K2
+  // replaces its options (the host's new ptys lose gid=5,mode=620). 6.x: a new instance.
+  'no-newinstance.sh': {
+    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'ynny', '3.4-y': 'ynny', '6.x': 'yyyy' },
+    why: {
+      '2.6.39-y/isolated': /without newinstance binds the initial instance \(document note 7, clause U7\)/,
+      '3.4-y/hostUnharmed': /0600 0:0, at boot 0620 0:5.*line 7/,
+    },
+  },
+  // The container works everywhere CONFIG=y or 6.x (U2, U3 via ptmxmode=0666). But /dev
+  // is the host's: `ln -sf` replaces the host's /dev/ptmx by a link to the host's
+  // /dev/pts/ptmx, mode 0000, so non-root host users lose ptys (K7). CONFIG=n: no ptmx
+  // node at all (dangling link), one instance, options reset (K1).
+  'lxc-style.sh': {
+    table: { '2.6.39-n': 'nnnn', '2.6.39-y': 'yyny', '3.4-y': 'yyny', '6.x': 'yyny' },
+    why: {
+      '2.6.39-y/hostUnharmed': /non-root host user can no longer reach a pty.*EACCES.*line 8/,
+      '6.x/hostUnharmed': /line 8 \(`ln -sf pts\/ptmx \/dev\/ptmx`\)/,
+    },
+  },
+  // lxc-style.sh with its own /dev (tmpfs): every verdict yes where multi-instance
+  // devpts exists; CONFIG=n has no /dev/pts/ptmx to link to.
+  'lxc-private-dev.sh': {
+    table: { '2.6.39-n': 'nnnn', '2.6.39-y': 'yyyy', '3.4-y': 'yyyy', '6.x': 'yyyy' },
+    why: { '2.6.39-n/hostUnharmed': /a new host pty is 0600 0:0, at boot 0620 0:5.*line 8/ },
+  },
+};
+
+describe('examples/', () => {
+  for (const [name, { table, why }] of Object.entries(EXPECTED)) {
+    it(`${name}: verdicts per profile as derived from the clauses`, async () => {
+      const report = await run(name);
+      expect(verdictTable(report)).toEqual(table);
+      expect(report.warnings).toEqual([]);
+      for (const [key, re] of Object.entries(why)) {
+        const [profile, name2] = key.split('/') as [Parameters<typeof verdict>[1], Parameters<typeof verdict>[2]];
+        expect(verdict(report, profile, name2).why).toMatch(re);
+      }
+    });
+  }
+
+  it('every example is in README.md, with its verdict table', () => {
+    const readme = readFileSync(new URL('../../examples/README.md', import.meta.url), 'utf8');
+    for (const [name, { table }] of Object.entries(EXPECTED)) {
+      expect(readme).toContain(`\`${name}\``);
+      for (const [profile, cells] of Object.entries(table)) {
+        const row = `| \`${name}\` | ${profile} | ${[...cells].map((c) => (c === 'y' ? 'yes' : '**no**')).join(' | ')} |`;
+        expect(readme).toContain(row);
+      }
+    }
+  });
+
+  it('the document\'s note-4 commands alone (no unshare): the container is the host itself', async () => {
+    const text = readFileSync(new URL('../../examples/doc-note4.sh', import.meta.url), 'utf8').replace(/^unshare -m$/m, '');
+    const report = await checkScript(text, { profiles: ['2.6.39-y'] });
+    expect(report.profiles[0]!.container.pid).toBe(2);
+    expect(verdict(report, '2.6.39-y', 'isolated')).toMatchObject({ value: false, why: expect.stringContaining("the container is the host's own mount namespace") });
+    // the host's /dev/pts is now the new instance, with its ptmx at 0666
+    expect(verdict(report, '2.6.39-y', 'hostUnharmed').value).toBe(false);
+  });
+});
