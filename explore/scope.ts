@@ -56,13 +56,15 @@ const remounts = (target: string, options: (string | undefined)[]): OpTemplate[]
 
 /**
  * `small`: one child (own namespace or not), one unprivileged identity, the two
- * redirects, a newinstance mount and a plain one, a remount; finishes in about a
- * second per profile. Its exact state counts are asserted in test/explore/counts.test.ts.
+ * redirects, plain, newinstance and legacy-era mounts (a valid option after newinstance,
+ * a bogus one after a valid one), remounts, a ptmx node made with mknod outside /dev,
+ * slave opens; depth 4. Finishes in a few seconds per profile; its exact state counts
+ * are asserted in test/explore/counts.test.ts.
  */
 export const SMALL: Scope = {
   name: 'small',
-  description: 'pids 1-2 (spawn with/without newns, setuid 1000), /dev/pts mount (plain, newinstance) and umount, remount, symlink and bind redirects of /dev/ptmx, chmod of /dev/pts/ptmx, opens of /dev/ptmx, /dev/pts/ptmx, /dev/pts/0; k=2, depth 5',
-  depth: 5,
+  description: 'pids 1-2 (spawn with/without newns, setuid 1000), /dev/pts mounts (plain, newinstance, newinstance,gid=5, gid=5,bogus) and umount, remounts (none, ptmxmode=0666), symlink and bind redirects of /dev/ptmx, chmod of /dev/pts/ptmx, mknod /tmp/ptmx c 5 2, opens of /dev/ptmx, /dev/pts/ptmx, /dev/pts/0, /tmp/ptmx; unlockpt, close; readdir /dev/pts; k=2, depth 4',
+  depth: 4,
   processes: 2,
   maxPtys: 2,
   ops: [
@@ -70,15 +72,17 @@ export const SMALL: Scope = {
     { op: 'spawn', pids: [1] },
     { op: 'setuid', uid: 1000 },
     { op: 'umount', target: '/dev/pts' },
-    ...devptsMounts('/dev/pts', [undefined, 'newinstance']),
-    ...remounts('/dev/pts', ['ptmxmode=0666']),
+    ...devptsMounts('/dev/pts', [undefined, 'newinstance', 'newinstance,gid=5', 'gid=5,bogus']),
+    ...remounts('/dev/pts', [undefined, 'ptmxmode=0666']),
     { op: 'chmod', path: '/dev/pts/ptmx', mode: '0666' },
     { op: 'unlink', path: '/dev/ptmx', pids: [1] },
     { op: 'symlink', target: 'pts/ptmx', path: '/dev/ptmx', pids: [1] },
     { op: 'bind', source: '/dev/pts/ptmx', target: '/dev/ptmx' },
+    { op: 'mknod', path: '/tmp/ptmx', major: 5, minor: 2, mode: '0666', pids: [1] },
     { op: 'open', path: '/dev/ptmx' },
     { op: 'open', path: '/dev/pts/ptmx' },
     { op: 'open', path: '/dev/pts/0' },
+    { op: 'open', path: '/tmp/ptmx', pids: [1] },
     { op: 'unlockpt' },
     { op: 'close' },
     { op: 'readdir', path: '/dev/pts' },
@@ -88,18 +92,17 @@ export const SMALL: Scope = {
 /**
  * `doc`: every scenario of the document (spec/devpts.txt) is a path of it
  * (explore/doc-scenarios.ts; test/explore/scope.test.ts checks each on every profile).
- * Roles keep it small enough to finish: pid 1 is the host's init, pid 2 a container
- * (spawned with its own namespace, or a plain child that may unshare) and pid 3 a
- * further process; pids 2 and 3 may drop to uid 1000. Devpts mounts at /dev/pts with
- * plain, newinstance, ptmxmode (0666 and the document's 0644), valid options in both
- * orders around newinstance, bogus options in both orders; umount; remounts (none,
- * ptmxmode=0666, bogus); symlink and bind redirects of /dev/ptmx; chmod of the ptmx
- * node; lstat of /dev/ptmx (the script's `[ ! -L ]`); opens of /dev/ptmx and
- * /dev/pts/ptmx; close; readdir /dev/pts. k = 2, depth 8 (the longest scenario).
+ * Roles keep it small enough to finish: pid 1 is the host's init, whose set-up (mounts,
+ * chmod, the /dev/ptmx redirect, a remount, a mknod'ed ptmx) happens while it is the
+ * only process, as in the document's scripts; pid 2 is a container (a child in a new
+ * namespace) or a plain child that may unshare and may drop to uid 1000. Two
+ * namespaces, an unprivileged process, symlink and bind redirects, remounts; valid,
+ * legacy-era and bogus options. k = 2 ptys, at most 4 mounts per namespace, depth 7
+ * (the longest scenario).
  */
 export const DOC: Scope = {
   name: 'doc',
-  description: 'pid 1 host init (set-up while alone: umount, mounts at /dev/pts with newinstance, ptmxmode=0666, newinstance,gid=5, gid=5,bogus; chmod 0666 /dev/pts/ptmx; rm and ln -s pts/ptmx of /dev/ptmx), pid 2 a container (spawn with newns) or a plain child (may unshare, may drop to uid 1000): umount, mounts at /dev/pts (plain, newinstance, newinstance,ptmxmode=0666/0644), remount, chmod, bind /dev/pts/ptmx on /dev/ptmx, lstat /dev/ptmx; everyone: open /dev/ptmx and /dev/pts/ptmx, close, readdir /dev/pts; k=2, depth 7',
+  description: 'pid 1 host init (set-up while alone: umount, mounts at /dev/pts with newinstance, ptmxmode=0666, newinstance,gid=5, gid=5,bogus; remount; chmod 0666 /dev/pts/ptmx; rm and ln -s pts/ptmx of /dev/ptmx; mknod /tmp/ptmx c 5 2 (and opens of it)), pid 2 a container (spawn with newns) or a plain child (may unshare, may drop to uid 1000): umount, mounts at /dev/pts (plain, newinstance, newinstance,ptmxmode=0666/0644), remount, chmod, bind /dev/pts/ptmx on /dev/ptmx, lstat /dev/ptmx; everyone: open /dev/ptmx and /dev/pts/ptmx, close, readdir /dev/pts; k=2, depth 7',
   depth: 7,
   processes: 2,
   maxPtys: 2,
@@ -111,6 +114,10 @@ export const DOC: Scope = {
     { op: 'chmod', path: '/dev/pts/ptmx', mode: '0666', pids: [1], maxProcs: 1 },
     { op: 'unlink', path: '/dev/ptmx', pids: [1], maxProcs: 1 },
     { op: 'symlink', target: 'pts/ptmx', path: '/dev/ptmx', pids: [1], maxProcs: 1 },
+    { op: 'remount', target: '/dev/pts', pids: [1], maxProcs: 1 },
+    // a ptmx node outside /dev, with no sibling `pts` (where 2.6.39 and 6.x part ways, K8)
+    { op: 'mknod', path: '/tmp/ptmx', major: 5, minor: 2, mode: '0666', pids: [1], maxProcs: 1 },
+    { op: 'open', path: '/tmp/ptmx', pids: [1] },
     { op: 'spawn', newns: true, pids: [1] },
     { op: 'spawn', pids: [1] },
     // the container (or plain child)

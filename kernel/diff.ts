@@ -16,7 +16,7 @@ import {
   boot, BootError, isToolError, step,
   type BootConfig, type KernelState, type Op, type StepResult,
 } from '../model/index.ts';
-import { opSequences, type GenOptions } from '../properties/arbitraries.ts';
+import { runs, type GenOptions } from '../properties/arbitraries.ts';
 import { deepEqual } from '../traces/expect.ts';
 import { FsLabeler, labelModelResult } from '../traces/labels.ts';
 import { saveTrace } from '../traces/save.ts';
@@ -112,8 +112,8 @@ function dependents(ops: readonly Op[], i: number): Set<number> {
 }
 
 /** Give every successful open/peer its handle name explicitly, so removing steps never renames handles. */
-export function withExplicitHandles(seq: Sequence): Sequence {
-  const model = runOnModel(seq);
+export function withExplicitHandles(seq: Sequence, onModel: (seq: Sequence) => ModelRun = runOnModel): Sequence {
+  const model = onModel(seq);
   return {
     boot: seq.boot,
     ops: seq.ops.map((op, i) => {
@@ -127,6 +127,8 @@ export function withExplicitHandles(seq: Sequence): Sequence {
 export interface ShrinkOptions {
   /** Upper bound on harness re-runs (default 400). */
   readonly budget?: number;
+  /** The model side (default runOnModel; tests pass a deliberately wrong one). */
+  readonly model?: (seq: Sequence) => ModelRun;
 }
 
 /**
@@ -136,15 +138,16 @@ export interface ShrinkOptions {
  */
 export async function shrinkDivergence(h: KernelHarness, d: Divergence, options: ShrinkOptions = {}): Promise<Divergence> {
   let budget = options.budget ?? 400;
+  const onModel = options.model ?? runOnModel;
   let best = d;
   const attempt = async (seq: Sequence): Promise<Divergence | null> => {
     if (budget-- <= 0) return null;
-    const model = runOnModel(seq);
+    const model = onModel(seq);
     if (model.toolError >= 0 || model.bootError !== null) return null;
     return compareRuns(seq, model, await h.run(seq));
   };
   // cut everything after the divergence first
-  const start = withExplicitHandles({ boot: d.seq.boot, ops: d.seq.ops.slice(0, d.step + 1) });
+  const start = withExplicitHandles({ boot: d.seq.boot, ops: d.seq.ops.slice(0, d.step + 1) }, onModel);
   const cut = await attempt(start);
   if (cut) best = cut;
   let progress = true;
@@ -264,10 +267,20 @@ export function renderDivergence(d: Divergence): string[] {
  */
 export const KERNEL_GEN: GenOptions = { exclude: ['sysctl'], maxOpenPtys: 4, maxSteps: 16 };
 
+/** A generated sequence with the model's (labelled) results, which the generator computed anyway. */
+export interface Checked { readonly seq: Sequence; readonly model: ModelRun }
+
 /** `count` sequences from `seed` (deterministic: the same seed and count give the same sequences). */
-export function kernelSequences(seed: number, count: number, options: GenOptions = KERNEL_GEN): Sequence[] {
+export function kernelRuns(seed: number, count: number, options: GenOptions = KERNEL_GEN): Checked[] {
   if (count <= 0) return [];
-  return fc.sample(opSequences('6.x', options), { seed, numRuns: count }).map((s) => ({ boot: s.boot, ops: [...s.ops] }));
+  return fc.sample(runs('6.x', options), { seed, numRuns: count }).map((r) => {
+    const labeler = new FsLabeler<string>();
+    return { seq: { boot: r.boot, ops: [...r.ops] }, model: { bootError: null, results: r.results.map((x) => labelModelResult(labeler, x)), toolError: -1 } };
+  });
+}
+
+export function kernelSequences(seed: number, count: number, options: GenOptions = KERNEL_GEN): Sequence[] {
+  return kernelRuns(seed, count, options).map((c) => c.seq);
 }
 
 // ---- the whole check ------------------------------------------------------------------------
@@ -312,18 +325,18 @@ export async function kernelCheck(options: KernelCheckOptions): Promise<KernelCh
   try {
     const CHUNK = 250;
     for (let base = 0; base < options.runs && !found; base += CHUNK) {
-      const seqs = kernelSequences(options.seed, Math.min(options.runs, base + CHUNK)).slice(base);
+      const seqs = kernelRuns(options.seed, Math.min(options.runs, base + CHUNK)).slice(base);
       const inflight = new Map<number, Promise<{ i: number; run: HarnessRun }>>();
       let next = 0;
       while ((next < seqs.length || inflight.size > 0) && !found) {
         while (next < seqs.length && inflight.size < window) {
           const i = next++;
-          inflight.set(i, h.run(seqs[i]!).then((run) => ({ i, run })));
+          inflight.set(i, h.run(seqs[i]!.seq).then((run) => ({ i, run })));
         }
         const { i, run } = await Promise.race(inflight.values());
         inflight.delete(i);
-        const seq = seqs[i]!;
-        const d = compareRuns(seq, runOnModel(seq), run);
+        const { seq, model } = seqs[i]!;
+        const d = compareRuns(seq, model, run);
         checked++;
         steps += seq.ops.length;
         options.onProgress?.(checked, options.runs);

@@ -17,7 +17,7 @@
  * line, never a crash. `sysctl` is always refused (host-wide setting).
  *
  * PROCESS STRUCTURE (per sequence):
- *   main (M, host namespace, reads stdin) --fork--> world (W) --fork--> pid 1 worker ...
+ *   main (M, host namespace, reads stdin) --clone--> world (W) --clone--> pid 1 worker ...
  *   W: unshare(CLONE_NEWNS); mount --make-rprivate /; a tmpfs becomes the root with
  *   pivot_root(".", ".") and the old root is detached, so no host path is reachable
  *   (".." at / stays at /, absolute symlinks resolve inside the world); umask(0); lays
@@ -31,15 +31,21 @@
  *   fork-time copy of root/uid/namespace are then the kernel's own. `spawn` makes the
  *   parent worker clone itself (CLONE_PARENT, so W reaps every worker, plus
  *   CLONE_NEWNS for newns: EPERM comes from the kernel); the child closes every
- *   inherited fd (it "starts with no open handles") and talks to W over a
- *   SOCK_SEQPACKET socket W passed along (SCM_RIGHTS). `unshare` is unshare(CLONE_NEWNS)
- *   in the worker (every mount of the world is private, so copies are private);
- *   `setuid` is setgroups(0)/setresgid/setresuid in the worker; `exit` is _exit in the
- *   worker, W waits for it (namespaces and files are released before the zombie).
- *   W keeps the handle names (as / fd1, fd2...) and the st_dev -> devptsN labels.
+ *   inherited fd (it "starts with no open handles"), says so to W, and talks to W over
+ *   a SOCK_SEQPACKET socket W passed along (SCM_RIGHTS). `unshare` is
+ *   unshare(CLONE_NEWNS) in the worker (every mount of the world is private, so copies
+ *   are private); `setuid` is setgroups(0)/setresgid/setresuid in the worker; `exit` is
+ *   _exit in the worker, W waits for it (namespaces and files are released before the
+ *   zombie). W keeps the handle names (as / fd1, fd2...) and the st_dev -> devptsN labels.
+ *   Cost: W and the workers are clone(CLONE_VM) tasks - their own fd table, fs root,
+ *   creds, signal handlers and namespaces, exactly what fork would give them, but no
+ *   page tables to copy (on a paravirtualized machine fork was 2/3 of the time). M
+ *   sleeps while W runs (CLONE_VFORK); W and the workers take turns strictly (one
+ *   request, one answer), and allocate from an arena, never with malloc.
  *   Teardown: at "end" W SIGKILLs and reaps every worker and exits, which drops the
- *   world namespace; M reaps W (and, as child subreaper, anything orphaned). Every
- *   process has PR_SET_PDEATHSIG(SIGKILL) and W has alarm(--timeout, default 20 s).
+ *   world namespace; M waits for W and, as child subreaper, for any worker a dying W
+ *   left behind. Every process has PR_SET_PDEATHSIG(SIGKILL); W has alarm(--timeout,
+ *   default 20 s): the steps it did not answer then answer an error.
  * SAFETY: nothing runs in the host's namespace but M's reading of stdin; only char
  * devices 5:2 and 136-143:* are ever opened; mount(2) only for devpts and tmpfs (a
  * filesystem type the kernel does not know is answered ENODEV without the syscall,
@@ -98,10 +104,34 @@
 
 /* ------------------------------------------------------------------ utilities */
 
+/* Memory. M uses the C library's malloc. The world (W) and its workers run in M's
+ * address space (CLONE_VM, see run_sequence) and never call malloc: a world killed by
+ * its alarm inside malloc would leave M's heap locked. They take memory from a bump
+ * arena that every world starts afresh (freeing in it is a no-op). */
+#define ARENA_SIZE (64UL << 20)
+static char *arena;
+static size_t arena_used;
+static int in_world;
+
 static void *xmalloc(size_t n) {
+  if (in_world) {
+    size_t a = (n + 15) & ~(size_t)15;
+    if (!arena || arena_used + a > ARENA_SIZE) {
+      static const char msg[] = "harness: the world ran out of memory\n";
+      if (write(2, msg, sizeof msg - 1) < 0) {}
+      _exit(70);
+    }
+    void *p = arena + arena_used;
+    arena_used += a;
+    return p;
+  }
   void *p = malloc(n ? n : 1);
   if (!p) { fputs("harness: out of memory\n", stderr); _exit(70); }
   return p;
+}
+static void xfree(void *p) {
+  if (!p || (arena && (char *)p >= arena && (char *)p < arena + ARENA_SIZE)) return;
+  free(p);
 }
 static char *xstrdup(const char *s) { size_t n = strlen(s) + 1; char *p = xmalloc(n); memcpy(p, s, n); return p; }
 
@@ -114,7 +144,7 @@ static void b_need(buf_t *b, size_t n) {
   char *q = xmalloc(cap);
   if (b->p) memcpy(q, b->p, b->len);
   q[b->len] = 0; /* always a C string, also when nothing is ever added */
-  free(b->p);
+  xfree(b->p);
   b->p = q; b->cap = cap;
 }
 static void b_add(buf_t *b, const char *s, size_t n) { b_need(b, n); memcpy(b->p + b->len, s, n); b->len += n; b->p[b->len] = 0; }
@@ -141,15 +171,6 @@ static void b_json_str(buf_t *b, const char *s) {
     else b_add(b, (const char *)c, 1);
   }
   b_puts(b, "\"");
-}
-
-static int write_all(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) { if (errno == EINTR) continue; return -1; }
-    p += w; n -= (size_t)w;
-  }
-  return 0;
 }
 
 static const char *errno_name(int e) {
@@ -188,10 +209,10 @@ typedef struct jval {
 typedef struct { const char *p, *end; const char *err; int depth; } jparser;
 
 static void j_free(jval *v) {
-  if (v->t == J_STR) free(v->s);
+  if (v->t == J_STR) xfree(v->s);
   if (v->t == J_ARR || v->t == J_OBJ) {
-    for (size_t i = 0; i < v->len; i++) { j_free(&v->items[i]); if (v->keys) free(v->keys[i]); }
-    free(v->items); free(v->keys);
+    for (size_t i = 0; i < v->len; i++) { j_free(&v->items[i]); if (v->keys) xfree(v->keys[i]); }
+    xfree(v->items); xfree(v->keys);
   }
   memset(v, 0, sizeof *v);
 }
@@ -247,7 +268,7 @@ static int j_string(jparser *j, char **out) {
   *out = b.p;
   return 0;
 bad:
-  free(b.p);
+  xfree(b.p);
   return -1;
 }
 static int j_value(jparser *j, jval *v);
@@ -264,8 +285,8 @@ static int j_container(jparser *j, jval *v, int obj) {
   for (;;) {
     if (v->len == cap) {
       cap *= 2;
-      jval *ni = xmalloc(cap * sizeof *ni); memcpy(ni, v->items, v->len * sizeof *ni); free(v->items); v->items = ni;
-      if (obj) { char **nk = xmalloc(cap * sizeof *nk); memcpy(nk, v->keys, v->len * sizeof *nk); free(v->keys); v->keys = nk; }
+      jval *ni = xmalloc(cap * sizeof *ni); memcpy(ni, v->items, v->len * sizeof *ni); xfree(v->items); v->items = ni;
+      if (obj) { char **nk = xmalloc(cap * sizeof *nk); memcpy(nk, v->keys, v->len * sizeof *nk); xfree(v->keys); v->keys = nk; }
     }
     char *key = NULL;
     j_ws(j);
@@ -273,7 +294,7 @@ static int j_container(jparser *j, jval *v, int obj) {
       if (j->p >= j->end || *j->p != '"') { j->err = "expected a key"; return -1; }
       if (j_string(j, &key)) return -1;
       j_ws(j);
-      if (j->p >= j->end || *j->p != ':') { free(key); j->err = "expected ':'"; return -1; }
+      if (j->p >= j->end || *j->p != ':') { xfree(key); j->err = "expected ':'"; return -1; }
       j->p++;
     }
     memset(&v->items[v->len], 0, sizeof(jval));
@@ -394,8 +415,8 @@ static int f_str(jval *o, const char *k, char **out, char **err) {
 }
 static int f_path(jval *o, const char *k, char **out, char **err) {
   int r = f_str(o, k, out, err);
-  if (r == 0 && (*out)[0] != '/') { free(*out); *out = NULL; *err = fmt_err("\"%s\" must be an absolute path", k, NULL); return -1; }
-  if (r == -1 && j_get(o, k)->t != J_STR) { free(*err); *err = fmt_err("\"%s\" must be an absolute path", k, NULL); }
+  if (r == 0 && (*out)[0] != '/') { xfree(*out); *out = NULL; *err = fmt_err("\"%s\" must be an absolute path", k, NULL); return -1; }
+  if (r == -1 && j_get(o, k)->t != J_STR) { xfree(*err); *err = fmt_err("\"%s\" must be an absolute path", k, NULL); }
   return r;
 }
 static int valid_name(const char *s) {
@@ -406,8 +427,8 @@ static int valid_name(const char *s) {
 }
 static int f_name(jval *o, const char *k, char **out, char **err) {
   int r = f_str(o, k, out, err);
-  if (r == 0 && !valid_name(*out)) { free(*out); *out = NULL; r = -1; }
-  if (r == -1) { free(*err); *err = fmt_err("\"%s\" must be a handle name (letters, digits, _ . -)", k, NULL); }
+  if (r == 0 && !valid_name(*out)) { xfree(*out); *out = NULL; r = -1; }
+  if (r == -1) { xfree(*err); *err = fmt_err("\"%s\" must be a handle name (letters, digits, _ . -)", k, NULL); }
   return r;
 }
 static int parse_mode(const char *s) {
@@ -457,7 +478,7 @@ static void parse_step(jval *o, step_t *s) {
   if (!s->op) { s->error = fmt_err("unknown op \"%s\"", opv->s, NULL); return; }
   unsigned long u;
   int r = f_uint(o, "pid", 0x7fffffffUL, &u, &s->error);
-  if (r < 0 || (r == 0 && u == 0)) { free(s->error); s->error = xstrdup("pid must be a positive integer"); goto invalid; }
+  if (r < 0 || (r == 0 && u == 0)) { xfree(s->error); s->error = xstrdup("pid must be a positive integer"); goto invalid; }
   if (r == 0) s->pid = (long)u;
   switch (s->op) {
     case OP_SPAWN: REQ(f_uint(o, "child", 0x7fffffffUL, &u, &s->error), "child"); s->child = (long)u; OPT(f_bool(o, "newns", &s->newns, &s->error)); break;
@@ -517,7 +538,7 @@ invalid:
 }
 
 static void free_step(step_t *s) {
-  free(s->error); free(s->fstype); free(s->target); free(s->options); free(s->path); free(s->source); free(s->as); free(s->fd);
+  xfree(s->error); xfree(s->fstype); xfree(s->target); xfree(s->options); xfree(s->path); xfree(s->source); xfree(s->as); xfree(s->fd);
   memset(s, 0, sizeof *s);
 }
 
@@ -609,9 +630,7 @@ static ssize_t recv_fd_msg(int sock, void *data, size_t len, int *fd) {
 
 /* ------------------------------------------------------------------ worker (one trace process) */
 
-static pid_t world_pid;
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static pid_t world_pid, main_pid;
 
 /* Only these char devices are ever opened: ptmx and pty slaves (never a real device). */
 static int device_allowed(dev_t rdev) {
@@ -635,32 +654,46 @@ static void do_stat(const req_t *q, rep_t *r) {
   if (!S_ISLNK(st.st_mode)) {
     struct statfs sf;
     if (statfs(q->s1, &sf) == 0) r->is_devpts = sf.f_type == DEVPTS_MAGIC;
-    else snprintf(r->tool, sizeof r->tool, "harness: statfs after stat failed: %s", strerror(errno));
+    else snprintf(r->tool, sizeof r->tool, "harness: statfs after stat failed: %s", errno_name(errno));
   }
 }
 
+struct linux_dirent64 { unsigned long long d_ino; long long d_off; unsigned short d_reclen; unsigned char d_type; char d_name[]; };
+
+/* getdents64, not opendir: workers never call malloc (see xmalloc) */
 static void do_readdir(const req_t *q, rep_t *r) {
   int dfd = open(q->s1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) { r->err = errno; return; }
-  DIR *d = fdopendir(dfd);
-  if (!d) { r->err = errno; close(dfd); return; }
-  char *names[4096]; size_t n = 0;
-  struct dirent *e;
-  errno = 0;
-  while ((e = readdir(d)) != NULL) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    if (n == sizeof names / sizeof *names) { snprintf(r->tool, sizeof r->tool, "harness: directory too large"); break; }
-    names[n++] = xstrdup(e->d_name);
+  char buf[8192];
+  char names[TEXT_MAX];
+  unsigned offs[2048];
+  size_t used = 0, n = 0;
+  for (;;) {
+    long got = syscall(SYS_getdents64, dfd, buf, sizeof buf);
+    if (got < 0) { r->err = errno; break; }
+    if (got == 0) break;
+    for (long pos = 0; pos < got;) {
+      struct linux_dirent64 *e = (struct linux_dirent64 *)(buf + pos);
+      pos += e->d_reclen;
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      size_t l = strlen(e->d_name) + 1;
+      if (n == sizeof offs / sizeof *offs || used + l > sizeof names) { snprintf(r->tool, sizeof r->tool, "harness: directory too large"); break; }
+      memcpy(names + used, e->d_name, l);
+      offs[n++] = (unsigned)used;
+      used += l;
+    }
   }
-  if (!e && errno) r->err = errno;
-  closedir(d);
-  qsort(names, n, sizeof *names, cmp_str);
+  close(dfd);
+  for (size_t i = 1; i < n; i++) { /* insertion sort by strcmp (bytes), like the model's sort for ASCII */
+    unsigned v = offs[i]; size_t j = i;
+    while (j > 0 && strcmp(names + offs[j - 1], names + v) > 0) { offs[j] = offs[j - 1]; j--; }
+    offs[j] = v;
+  }
   size_t len = 0;
   for (size_t i = 0; i < n; i++) {
-    size_t l = strlen(names[i]) + 1;
-    if (len + l > TEXT_MAX) { snprintf(r->tool, sizeof r->tool, "harness: directory listing too long"); }
-    else { memcpy(r->text + len, names[i], l); len += l; }
-    free(names[i]);
+    size_t l = strlen(names + offs[i]) + 1;
+    memcpy(r->text + len, names + offs[i], l);
+    len += l;
   }
   r->textlen = len;
 }
@@ -677,7 +710,7 @@ static void do_open(const req_t *q, rep_t *r) {
   if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 5 && minor(st.st_rdev) == 2) {
     unsigned idx;
     if (ioctl(fd, TIOCGPTN, &idx) == 0) r->index = (int)idx;
-    else snprintf(r->tool, sizeof r->tool, "harness: TIOCGPTN failed: %s", strerror(errno));
+    else snprintf(r->tool, sizeof r->tool, "harness: TIOCGPTN failed: %s", errno_name(errno));
   }
 }
 
@@ -690,12 +723,17 @@ static int worker_entry(void *arg);
  * a paravirtualized machine, where copying page tables dominates. CLONE_PARENT makes W
  * the parent of every worker, so W can wait for an `exit` and PDEATHSIG ties every
  * worker to W. Returns the new pid or -errno. */
-static long new_worker(int sock, unsigned long extra_flags) {
-  char *stack = mmap(NULL, WORKER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED) return -errno;
-  int c = clone(worker_entry, stack + WORKER_STACK, (int)(CLONE_VM | SIGCHLD | extra_flags), (void *)(intptr_t)sock);
-  if (c < 0) { int e = errno; munmap(stack, WORKER_STACK); return -e; }
-  return c;
+static char *worker_stacks[MAX_PROCS]; /* one per process slot, kept for later worlds */
+
+static long new_worker(int sock, unsigned long extra_flags, unsigned slot) {
+  if (slot >= MAX_PROCS) return -EINVAL;
+  if (!worker_stacks[slot]) {
+    char *stack = mmap(NULL, WORKER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) return -errno;
+    worker_stacks[slot] = stack;
+  }
+  int c = clone(worker_entry, worker_stacks[slot] + WORKER_STACK, (int)(CLONE_VM | SIGCHLD | extra_flags), (void *)(intptr_t)sock);
+  return c < 0 ? -errno : c;
 }
 
 /* Serve W's requests until told to exit. `sock` is this process's channel to W. */
@@ -723,7 +761,7 @@ static int worker_entry(void *arg) {
     switch (q.op) {
       case OP_SPAWN: {
         if (passed < 0) { snprintf(r.tool, sizeof r.tool, "harness: spawn without a channel"); break; }
-        long c = new_worker(passed, CLONE_PARENT | (q.a ? CLONE_NEWNS : 0)); /* newns as non-root: EPERM */
+        long c = new_worker(passed, CLONE_PARENT | (q.a ? CLONE_NEWNS : 0), q.u1); /* newns as non-root: EPERM */
         close(passed);
         if (c < 0) r.err = (int)-c; else r.val = c;
         break;
@@ -865,7 +903,7 @@ static int wait_ready(int sock) {
 static int start_init_worker(void) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return -1;
-  long c = new_worker(sv[1], 0);
+  long c = new_worker(sv[1], 0, 0);
   close(sv[1]);
   if (c < 0) { close(sv[0]); errno = (int)-c; return -1; }
   procs[0] = (proc_t){ 1, (pid_t)c, sv[0], 1 };
@@ -899,16 +937,18 @@ static void run_step(const step_t *s, buf_t *out) {
   }
   if (s->as && handle_named(s->as)) TOOL("handle \"%s\" is already open", s->as);
   if ((s->op == OP_OPEN || s->op == OP_PEER) && free_handle_slots() < 2) TOOL("harness: too many open handles (at most %d)", MAX_HANDLES - 2);
-  int passfd = -1, sv[2] = { -1, -1 };
+  int passfd = -1, sv[2] = { -1, -1 }, spawn_slot = -1;
   switch (s->op) {
     case OP_SPAWN: {
       if (proc_of(s->child)) TOOL("process %ld already exists", s->child);
       int slot = -1;
       for (int i = 0; i < MAX_PROCS; i++) if (!procs[i].used) { slot = i; break; }
       if (slot < 0) TOOL("harness: too many processes (at most %d)", MAX_PROCS);
-      if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) TOOL("harness: socketpair: %s", strerror(errno));
+      if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) TOOL("harness: socketpair: %s", errno_name(errno));
       passfd = sv[1];
       q.a = s->newns;
+      q.u1 = (unsigned)slot; /* the child runs on this slot's stack */
+      spawn_slot = slot;
       break;
     }
     case OP_SETUID: q.u1 = s->uid; q.u2 = s->gid; break;
@@ -947,7 +987,7 @@ static void run_step(const step_t *s, buf_t *out) {
   if ((s->op == OP_MOUNT || s->op == OP_REMOUNT) && kmsg_fd >= 0) { flock(kmsg_fd, LOCK_EX); locked = 1; }
   buf_t log = {0}; int nlog = 0;
   read_kmsg(&log, &nlog); /* anything older is not this step's */
-  free(log.p); log = (buf_t){0}; nlog = 0;
+  xfree(log.p); log = (buf_t){0}; nlog = 0;
   if (s->op == OP_EXIT) {
     send_fd_msg(p->sock, &q, sizeof q, -1);
     reap(p);
@@ -963,16 +1003,13 @@ static void run_step(const step_t *s, buf_t *out) {
     if (sv[0] >= 0) close(sv[0]);
     reap(p);
     drop_handles_of(s->pid);
-    free(log.p);
+    xfree(log.p);
     TOOL("harness: process %ld died", s->pid);
   }
-  if (r.tool[0]) { if (sv[0] >= 0) close(sv[0]); free(log.p); TOOL("%s", r.tool); }
+  if (r.tool[0]) { if (sv[0] >= 0) close(sv[0]); xfree(log.p); TOOL("%s", r.tool); }
   if (s->op == OP_SPAWN && !r.err) {
-    for (int i = 0; i < MAX_PROCS; i++) if (!procs[i].used) {
-      procs[i] = (proc_t){ s->child, (pid_t)r.val, sv[0], 1 };
-      if (wait_ready(sv[0]) < 0) { reap(&procs[i]); free(log.p); TOOL("harness: process %ld did not start", s->child); }
-      break;
-    }
+    procs[spawn_slot] = (proc_t){ s->child, (pid_t)r.val, sv[0], 1 };
+    if (wait_ready(sv[0]) < 0) { reap(&procs[spawn_slot]); xfree(log.p); TOOL("harness: process %ld did not start", s->child); }
   }
   if (r.err) {
     if (sv[0] >= 0) close(sv[0]);
@@ -1018,72 +1055,95 @@ static void run_step(const step_t *s, buf_t *out) {
     }
   }
   if (nlog) { b_puts(out, ",\"log\":["); b_add(out, log.p, log.len); b_puts(out, "]"); }
-  free(log.p);
+  xfree(log.p);
   b_puts(out, "}");
 #undef TOOL
 }
 
-static void world_fail(int outfd, const char *what) {
-  buf_t b = {0};
+/* W's answers, in the arena; M reads them after W is gone (complete lines only). */
+static buf_t world_out;
+static size_t world_committed;
+
+static void commit_line(void) { b_puts(&world_out, "\n"); world_committed = world_out.len; }
+
+static void __attribute__((noreturn)) world_fail(const char *what) {
   char msg[512];
-  snprintf(msg, sizeof msg, "world: %s: %s", what, strerror(errno));
-  b_puts(&b, "{\"error\":"); b_json_str(&b, msg); b_puts(&b, "}\n");
-  write_all(outfd, b.p, b.len);
+  snprintf(msg, sizeof msg, "world: %s: %s", what, errno_name(errno));
+  world_out.len = 0;
+  b_puts(&world_out, "{\"error\":"); b_json_str(&world_out, msg); b_puts(&world_out, "}");
+  commit_line();
   _exit(3);
 }
 
-/* W: build the world, run the steps, print one line per step (after the boot line). */
-static void __attribute__((noreturn)) world_main(int outfd, const boot_t *boot, step_t *steps, size_t nsteps, unsigned timeout) {
+struct world_args { const boot_t *boot; step_t *steps; size_t nsteps; unsigned timeout; };
+
+/* W: build the world, run the steps, one answer line per step (after the boot line). */
+static int world_entry(void *arg) {
+  const struct world_args *wa = arg;
+  const boot_t *boot = wa->boot;
+  /* M's memory: start from clean tables (the previous world left its own) */
+  in_world = 1;
+  arena_used = 0;
+  world_out = (buf_t){0};
+  world_committed = 0;
+  memset(procs, 0, sizeof procs);
+  memset(handles, 0, sizeof handles);
+  nlabels = 0; next_label = 1; fd_counter = 1; kmsg_fd = -1;
   world_pid = getpid();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  alarm(timeout);
-  signal(SIGPIPE, SIG_IGN);
-  if (unshare(CLONE_NEWNS) < 0) world_fail(outfd, "unshare(CLONE_NEWNS)");
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) world_fail(outfd, "mount --make-rprivate /");
+  if (getppid() != main_pid) _exit(1);
+  alarm(wa->timeout);
+  if (unshare(CLONE_NEWNS) < 0) world_fail("unshare(CLONE_NEWNS)");
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) world_fail("mount --make-rprivate /");
   kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (kmsg_fd >= 0) lseek(kmsg_fd, 0, SEEK_END);
   const char *at = access("/tmp", F_OK) == 0 ? "/tmp" : "/mnt";
-  if (mount("world", at, "tmpfs", 0, "mode=0755,size=16m,nr_inodes=4096") < 0) world_fail(outfd, "mount tmpfs world");
-  if (chdir(at) < 0) world_fail(outfd, "chdir world");
-  if (syscall(SYS_pivot_root, ".", ".") < 0) world_fail(outfd, "pivot_root");
-  if (umount2(".", MNT_DETACH) < 0) world_fail(outfd, "detach old root");
-  if (chdir("/") < 0) world_fail(outfd, "chdir /");
-  if (setgroups(0, NULL) < 0) world_fail(outfd, "setgroups");
+  if (mount("world", at, "tmpfs", 0, "mode=0755,size=16m,nr_inodes=4096") < 0) world_fail("mount tmpfs world");
+  if (chdir(at) < 0) world_fail("chdir world");
+  if (syscall(SYS_pivot_root, ".", ".") < 0) world_fail("pivot_root");
+  if (umount2(".", MNT_DETACH) < 0) world_fail("detach old root");
+  if (chdir("/") < 0) world_fail("chdir /");
+  if (syscall(SYS_setgroups, 0, NULL) < 0) world_fail("setgroups");
   umask(0);
   if (mkdir("/dev", 0755) < 0 || mknod("/dev/ptmx", S_IFCHR | (mode_t)boot->ptmx_mode, makedev(5, 2)) < 0 ||
       mkdir("/dev/pts", 0755) < 0 || mkdir("/tmp", 01777) < 0)
-    world_fail(outfd, "lay out /dev and /tmp");
-  buf_t out = {0};
+    world_fail("lay out /dev and /tmp");
   if (boot->mount_devpts) {
     if (kmsg_fd >= 0) flock(kmsg_fd, LOCK_EX);
     int rc = mount("devpts", "/dev/pts", "devpts", 0, boot->has_options ? boot->options : NULL);
     int e = errno;
     buf_t drop = {0}; int nd = 0;
     read_kmsg(&drop, &nd);
-    free(drop.p);
     if (kmsg_fd >= 0) flock(kmsg_fd, LOCK_UN);
-    if (rc < 0) { errno = e; world_fail(outfd, "boot: init's devpts mount on /dev/pts"); }
+    if (rc < 0) { errno = e; world_fail("boot: init's devpts mount on /dev/pts"); }
   }
-  if (start_init_worker() < 0) world_fail(outfd, "fork pid 1");
-  b_puts(&out, "{\"ok\":true}\n");
-  for (size_t i = 0; i < nsteps; i++) {
-    run_step(&steps[i], &out);
-    b_puts(&out, "\n");
-    if (out.len > 65536) { write_all(outfd, out.p, out.len); out.len = 0; }
+  if (start_init_worker() < 0) world_fail("start pid 1");
+  b_puts(&world_out, "{\"ok\":true}");
+  commit_line();
+  for (size_t i = 0; i < wa->nsteps; i++) {
+    run_step(&wa->steps[i], &world_out);
+    commit_line();
   }
-  write_all(outfd, out.p, out.len);
   for (int i = 0; i < MAX_PROCS; i++) if (procs[i].used) { kill(procs[i].os, SIGKILL); reap(&procs[i]); }
   _exit(0);
 }
 
 /* ------------------------------------------------------------------ main (M) */
 
-typedef struct { int kind; step_t step; } line_t; /* kind: 'b' boot, 's' step, 'x' bad line (message in step.error) */
+typedef struct { int kind; step_t step; } line_t; /* kind: 's' step, 'x' bad line (message in step.error) */
 
 static void print_line(const char *s) { fputs(s, stdout); fputc('\n', stdout); }
 
+#define WORLD_STACK (1024 * 1024)
+static char *world_stack;
+
+/*
+ * One sequence, one world. W is clone(CLONE_VM | CLONE_VFORK): it runs in M's address
+ * space on a stack of its own while M sleeps until it has exited - no page tables to
+ * copy, no copy-on-write faults (fork made up most of the harness's time on a
+ * paravirtualized machine). W's fd table, fs root, creds and namespaces are its own.
+ */
 static void run_sequence(const boot_t *boot, line_t *lines, size_t n, unsigned timeout) {
-  /* steps of the sequence, in order (bad lines are steps that answer their error) */
   step_t *steps = xmalloc((n + 1) * sizeof *steps);
   size_t ns = 0;
   for (size_t i = 0; i < n; i++) steps[ns++] = lines[i].step;
@@ -1091,29 +1151,24 @@ static void run_sequence(const boot_t *boot, line_t *lines, size_t n, unsigned t
   size_t nlines = 0;
   int status = 0;
   if (boot->error) {
-    buf_t b = {0};
-    b_puts(&b, "{\"error\":"); b_json_str(&b, boot->error); b_puts(&b, "}\n");
-    b_add(&got, b.p, b.len); free(b.p);
+    b_puts(&got, "{\"error\":"); b_json_str(&got, boot->error); b_puts(&got, "}\n");
     nlines = 1;
   } else {
-    int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) < 0) { perror("harness: pipe"); exit(70); }
+    struct world_args wa = { boot, steps, ns, timeout };
+    world_committed = 0;
     fflush(stdout);
-    pid_t w = fork();
-    if (w < 0) { perror("harness: fork"); exit(70); }
-    if (w == 0) { close(pfd[0]); world_main(pfd[1], boot, steps, ns, timeout); }
-    close(pfd[1]);
-    char chunk[65536];
+    int w = clone(world_entry, world_stack + WORLD_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &wa);
+    if (w < 0) { perror("harness: clone"); exit(70); }
+    while (waitpid(w, &status, __WALL) < 0 && errno == EINTR) {}
+    in_world = 0;
+    /* workers that outlived a dying world were reparented to us (child subreaper) with
+     * SIGKILL from PDEATHSIG: wait for every one before the next world reuses stacks */
     for (;;) {
-      ssize_t r = read(pfd[0], chunk, sizeof chunk);
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) break;
-      b_add(&got, chunk, (size_t)r);
+      pid_t c = waitpid(-1, NULL, __WALL);
+      if (c < 0 && errno == EINTR) continue;
+      if (c < 0) break;
     }
-    close(pfd[0]);
-    while (waitpid(w, &status, 0) < 0 && errno == EINTR) {}
-    while (waitpid(-1, NULL, WNOHANG | __WALL) > 0) {} /* orphans we inherited as subreaper */
-    while (got.len && got.p[got.len - 1] != '\n') got.p[--got.len] = 0; /* a line cut short by a dying world */
+    if (world_committed > 0) b_add(&got, world_out.p, world_committed); /* copy out of the arena */
     for (size_t i = 0; i < got.len; i++) if (got.p[i] == '\n') nlines++;
   }
   fputs(got.p ? got.p : "", stdout);
@@ -1128,12 +1183,12 @@ static void run_sequence(const boot_t *boot, line_t *lines, size_t n, unsigned t
   for (size_t i = nlines - 1; i < ns; i++) {
     buf_t b = {0};
     b_puts(&b, "{\"error\":"); b_json_str(&b, why); b_puts(&b, "}");
-    print_line(b.p); free(b.p);
+    print_line(b.p); xfree(b.p);
   }
   print_line("{\"end\":true}");
   fflush(stdout);
-  free(got.p);
-  free(steps);
+  xfree(got.p);
+  xfree(steps);
 }
 
 static void read_known_filesystems(void) {
@@ -1157,10 +1212,14 @@ int main(int argc, char **argv) {
     else { fprintf(stderr, "usage: %s [--timeout SECONDS] < sequences.jsonl\n", argv[0]); return 2; }
   }
   if (timeout == 0) timeout = 20;
+  main_pid = getpid();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   signal(SIGPIPE, SIG_IGN);
   read_known_filesystems();
+  arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  world_stack = mmap(NULL, WORLD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (arena == MAP_FAILED || world_stack == MAP_FAILED) { perror("harness: mmap"); return 70; }
   char *text = NULL; size_t cap = 0;
   int in_seq = 0;
   boot_t boot = {0};
@@ -1178,7 +1237,7 @@ int main(int argc, char **argv) {
       if (in_seq) {
         run_sequence(&boot, lines, n, timeout);
         for (size_t i = 0; i < n; i++) free_step(&lines[i].step);
-        n = 0; free(boot.options); free(boot.error); memset(&boot, 0, sizeof boot);
+        n = 0; xfree(boot.options); xfree(boot.error); memset(&boot, 0, sizeof boot);
         in_seq = 0;
       } else if (is_end && !eof) {
         print_line("{\"error\":\"\\\"end\\\" outside a sequence\"}");
@@ -1191,7 +1250,7 @@ int main(int argc, char **argv) {
       if (eof) break;
       continue;
     }
-    if (n == lcap) { lcap = lcap ? lcap * 2 : 64; line_t *nl = xmalloc(lcap * sizeof *nl); if (lines) memcpy(nl, lines, n * sizeof *nl); free(lines); lines = nl; }
+    if (n == lcap) { lcap = lcap ? lcap * 2 : 64; line_t *nl = xmalloc(lcap * sizeof *nl); if (lines) memcpy(nl, lines, n * sizeof *nl); xfree(lines); lines = nl; }
     line_t *l = &lines[n];
     memset(l, 0, sizeof *l);
     if (!ok) { l->kind = 'x'; l->step.error = fmt_err("bad JSON: %s%s", err ? err : "parse error", NULL); }
@@ -1203,12 +1262,12 @@ int main(int argc, char **argv) {
       b_puts(&b, "{\"error\":");
       b_json_str(&b, l->step.op ? "step outside a sequence (send a {\"boot\":{}} line first)" : l->step.error);
       b_puts(&b, "}");
-      print_line(b.p); free(b.p); fflush(stdout);
+      print_line(b.p); xfree(b.p); fflush(stdout);
       free_step(&l->step);
       continue;
     }
     n++;
   }
-  free(text); free(lines);
+  xfree(text); xfree(lines);
   return 0;
 }

@@ -4,6 +4,7 @@
 // rule (kernel/diff.ts sameResult: deep equality of labelled results, `log` only where
 // both sides have one). The trace's own `expect` values are the model replay's business.
 
+import type { KernelResult, StepResult } from '../model/index.ts';
 import { TraceError } from '../traces/errors.ts';
 import type { Replayer } from '../traces/replay.ts';
 import type { Expectation, ReplayedStep, Trace } from '../traces/types.ts';
@@ -47,7 +48,7 @@ export function kernelReplayer(options: HarnessOptions & { harness?: KernelHarne
       const m = model.results[i]!;
       const k = run.results[i]!;
       const holds = sameResult(m, k);
-      const result = isHarnessError(k) ? { error: k.error, field: 'harness' } : k;
+      const result: StepResult = isHarnessError(k) ? { error: k.error, field: 'harness' } : (k as KernelResult);
       steps.push({ index: i + 1, op, result, expect: shownExpectation(m, k), holds });
       if (!holds && replayOptions.stopAtFirstFailure) break;
     }

@@ -506,6 +506,8 @@ export class Builder {
     }
     this.emit({ op: 'mount', pid: child, fstype: 'devpts', target: '/dev/pts', ...(options !== undefined ? { options } : {}) });
     if ((b >> 4) % 3 === 1) this.redirect(child, b >> 6);
+    // half the time something in the container opens a pty right away (its sshd, its console)
+    if ((a >> 3) % 2 === 1) this.openPtmx(child, '/dev/ptmx');
   }
 
   /** /dev/ptmx → pts/ptmx by symlink (with chmod 0666 of the node half the time) or by bind mount. */

@@ -147,7 +147,7 @@ const INVARIANT_FORMS: Record<InvariantId, string> = {
   I2: 'after every step changing instances, handles or mounts: every instance has a ptmx node iff the profile has one, and lists an index iff a master handle on it is open.',
   I3: 'after every step changing instances or handles: every handle names a live pty of an existing instance; a pty\'s open ends match its handles (at most one master); no allocated pty has both ends closed.',
   I4: 'whenever a pty is allocated: the limits of the profile\'s generation (K5) hold in the new state.',
-  I5: 'after every failed step: the state is unchanged, except a failed remount on 2.6.39/3.4 may change the remounted instance\'s options and set its ptmx node\'s mode to the resulting ptmxmode (nothing else); on 6.x nothing changes.',
+  I5: 'after every failed step: the state is unchanged, except that a remount failing with EINVAL on 2.6.39/3.4 may change the remounted instance\'s options and set its ptmx node\'s mode to the resulting ptmxmode (nothing else); on 6.x nothing changes.',
 };
 
 // ---- the catalogue ------------------------------------------------------------------------
@@ -276,7 +276,7 @@ export const CLAUSES: readonly Clause[] = [
     property: ([s], o) => ({
       // half the runs satisfy (b)'s premise (every devpts mount with newinstance), half are unrestricted (for (a))
       arbitrary: fc.oneof(
-        runs(s!, { maxSteps: o.maxSteps, vocabulary: 'newinstanceValid', boots: NEWINSTANCE_BOOTS, weights: { container: 10, user: 4 } }),
+        runs(s!, { maxSteps: o.maxSteps, vocabulary: 'newinstanceValid', boots: NEWINSTANCE_BOOTS, weights: { container: 12, redirect: 8, openPtmx: 16, user: 4 } }),
         runs(s!, { maxSteps: o.maxSteps, weights: { container: 10 } }),
       ),
       check: u7Check,
@@ -308,7 +308,7 @@ export const CLAUSES: readonly Clause[] = [
     id: 'K4', kind: 'K', profiles: WITH_NODE, expected: expect(WITH_NODE, 'holds'),
     statement: 'a remount resets the ptmx node\'s mode to the given or default ptmxmode, undoing chmod (2.6.39/3.4: even when it fails)',
     code: 'devpts_remount → update_ptmx_mode, after parse_mount_options whatever it returned (2.6.39/3.4); 6.x devpts_reconfigure applies only on success.',
-    formalization: 'every remount by root of a devpts mount root sets the ptmx node\'s mode to the ptmxmode that parsing the data gives (partial parse on failure) on 2.6.39/3.4, keeping its owner; on 6.x a failed remount leaves the node.',
+    formalization: 'every remount by root of a devpts mount root sets the ptmx node\'s mode to the ptmxmode that parsing the data gives (on 2.6.39/3.4 also when the parse fails: EINVAL, partial parse), keeping its owner; a remount failing otherwise (EBUSY before devpts is asked), or any failed remount on 6.x, leaves the node.',
     transition: TRANSITIONS.K4, property: onTransitions(TRANSITIONS.K4),
   },
   {

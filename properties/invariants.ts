@@ -128,7 +128,7 @@ export const I3: Invariant = (_profile, before, _op, _result, after) => {
  *   2.6.39: every index < kernel.pty.max (per instance);
  *   3.4:    all ptys ≤ kernel.pty.max (− reserve for newinstance instances); index < max= if given;
  *   6.x:    all ptys ≤ kernel.pty.max − 1 (− reserve for instances mounted outside the initial namespace);
- *           at most max= in the instance when max= > 0.
+ *           a new index < max= when max= > 0 (an index bound, not a count: live 6.x S5e).
  */
 export const I4: Invariant = (profile, before, op, result, after) => {
   const a = allocation(after, op, result);
@@ -149,7 +149,9 @@ export const I4: Invariant = (profile, before, op, result, after) => {
     case '6.x': {
       const limit = max - (fs.reserve ? 0 : reserve) - 1;
       if (total > limit) return `${total} ptys exist, more than the limit ${limit} for ${a.fs} (kernel.pty.max ${max}, reserve ${reserve})`;
-      if (fs.opts.max !== null && fs.opts.max > 0 && ptyCount(fs) > fs.opts.max) return `${a.fs} holds ${ptyCount(fs)} ptys although max=${fs.opts.max}`;
+      // max= bounds the index (ida_alloc_max(max - 1)), not the count: after a remount lowering
+      // max=, existing ptys stay and a freed low index can be reused (live 6.x S5e)
+      if (fs.opts.max !== null && fs.opts.max > 0 && a.index > fs.opts.max - 1) return `index ${a.index} allocated in ${a.fs} although max=${fs.opts.max}`;
       return null;
     }
   }
@@ -163,19 +165,21 @@ export function generation(profile: Profile): '2.6.39' | '3.4' | '6.x' {
 /**
  * I5: a failed step (errno) leaves the state unchanged, except where K1/K4 say otherwise.
  * Decided precisely:
- * - A failed `remount` on 2.6.39-n, 2.6.39-y and 3.4-y may change exactly one thing: the
+ * - A `remount` failing with EINVAL (its options) on 2.6.39-n, 2.6.39-y and 3.4-y may change exactly one thing: the
  *   devpts instance mounted at the target. In it, only its options (K1: reset, then
  *   applied up to the bogus item) and its ptmx node's mode, which must then equal the
  *   resulting `ptmxmode` (K4: update_ptmx_mode runs even on failure). Its ptys, nodes,
  *   root, owners, and everything else in the state (mount flags, handles, processes,
  *   counters) stay as they were.
- * - Every other failed step, and every failed step on 6.x (whose remount is atomic),
- *   changes nothing at all.
+ * - Every other failed step changes nothing at all: a remount the VFS refuses before
+ *   devpts sees it (EPERM, EBUSY for read-only while written to, EINVAL for a path that is
+ *   not a mount root — which fails before parsing too), and every failed step on 6.x
+ *   (whose remount is atomic).
  * (The legacy *mount* with a bogus option succeeds — K1 — so it is not a failed step.)
  */
 export const I5: Invariant = (profile, before, op, result, after) => {
   if (!isErrno(result) || after === before) return null;
-  if (op.op === 'remount' && generation(profile) !== '6.x') {
+  if (op.op === 'remount' && generation(profile) !== '6.x' && result.errno === 'EINVAL') {
     const same = (k: keyof KernelState) => before[k] === after[k] || deepEqual(before[k], after[k]);
     for (const k of ['procs', 'namespaces', 'mounts', 'handles', 'sysctl', 'next', 'initialInstance', 'multiInstance', 'profile'] as const) {
       if (!same(k)) return `failed remount (${result.errno}) changed the state's ${k}`;

@@ -270,12 +270,17 @@ export function allNewinstance(run: Run): boolean {
  * copying a parent's namespace — a copy sees its parent's mounts by definition.)
  */
 export const u7Check: RunCheck = (run, witness) => {
-  const own = new Set<string>();
+  const own = new Set<string>();   // devpts mounts made by a mount in their own namespace (boot's included)
+  const made = new Set<string>();  // every mount made by an op (not copied with a namespace)
   const s0 = run.states[0]!;
-  for (const id in s0.mounts) if (devpts(s0, s0.mounts[id]!.fs)) own.add(id);
+  for (const id in s0.mounts) { made.add(id); if (devpts(s0, s0.mounts[id]!.fs)) own.add(id); }
   const isolated = allNewinstance(run);
   for (let i = 0; i < run.ops.length; i++) {
     const op = run.ops[i]!, r = run.results[i]!, before = run.states[i]!, after = run.states[i + 1]!;
+    if ((op.op === 'bind' || op.op === 'mount') && isOk(r)) {
+      const m = attachedMount(before, after);
+      if (m) made.add(m.id);
+    }
     if (op.op === 'mount' && op.fstype === 'devpts' && isOk(r)) {
       const m = attachedMount(before, after);
       if (m) own.add(m.id);
@@ -299,7 +304,9 @@ export const u7Check: RunCheck = (run, witness) => {
       if (!someone) continue;
       const theirs = ownDevpts(after, someone.pid, own);
       if (theirs && theirs.fs === a.fs) {
-        return { step: i, message: `with every devpts mount using newinstance, pid ${pid}'s pty (${a.fs} index ${a.index}) is listed in the /dev/pts that namespace ${ns} mounted itself` };
+        const via = op.op === 'open' ? resolveAs(before, pid, op.path) : null;
+        const how = via && !made.has(via.pos.mount) ? `: ${op.path} reaches ${a.fs}'s ptmx node through a mount copied with the namespace` : '';
+        return { step: i, message: `with every devpts mount using newinstance, pid ${pid}'s pty (${a.fs} index ${a.index}) is listed in the /dev/pts that namespace ${ns} mounted itself${how}` };
       }
     }
   }

@@ -301,8 +301,9 @@ export const K3: TransitionCheck = (ctx) => {
 
 /**
  * K4: a remount resets the ptmx node's mode to the given or default ptmxmode, undoing
- * chmod; on 2.6.39/3.4 even when it fails (with what parsing reached), on 6.x a failed
- * remount changes nothing. The node's owner is kept.
+ * chmod; on 2.6.39/3.4 even when its options fail to parse (EINVAL, with what parsing
+ * reached); on 6.x a failed remount changes nothing, and neither does one the VFS refuses
+ * before asking devpts (EBUSY for a read-only remount while written to). The owner is kept.
  */
 export const K4: TransitionCheck = (ctx) => {
   const { op, result, before, after, profile } = ctx;
@@ -317,8 +318,10 @@ export const K4: TransitionCheck = (ctx) => {
   witness(ctx);
   const now = devpts(after, m.fs)!;
   const failed = isErrno(result);
-  if (failed && generation(profile) === '6.x') {
-    return deepEqual(was.ptmx, now.ptmx) ? null : `a failed remount changed ${was.id}'s ptmx node on 6.x`;
+  // "even when it fails" is about the option parse (EINVAL): a remount the VFS refuses before
+  // asking devpts (EBUSY: read-only while written to, do_remount_sb / reconfigure_super) changes nothing
+  if (failed && (generation(profile) === '6.x' || result.errno !== 'EINVAL')) {
+    return deepEqual(was.ptmx, now.ptmx) ? null : `a failed (${result.errno}) remount changed ${was.id}'s ptmx node`;
   }
   const want = profile.parseOptions(op.options, generation(profile) === '6.x' ? DEFAULT_OPTIONS : was.opts, 'remount').opts.ptmxmode;
   if (now.ptmx!.mode !== want) return `${failed ? `a failed (${(result as { errno: string }).errno}) ` : 'a '}remount "${op.options ?? ''}" left ${was.id}'s ptmx node at ${oct(now.ptmx!.mode)}, not the ${optionItems(op.options).some((i) => i.startsWith('ptmxmode=')) ? 'given' : 'default'} ptmxmode ${oct(want)}`;

@@ -68,11 +68,11 @@ export async function catalogueIds(): Promise<string[]> {
   return CLAUSES.map((c) => c.id);
 }
 
-const DESCRIPTIONS: Readonly<Record<ProfileId, string>> = {
-  '2.6.39-n': 'Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=n',
-  '2.6.39-y': 'Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y',
-  '3.4-y': 'Linux 3.4, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y',
-  '6.x': 'Linux 4.7 and later (as observed on 6.18)',
+const DESCRIPTIONS: Readonly<Record<ProfileId, readonly [string, string]>> = {
+  '2.6.39-n': ['Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=n', '2.6.39, CONFIG=n'],
+  '2.6.39-y': ['Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y', '2.6.39, CONFIG=y'],
+  '3.4-y': ['Linux 3.4, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y', '3.4, CONFIG=y'],
+  '6.x': ['Linux 4.7 and later (as observed on 6.18)', '4.7+ (6.18)'],
 };
 
 // ---- collecting -----------------------------------------------------------------------------
@@ -91,8 +91,9 @@ interface ExploreCell {
   readonly verdict: 'holds' | 'violated' | 'not-judged' | 'incomplete';
   readonly reason?: string;
   readonly evidence: ExplorationEvidence | null;
-  /** This profile's side of the counterexample. */
+  /** The counterexample's trace, and for a comparison the other profile's side. */
   readonly trace: Trace | null;
+  readonly otherTrace: Trace | null;
   readonly message: string | null;
 }
 
@@ -122,12 +123,9 @@ function exploreCells(out: ExploreOutcome, scope: Scope): Map<string, ExploreCel
       ...(v.reason ? { reason: v.reason } : {}),
       evidence,
       trace: cx ? cx.trace : null,
+      otherTrace: cx?.otherTrace ?? null,
       message: cx ? cx.message : null,
     });
-    // a comparison: the other side's trace, keyed by the other profile
-    if (cx?.otherTrace) {
-      cells.set(`${v.id}@${cx.otherTrace.profile}`, { verdict: v.verdict, evidence, trace: cx.otherTrace, message: cx.message });
-    }
   }
   return cells;
 }
@@ -164,11 +162,8 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
     }
   }
   const exploreCell = (c: Clause, p: ProfileId): ExploreCell | undefined => {
-    if (!c.pair) return explored.get(p)?.get(c.id);
-    const owner = productOwner(c, profiles);
-    if (owner === null) return undefined;
-    const m = explored.get(owner);
-    return owner === p ? m?.get(c.id) : m?.get(`${c.id}@${p}`) ?? m?.get(c.id);
+    const owner = c.pair ? productOwner(c, profiles) : p;
+    return owner === null ? undefined : explored.get(owner)?.get(c.id);
   };
 
   // 2. random sequences, per (clause, profile) or per comparison pair
@@ -189,74 +184,101 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
     }
   }
 
-  // 3. cells and counterexamples
+  // 3. cells and counterexamples: a clause about one profile is judged per profile; a
+  //    comparison clause once for its pair (both cells share the verdict and the section)
   const cells: Cell[] = [];
   const counterexamples: Counterexample[] = [];
   const traces: OutFile[] = [];
   for (const c of clauses) {
     const row = clauseRow(c);
+    const groups: ProfileId[][] = c.pair
+      ? [c.pair.filter((p) => profiles.includes(p))]
+      : profiles.filter((p) => c.profiles.includes(p)).map((p) => [p]);
+    const judged = new Map<ProfileId, Omit<Cell, 'clause' | 'profile' | 'expected'>>();
+    for (const group of groups) {
+      if (group.length === 0) continue;
+      const judgement = judge(c, group);
+      for (const p of group) judged.set(p, judgement(p));
+    }
     for (const p of profiles) {
-      const expected = (c.expected[labelOf(c, p)] ?? null) as Expected | null;
-      if (!c.profiles.includes(p)) {
-        cells.push({ clause: c.id, profile: p, verdict: 'n/a', evidence: { random: null, exploration: null, ms: null }, counterexample: null, expected: null, note: `${c.id} does not speak about ${p}${c.pair ? ` (it compares ${c.pair.join(' with ')})` : ` (only ${c.profiles.join(', ')})`}` });
+      const j = judged.get(p);
+      if (!j) {
+        cells.push({ clause: c.id, profile: p, verdict: 'n/a', evidence: { random: null, exploration: null, ms: null }, counterexample: null, trace: null, expected: null, note: `${c.id} does not speak about ${p}${c.pair ? ` (it compares ${c.pair.join(' with ')})` : ` (only ${c.profiles.join(', ')})`}` });
         continue;
       }
-      const r = random.get(`${c.id}|${labelOf(c, p)}`);
-      const x = exploreCell(c, p);
+      cells.push({ clause: c.id, profile: p, expected: (c.expected[labelOf(c, p)] ?? null) as Expected | null, ...j });
+    }
+
+    /** Judge a clause on one profile, or on its pair; returns each profile's cell. */
+    function judge(clause: Clause, group: readonly ProfileId[]): (p: ProfileId) => Omit<Cell, 'clause' | 'profile' | 'expected'> {
+      const label = labelOf(clause, group[0]);
+      const r = random.get(`${clause.id}|${label}`);
+      const rr = r instanceof Error ? undefined : r;
+      const x = exploreCell(clause, group[0]!);
+      const owner = clause.pair ? productOwner(clause, profiles) : group[0]!;
       const notes: string[] = [];
-      if (c.pair) notes.push(`compares ${c.pair[0]} with ${c.pair[1]}`);
-      if (x?.verdict === 'not-judged' && x.reason) notes.push(`not explored: ${c.id} ${x.reason}`);
-      if (x === undefined && !problems.some((m) => m.startsWith(`exploration of ${p}`))) notes.push('not explored');
+      if (clause.pair) notes.push(`compares ${clause.pair[0]} with ${clause.pair[1]}`);
+      if (x?.verdict === 'not-judged' && x.reason) notes.push(`not explored: ${clause.id} ${x.reason}`);
+      if (x?.verdict === 'incomplete' && x.reason) notes.push(`exploration incomplete: ${x.reason}`);
       const failed: string[] = [];
       if (r instanceof Error) failed.push(`random runs: ${errorText(r)}`);
       if (r === undefined) failed.push('random runs: no result');
-      if (problems.some((m) => m.startsWith(`exploration of ${c.pair ? productOwner(c, profiles) : p}:`))) failed.push('exploration failed');
-      const rr = r instanceof Error ? undefined : r;
+      if (problems.some((m) => m.startsWith(`exploration of ${owner}:`))) failed.push('exploration failed');
+      else if (x === undefined) notes.push('not explored');
       const evidence: Evidence = {
         random: rr ? { runs: rr.runs, witnessed: rr.witnessed, seed: rr.seed, maxSteps: rr.maxSteps } : null,
         exploration: x && x.verdict !== 'not-judged' ? x.evidence : null,
         ms: rr ? Math.round(rr.ms) : null,
       };
-      // candidates: the runner's shrunk trace and the explorer's shortest, for this profile
-      const candidates: { trace: Trace; message: string; by: 'random' | 'exploration'; found: number | null; seed: number | null; extra: Record<string, unknown> }[] = [];
+      const note = notes.join('; ') || null;
+      const violatedBy = [rr?.verdict === 'violated', x?.verdict === 'violated'] as const;
+      // candidates: the runner's shrunk traces and the explorer's shortest, one trace per side
+      type Candidate = { sides: Trace[]; message: string; by: 'random' | 'exploration'; found: number | null; seed: number | null; extra: Record<string, unknown> };
+      const candidates: Candidate[] = [];
+      const sidesOf = (ts: readonly Trace[]): Trace[] | null => {
+        const out = group.map((p) => ts.find((t) => t.profile === p));
+        return out.every((t) => t !== undefined) ? (out as Trace[]) : null;
+      };
       if (rr?.verdict === 'violated' && rr.counterexample) {
-        const mine = rr.counterexample.traces.find((t) => t.profile === p);
-        if (mine) candidates.push({ trace: mine.trace, message: rr.counterexample.message, by: 'random', found: rr.counterexample.stepsBeforeShrink, seed: rr.counterexample.fcSeed, extra: { fastCheckPath: rr.counterexample.fcPath } });
+        const sides = sidesOf(rr.counterexample.traces.map((t) => t.trace));
+        if (sides) candidates.push({ sides, message: rr.counterexample.message, by: 'random', found: rr.counterexample.stepsBeforeShrink, seed: rr.counterexample.fcSeed, extra: { fastCheckPath: rr.counterexample.fcPath } });
       }
-      if (x?.verdict === 'violated' && x.trace && x.trace.profile === p) {
-        candidates.push({ trace: x.trace, message: x.message ?? '', by: 'exploration', found: null, seed: null, extra: { scope: x.evidence?.scope ?? scope.name } });
+      if (x?.verdict === 'violated') {
+        const sides = sidesOf([x.trace, x.otherTrace].filter((t): t is Trace => t !== null));
+        if (sides) candidates.push({ sides, message: x.message ?? '', by: 'exploration', found: null, seed: null, extra: { scope: x.evidence?.scope ?? scope!.name } });
       }
-      const violatedBy = [rr?.verdict === 'violated', x?.verdict === 'violated'];
-      if (failed.length > 0 && candidates.length === 0) {
-        problems.push(`${c.id} × ${p}: ${failed.join('; ')}`);
-        cells.push({ clause: c.id, profile: p, verdict: 'error', evidence, counterexample: null, expected, note: failed.join('; ') });
-        continue;
-      }
+      const all = (cell: Omit<Cell, 'clause' | 'profile' | 'expected'>) => () => cell;
       if (candidates.length === 0) {
-        if (violatedBy.some(Boolean)) problems.push(`${c.id} × ${p}: violated, but no counterexample trace for ${p}`);
-        cells.push({ clause: c.id, profile: p, verdict: violatedBy.some(Boolean) ? 'error' : 'holds', evidence, counterexample: null, expected, note: notes.join('; ') || null });
-        continue;
+        if (failed.length === 0 && !violatedBy.some(Boolean)) return all({ verdict: 'holds', evidence, counterexample: null, trace: null, note });
+        const why = failed.length ? failed.join('; ') : 'violated, but no counterexample trace for every profile';
+        for (const p of group) problems.push(`${clause.id} × ${p}: ${why}`);
+        return all({ verdict: 'error', evidence, counterexample: null, trace: null, note: why });
       }
-      candidates.sort((a, b) => a.trace.steps.length - b.trace.steps.length || (a.by === 'exploration' ? -1 : 1));
+      candidates.sort((a, b) => a.sides[0]!.steps.length - b.sides[0]!.steps.length || (a.by === 'exploration' ? -1 : 1));
       const best = candidates[0]!;
       try {
         const built = buildCounterexample({
-          clause: row, profile: p, steps: opsOf(best.trace), boot: best.trace.boot, failure: best.message,
-          foundBy: violatedBy[0] && violatedBy[1] ? 'both' : best.by, seed: best.seed, foundLength: best.found, outShown: o.outShown,
-          extra: { ...best.extra, ...(c.pair ? { compareWith: c.pair.find((q) => q !== p) } : {}) },
+          clause: row,
+          sides: best.sides.map((t) => ({ profile: t.profile, steps: opsOf(t), boot: t.boot })),
+          failure: best.message,
+          foundBy: violatedBy[0] && violatedBy[1] ? 'both' : best.by,
+          seed: best.seed, foundLength: best.found, outShown: o.outShown, extra: best.extra,
         });
-        if (!built.cx.trace.replays) problems.push(`${c.id} × ${p}: the counterexample trace does not replay with every expectation holding`);
+        for (const s of built.cx.sides) {
+          if (!s.trace.replays) problems.push(`${clause.id} × ${s.profile}: the counterexample trace does not replay with every expectation holding`);
+        }
         counterexamples.push(built.cx);
-        traces.push(built.file);
-        cells.push({ clause: c.id, profile: p, verdict: 'violated', evidence, counterexample: built.cx.id, expected, note: notes.join('; ') || null });
+        traces.push(...built.files);
+        return (p) => ({ verdict: 'violated', evidence, counterexample: built.cx.id, trace: built.cx.sides.find((s) => s.profile === p)?.trace.file ?? null, note });
       } catch (e) {
-        problems.push(`${c.id} × ${p}: the counterexample could not be replayed: ${errorText(e)}`);
-        cells.push({ clause: c.id, profile: p, verdict: 'error', evidence, counterexample: null, expected, note: 'counterexample did not replay' });
+        const why = `the counterexample could not be replayed: ${errorText(e)}`;
+        for (const p of group) problems.push(`${clause.id} × ${p}: ${why}`);
+        return all({ verdict: 'error', evidence, counterexample: null, trace: null, note: why });
       }
     }
   }
 
-  const columns: ProfileColumn[] = profiles.map((id) => ({ id, description: DESCRIPTIONS[id], bootMode: PROFILES[id].bootMode }));
+  const columns: ProfileColumn[] = profiles.map((id) => ({ id, description: DESCRIPTIONS[id][0], short: DESCRIPTIONS[id][1], bootMode: PROFILES[id].bootMode }));
   const data: ConformanceData = {
     format: CONFORMANCE_FORMAT,
     tool: { name: 'devpts-check', version: await toolVersion() },

@@ -118,7 +118,7 @@ export function buildCounterexample(input: CounterexampleInput): { cx: Counterex
     foundBy: input.foundBy,
     seed: input.seed,
     lengths: { found: input.foundLength, shrunk: longest.trace.steps.length },
-    steps: longest.trace.steps.map((st, i) => ({ n: i + 1, step: st, text: opText(opOf(st)) })),
+    steps: longest.trace.steps.map((st, i) => ({ n: i + 1, step: opOf(st) as TraceStep, text: opText(opOf(st)) })),
     sides: built.map((b) => b.side),
   };
   return { cx, files: built.map((b) => b.file) };

@@ -42,6 +42,8 @@ export interface ProfileColumn {
   readonly id: ProfileId;
   /** "Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=n" */
   readonly description: string;
+  /** For column headers: "2.6.39, CONFIG=n". */
+  readonly short: string;
   /** The machine's mode at boot (legacy, singleInstance, perMountInstances). */
   readonly bootMode: string;
 }
@@ -127,6 +129,7 @@ export interface StateDiagram {
     readonly initial: boolean;
     readonly options: string;        // "mode=0600,ptmxmode=0000"
     readonly ptmxMode: string | null; // the /dev/pts/ptmx node's mode; null: no node (2.6.39-n)
+    readonly ptmxOption: string | null; // the instance's ptmxmode= option (may differ from the node: K3, U6)
   }[];
   readonly ptys: readonly {
     readonly instance: string;

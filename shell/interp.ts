@@ -5,10 +5,9 @@
 // between profiles.
 
 import type { Node, NodeOf, Redirect } from './ast.ts';
-import { ExitSignal, LoopSignal, ReturnSignal, writeSysctl } from './cmd/builtins.ts';
+import { ExitSignal, LoopSignal, NO_EFFECT, ReturnSignal, writeSysctl } from './cmd/builtins.ts';
 import { abs, basename, failed, noEffect, unknown, type CommandCtx } from './cmd/context.ts';
 import { COMMANDS } from './cmd/index.ts';
-import { NO_EFFECT } from './cmd/builtins.ts';
 import { runTest } from './cmd/test.ts';
 import { cloneShell, expandString, expandWords, globRegExp, matchPattern, patternOf, type ExpandIO, type Shell } from './expand.ts';
 import { parseInline } from './parse.ts';

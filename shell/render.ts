@@ -1,8 +1,8 @@
 // The report as text (the table, why each "no", what the script did by line) and as
 // JSON. Verdict traces use the trace labels (devpts1, devpts2, …).
 
-import type { ProfileId } from '../model/index.ts';
-import type { Report } from './check.ts';
+import { INITIAL_NS, type ProfileId } from '../model/index.ts';
+import type { ProfileReport, Report } from './check.ts';
 import { formatStep } from './format.ts';
 import type { FindingKind } from './run.ts';
 import { VERDICT_TITLES } from './verdicts.ts';
@@ -13,6 +13,10 @@ export interface RenderOptions {
 }
 
 const yesNo = (v: boolean): string => (v ? 'yes' : 'no');
+
+/** Commands (by line and reason) whose effect on devpts is unknown under one profile. */
+export const unknownEffects = (p: ProfileReport): number =>
+  new Set(p.findings.filter((f) => f.kind === 'unknown').map((f) => `${f.line}\u0000${f.message}`)).size;
 
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
@@ -45,7 +49,10 @@ export function renderText(report: Report, options: RenderOptions = {}): string 
   out.push('');
 
   const titles = report.profiles[0]?.verdicts.map((v) => VERDICT_TITLES[v.name]) ?? [];
-  out.push(...table([['profile', ...titles], ...report.profiles.map((p) => [p.profile, ...p.verdicts.map((v) => yesNo(v.value))])]));
+  out.push(...table([
+    ['profile', ...titles, 'effect unknown'],
+    ...report.profiles.map((p) => [p.profile, ...p.verdicts.map((v) => yesNo(v.value)), String(unknownEffects(p))]),
+  ]));
 
   const shown = report.profiles.flatMap((p) => p.verdicts.filter((v) => options.verbose || !v.value).map((v) => ({ p, v })));
   if (shown.length > 0) {
@@ -100,7 +107,7 @@ export function renderText(report: Report, options: RenderOptions = {}): string 
   const consumers = report.profiles[0]?.consumers ?? [];
   if (consumers.length > 0) {
     const p0 = report.profiles[0]!;
-    out.push(`Pty consumers: ${consumers.map((c) => `${c.name} (line ${c.line}, ${c.pid === p0.container.pid ? 'in the container' : c.ns === 'ns1' ? "in the host's namespace" : `pid ${c.pid}, not the container`})`).join('; ')}`);
+    out.push(`Pty consumers: ${consumers.map((c) => `${c.name} (line ${c.line}, ${c.pid === p0.container.pid ? 'in the container' : c.ns === INITIAL_NS ? "in the host's namespace" : `pid ${c.pid}, not the container`})`).join('; ')}`);
   } else {
     out.push('Pty consumers: none (no sshd, getty, login, script, screen, tmux or lxc-console)');
   }
@@ -121,6 +128,7 @@ export function renderJson(report: Report): string {
     profiles: report.profiles.map((p) => ({
       profile: p.profile,
       container: p.container,
+      unknownEffects: unknownEffects(p),
       verdicts: Object.fromEntries(p.verdicts.map((v) => [v.name, { value: v.value, why: v.why, trace: v.steps.map((s) => ({ op: s.op, result: s.result })) }])),
       findings: p.findings,
       consumers: p.consumers,

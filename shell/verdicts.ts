@@ -12,7 +12,7 @@
 //                    root a reachable pty (and a non-root host user, if it did at boot)
 //   non-root usable  like reachable, as uid/gid 1000 in the container
 
-import { boot, type BootConfig, type KernelResult, type ProfileId } from '../model/index.ts';
+import { boot, INITIAL_NS, type BootConfig, type KernelResult } from '../model/index.ts';
 import { describeStat, showOptions } from './observe.ts';
 import { HOST_PID, Run, SCRIPT_PID, type Finding, type RecordedStep } from './run.ts';
 
@@ -46,7 +46,7 @@ export function containerOf(run: Run): Container {
   const alive = run.containers.filter((c) => run.state.procs[c.pid]);
   const last = alive[alive.length - 1];
   if (!last) {
-    const ns = run.state.procs[SCRIPT_PID]?.ns ?? 'ns1';
+    const ns = run.state.procs[SCRIPT_PID]?.ns ?? INITIAL_NS;
     return {
       pid: SCRIPT_PID, ns, line: null, command: null,
       description: "the script's own process (pid 2), in the host's mount namespace: the script starts no process with unshare/ns_exec",
@@ -272,4 +272,3 @@ export function verdictsOf(run: Run, bootConfig: BootConfig): { container: Conta
   return { container, verdicts };
 }
 
-export type { ProfileId };

@@ -20,8 +20,8 @@ export interface ReplayFlags {
 }
 
 /**
- * The engine that produces the results. Only the model for now; the live-kernel
- * harness adds its `--kernel` option in `register` and returns its replayer here.
+ * The engine that produces the results: the model, or with `--kernel` the live kernel
+ * diffed step by step with the model (kernel/replay.ts).
  */
 export function replayerFor(flags: ReplayFlags): Replayer {
   if (flags.kernel) return kernelReplayer({ binary: requireKernel() }); // exit 77 where it cannot run

@@ -47,7 +47,7 @@ function profilesOf(given: readonly string[] | undefined): ProfileId[] {
     }
     if (!out.includes(p as ProfileId)) out.push(p as ProfileId);
   }
-  return out;
+  return PROFILE_IDS.filter((p) => out.includes(p)); // the table's usual order
 }
 
 async function readScript(file: string): Promise<string> {
@@ -157,7 +157,7 @@ export const register: Registrar = (program, done) => {
   program
     .command('script')
     .description('check a container start-up script: parse it, run it in the model, say whether its ptys work and stay isolated')
-    .argument('<file>', 'the shell script')
+    .argument('[file]', 'the shell script')
     .option('--profile <profile...>', `kernel profiles to check (default: all of ${PROFILE_IDS.join(', ')}); commas work too`)
     .option('--boot-options <options>', "options of init's devpts mount at boot", DEFAULT_BOOT_OPTIONS)
     .option('--json', 'print the report as JSON')
@@ -168,9 +168,22 @@ The container is the last process unshare/ns_exec starts (the rest of the script
 there when no command is given, or the command is a shell); without one it is the
 script's own process, in the host's namespace.
 Exit status: 0 every verdict is yes; 1 some verdict is no; 2 parse error, unreadable or
-binary file, bad options.`)
-    .action(async (file: string, flags: ScriptFlags) => {
+binary file, bad options.
+`)
+    .action(async (file: string | undefined, flags: ScriptFlags) => {
       quietOnClosedPipe(process.stdout);
+      // `--profile 6.x FILE`: the variadic option took the file; give it back
+      const given = flags.profile ?? [];
+      const last = given[given.length - 1];
+      if (file === undefined && last !== undefined && !last.split(',').every((p) => (PROFILE_IDS as readonly string[]).includes(p))) {
+        file = last;
+        flags = { ...flags, profile: given.slice(0, -1) };
+      }
+      if (file === undefined) {
+        process.stderr.write("devpts-check: script: missing the script to check (devpts-check script FILE)\n");
+        done(EXIT.usage);
+        return;
+      }
       done(await scriptCommand(file, flags));
     });
 };

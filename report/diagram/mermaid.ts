@@ -32,7 +32,8 @@ export function stateMermaid(d: StateDiagram): string {
     out.push('  end');
   }
   for (const i of d.instances) {
-    const text = `${i.id}${i.initial ? ' (initial)' : ''} · ${i.options}${i.ptmxMode ? ` · ptmx node ${i.ptmxMode}` : ' · no ptmx node'}`;
+    const node = i.ptmxMode === null ? ' · no ptmx node' : ` · ptmx node ${i.ptmxMode}${i.ptmxOption !== null && i.ptmxOption !== i.ptmxMode ? ` ≠ ptmxmode=${i.ptmxOption}` : ''}`;
+    const text = `${i.id}${i.initial ? ' (initial)' : ''} · ${i.options}${node}`;
     out.push(`  ${inst(i.id)}[(${label(text)})]`);
   }
   for (const p of d.ptys) {

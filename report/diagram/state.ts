@@ -120,7 +120,10 @@ export function stateDiagram(state: KernelState, known: ReadonlyMap<string, stri
     .sort((a, b) => fsLabel(a).localeCompare(fsLabel(b), 'en', { numeric: true }))
     .map((id) => {
       const fs = state.fss[id] as DevptsFs;
-      return { id: fsLabel(id), initial: fs.initial, options: optionsText(fs), ptmxMode: fs.ptmx ? formatMode(fs.ptmx.mode) : null };
+      return {
+        id: fsLabel(id), initial: fs.initial, options: optionsText(fs),
+        ptmxMode: fs.ptmx ? formatMode(fs.ptmx.mode) : null, ptmxOption: fs.ptmx ? formatMode(fs.opts.ptmxmode) : null,
+      };
     });
 
   const ptys = instances.flatMap((inst) => {

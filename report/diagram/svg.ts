@@ -108,7 +108,10 @@ export function stateSvg(d: StateDiagram, prefix: string, caption: string): stri
     parts.push(`<rect x="${X_I}" y="${iy}" width="8" height="70" rx="3" fill="${c}"/>`);
     parts.push(txt(X_I + 16, iy + 19, `${inst.id}${inst.initial ? ' (initial instance)' : ''}`, { weight: 700, size: 13, fill: c, width: W_I - 24 }));
     parts.push(txt(X_I + 16, iy + 38, inst.options, { mono: true, size: 11, width: W_I - 24 }));
-    parts.push(txt(X_I + 16, iy + 57, inst.ptmxMode ? `/dev/pts/ptmx node: mode ${inst.ptmxMode}` : 'no ptmx node (CONFIG=n)', { size: 11, fill: '#4b5563', width: W_I - 24 }));
+    const differs = inst.ptmxMode !== null && inst.ptmxOption !== null && inst.ptmxMode !== inst.ptmxOption;
+    const nodeLine = inst.ptmxMode === null ? 'no ptmx node (CONFIG=n)'
+      : differs ? `/dev/pts/ptmx node: mode ${inst.ptmxMode} ≠ ptmxmode=${inst.ptmxOption}` : `/dev/pts/ptmx node: mode ${inst.ptmxMode}`;
+    parts.push(txt(X_I + 16, iy + 57, nodeLine, { size: 11, fill: differs ? '#b45309' : '#4b5563', weight: differs ? 700 : 400, width: W_I - 24 }));
     instY.set(inst.id, iy + 35);
     ptys.forEach((p, k) => {
       const py = iy + k * 30;

@@ -1,7 +1,7 @@
 // Small pieces every renderer shares: number formatting, evidence sentences, grouping.
 
 import type { ProfileId } from '../../model/index.ts';
-import type { Cell, ClauseKind, ClauseRow, ConformanceData, Evidence } from '../data.ts';
+import type { Cell, ClauseKind, ClauseRow, ConformanceData, Counterexample, Evidence } from '../data.ts';
 
 /** 12345 → "12 345" (thin groups read well in tables and terminals). */
 export const num = (n: number): string => n.toLocaleString('en-US').replace(/,/g, ' ');
@@ -54,12 +54,36 @@ export function surpriseWords(cell: Cell): string | null {
   return cell.expected === cell.verdict ? null : `the catalogue expected ${cell.expected}`;
 }
 
-/** The short form shown inside a matrix cell: "200 runs · 12 345 states". */
+/** 950 → "950", 28651 → "28.7k", 1234567 → "1.2M" (matrix cells). */
+export function compact(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1e6) return `${(n / 1e3).toFixed(n < 1e4 ? 1 : 0).replace(/\.0$/, '')}k`;
+  return `${(n / 1e6).toFixed(1).replace(/\.0$/, '')}M`;
+}
+
+/** The short form shown inside a matrix cell: "150 runs · 28.7k states" (hits, seed and scope in the tooltip). */
 export function evidenceShort(e: Evidence): string {
   const parts: string[] = [];
-  if (e.random) parts.push(`${num(e.random.runs)} runs${e.random.witnessed !== null ? ` (${num(e.random.witnessed)} hit)` : ''}`);
-  if (e.exploration) parts.push(`${num(e.exploration.states)} states${e.exploration.complete ? '' : '*'}`);
+  if (e.random) parts.push(`${num(e.random.runs)} runs`);
+  if (e.exploration) parts.push(`${compact(e.exploration.states)} states${e.exploration.complete ? '' : '*'}`);
   return parts.join(' · ');
 }
 
 export const profileIds = (data: ConformanceData): ProfileId[] => data.profiles.map((p) => p.id);
+
+/** "D5 × 2.6.39-y vs 2.6.39-n" */
+export const cxTitle = (cx: Counterexample): string => `${cx.clause} × ${cx.sides.map((s) => s.profile).join(' vs ')}`;
+
+/** "found by random testing, seed 7" / "the exhaustive search" … (without "found by"). */
+export function foundWords(cx: Counterexample): string {
+  if (cx.foundBy === 'exploration') return 'the exhaustive search (shortest in its scope)';
+  if (cx.foundBy === 'both') return 'random testing and the exhaustive search';
+  return `random testing${cx.seed !== null ? `, seed ${cx.seed}` : ''}`;
+}
+
+/** "3 steps, shrunk from 9" */
+export function lengthWords(cx: Counterexample): string {
+  const n = cx.steps.length;
+  const shrunk = cx.lengths.found !== null && cx.lengths.found !== cx.lengths.shrunk ? `, shrunk from ${cx.lengths.found}` : '';
+  return `${n} step${n === 1 ? '' : 's'}${shrunk}`;
+}

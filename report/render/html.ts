@@ -6,7 +6,7 @@
 import type { Cell, ConformanceData, Counterexample } from '../data.ts';
 import { cellOf } from '../data.ts';
 import { esc, machineSvg, stateSvg } from '../diagram/svg.ts';
-import { evidenceSentence, evidenceShort, groups, KIND_TITLES, num, profileIds, seconds, surpriseWords } from './common.ts';
+import { cxTitle, evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords } from './common.ts';
 
 const CSS = `
 :root { --fg:#111827; --muted:#6b7280; --line:#e5e7eb; --bg:#fff; --holds:#ecfdf5; --holds-fg:#047857; --viol:#fef2f2; --viol-fg:#b91c1c; --na:#f9fafb; --na-fg:#9ca3af; --accent:#2563eb; }
@@ -28,16 +28,16 @@ a { color: var(--accent); }
 .runinfo { color: var(--muted); font-size: 13px; }
 table { border-collapse: collapse; width: 100%; }
 table.matrix { table-layout: fixed; }
-.matrix th, .matrix td { border: 1px solid var(--line); padding: 6px 8px; vertical-align: top; }
+.matrix th, .matrix td { border: 1px solid var(--line); padding: 5px 8px; vertical-align: middle; }
 .matrix thead th { position: sticky; top: 0; background: #f3f4f6; z-index: 1; text-align: center; font-size: 13px; }
 .matrix thead th.clause-h, .matrix thead th.stmt-h { text-align: left; }
 .matrix thead th small { display: block; font-weight: 400; color: var(--muted); font-size: 11px; line-height: 1.3; }
-.matrix col.c-id { width: 64px; } .matrix col.c-p { width: 128px; }
+.matrix col.c-id { width: 58px; } .matrix col.c-p { width: 122px; }
 .matrix tr.group th { background: #fafafa; text-align: left; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); padding: 10px 8px 4px; }
 .matrix td.id { font-weight: 700; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
 .matrix td.stmt { color: #1f2937; font-size: 13px; }
 td.v { text-align: center; font-size: 13px; }
-td.v small { display: block; font-size: 11px; line-height: 1.25; color: var(--muted); }
+td.v small { display: block; font-size: 11px; line-height: 1.25; color: var(--muted); font-weight: 400; white-space: nowrap; }
 td.v-holds { background: var(--holds); color: var(--holds-fg); font-weight: 600; }
 td.v-violated { background: var(--viol); font-weight: 700; }
 td.v-violated a { color: var(--viol-fg); text-decoration: none; display: block; }
@@ -63,11 +63,13 @@ table.steps td, table.steps th { border-bottom: 1px solid var(--line); padding: 
 table.steps td.n { width: 32px; text-align: right; color: var(--muted); }
 table.steps td.res { white-space: nowrap; }
 table.steps tr.last td { background: #fef2f2; }
-.ok { color: #047857; } .err { color: #b45309; font-weight: 600; }
+.ok { color: #047857; } .err { color: #b45309; font-weight: 600; } .muted { color: var(--muted); }
+.pic-h { margin: 16px 0 6px; }
 .breaks { margin: 10px 0; padding: 8px 12px; background: var(--viol); border-radius: 8px; }
 .replay { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; margin: 10px 0 14px; }
 .replay pre { margin: 0; padding: 6px 10px; background: #111827; color: #f9fafb; border-radius: 6px; }
 .back { font-size: 12.5px; }
+details.allcells { margin-top: 12px; } details.allcells summary { cursor: pointer; color: var(--accent); }
 footer { margin-top: 48px; color: var(--muted); font-size: 12.5px; border-top: 1px solid var(--line); padding-top: 12px; }
 @media print { .matrix thead th { position: static; } }
 `;
@@ -89,25 +91,34 @@ const verdictCell = (c: Cell | undefined): string => {
 };
 
 function counterexampleSection(cx: Counterexample, index: number): string {
-  const shrunk = cx.lengths.found !== null && cx.lengths.found !== cx.lengths.shrunk ? `, shrunk from ${cx.lengths.found}` : '';
-  const found = cx.foundBy === 'exploration' ? 'the exhaustive search' : cx.foundBy === 'both' ? 'random testing and the exhaustive search' : `random testing${cx.seed !== null ? `, seed ${cx.seed}` : ''}`;
-  const rows = cx.steps.map((s, i) => {
-    const cls = s.resultText.startsWith('ok') ? 'ok' : 'err';
-    return `<tr${i === cx.steps.length - 1 ? ' class="last"' : ''}><td class="n">${s.n}</td><td><code>${esc(s.text)}</code></td><td class="res"><span class="${cls}">${esc(s.resultText)}</span></td></tr>`;
+  const two = cx.sides.length > 1;
+  const head = `<tr><th>#</th><th>step</th>${cx.sides.map((x) => `<th>${two ? `result on <code>${esc(x.profile)}</code>` : 'result on the model'}</th>`).join('')}</tr>`;
+  const rows = cx.steps.map((st) => {
+    const cells = cx.sides.map((side) => {
+      const r = side.results[st.n - 1];
+      if (!r) return '<td class="res"><span class="muted">(not run)</span></td>';
+      return `<td class="res"><span class="${r.text.startsWith('ok') ? 'ok' : 'err'}">${esc(r.text)}</span></td>`;
+    }).join('');
+    const failing = st.n === cx.failingStep;
+    return `<tr${failing ? ' class="last"' : ''}><td class="n">${st.n}${failing ? '&nbsp;◀' : ''}</td><td><code>${esc(st.text)}</code></td>${cells}</tr>`;
   }).join('');
-  const caption = `Final state of ${cx.clause} on ${cx.profile}`;
-  return `<section class="cx" id="${esc(cx.id)}" data-clause="${esc(cx.clause)}" data-profile="${esc(cx.profile)}">
-<h3><span class="tag">${esc(cx.clause)} × ${esc(cx.profile)}</span>${esc(cx.statement)}</h3>
+  const replays = cx.sides.map((side) => `<div class="replay"><strong>Replay${two ? ` <code>${esc(side.profile)}</code>` : ''}</strong><pre>${esc(side.trace.replay)}</pre><a href="${esc(side.trace.file)}">${esc(side.trace.file)}</a>${side.trace.replays ? '<span class="ok">✓ replays (exit 0)</span>' : '<span class="err">✗ did not replay</span>'}</div>`).join('');
+  const pictures = cx.sides.map((side, k) => {
+    const caption = `Final state of the ${cx.clause} counterexample on ${side.profile}`;
+    return `<p class="pic-h"><strong>Final state${two ? ` on <code>${esc(side.profile)}</code>` : ''}</strong> — machine mode <code>${esc(side.finalMode)}</code>.</p><div class="figure">${stateSvg(side.finalState, `s${index}-${k}`, caption)}</div>`;
+  }).join('');
+  return `<section class="cx" id="${esc(cx.id)}" data-clause="${esc(cx.clause)}" data-profiles="${esc(cx.sides.map((x) => x.profile).join(' '))}">
+<h3><span class="tag">${esc(cxTitle(cx))}</span>${esc(cx.statement)}</h3>
 <div class="sides">
-  <div class="side doc"><h4>The document says</h4>${cx.document ? `<blockquote>${esc(cx.document)}</blockquote>` : '<p>(a kernel fact or invariant: the document is silent)</p>'}</div>
+  <div class="side doc"><h4>The document says</h4>${cx.document ? `<blockquote>${esc(cx.document)}</blockquote>` : '<p class="muted">Nothing: this is a fact of the kernel code or an invariant the document leaves out.</p>'}</div>
   <div class="side code"><h4>The kernel code does</h4><p>${esc(cx.code ?? '—')}</p></div>
 </div>
-<p><strong>Minimal counterexample</strong>: ${cx.steps.length} step${cx.steps.length === 1 ? '' : 's'}${shrunk}; found by ${esc(found)}.</p>
-<table class="steps"><thead><tr><th>#</th><th>step</th><th>result on the model</th></tr></thead><tbody>${rows}</tbody></table>
-<div class="breaks"><strong>What breaks:</strong> ${esc(cx.failure)}</div>
-<div class="replay"><strong>Replay</strong><pre>${esc(cx.trace.replay)}</pre><a href="${esc(cx.trace.file)}">${esc(cx.trace.file)}</a>${cx.trace.replays ? '<span class="ok">✓ replays (exit 0)</span>' : '<span class="err">✗ did not replay</span>'}</div>
-<p><strong>Final state</strong> — machine mode <code>${esc(cx.finalMode)}</code>. Solid arrows: a mount shows that instance; dashed: where <code>open("/dev/ptmx")</code> by root in that namespace allocates.</p>
-<div class="figure">${stateSvg(cx.finalState, `s${index}`, caption)}</div>
+<p><strong>Minimal counterexample</strong>: ${esc(lengthWords(cx))}; found by ${esc(foundWords(cx))}.</p>
+<table class="steps"><thead>${head}</thead><tbody>${rows}</tbody></table>
+<div class="breaks"><strong>What breaks</strong> (step ${cx.failingStep}): ${esc(cx.failure)}</div>
+${replays}
+<p class="legend">In the pictures: solid arrows — a mount shows that devpts instance; dashed — where <code>open("/dev/ptmx")</code> by root in that namespace allocates; grey — a mount covered by a later one.</p>
+${pictures}
 <p class="back"><a href="#matrix">↑ back to the matrix</a></p>
 </section>`;
 }
@@ -115,7 +126,7 @@ function counterexampleSection(cx: Counterexample, index: number): string {
 export function renderHtml(data: ConformanceData): string {
   const profiles = profileIds(data);
   const s = data.summary;
-  const head = data.profiles.map((p) => `<th scope="col" data-profile="${esc(p.id)}">${esc(p.id)}<small>${esc(p.description)}</small></th>`).join('');
+  const head = data.profiles.map((p) => `<th scope="col" data-profile="${esc(p.id)}" title="${esc(p.description)}">${esc(p.id)}<small>${esc(p.short)}</small></th>`).join('');
   const body = groups(data).map((g) => {
     const rows = g.clauses.map((c) => {
       const cells = profiles.map((p) => verdictCell(cellOf(data, c.id, p))).join('');
@@ -165,6 +176,11 @@ ${body}
 <table class="evidence"><thead><tr><th>profile</th><th>kernel</th><th>random testing</th><th>exhaustive search</th><th>verdicts</th></tr></thead><tbody>
 ${evidence}
 </tbody></table>
+
+<details class="allcells"><summary>Every cell: verdict and evidence (${data.cells.filter((c) => c.verdict !== 'n/a').length} cells)</summary>
+<table class="evidence"><thead><tr><th>clause</th><th>profile</th><th>verdict</th><th>evidence</th></tr></thead><tbody>
+${data.cells.filter((c) => c.verdict !== 'n/a').map((c) => `<tr><td><code>${esc(c.clause)}</code></td><td><code>${esc(c.profile)}</code></td><td>${c.verdict === 'violated' && c.counterexample ? `<a href="#${esc(c.counterexample)}">violated</a>` : esc(c.verdict)}</td><td>${esc(evidenceSentence(c))}${c.trace ? ` · <a href="${esc(c.trace)}">${esc(c.trace)}</a>` : ''}</td></tr>`).join('\n')}
+</tbody></table></details>
 
 <h2 id="modes">The kernel’s modes</h2>
 <p>The xstate machine of <code>model/machine.ts</code>, drawn from <code>kernelMachine</code> itself: the document’s modes, the guards that move between them, and which profile boots where. Every op is applied by the same pure <code>step</code> in every mode.</p>

@@ -44,18 +44,19 @@ export function renderJunit(data: ConformanceData): string {
       if (c.expected) props.push(['expected', c.expected]);
       if (c.evidence.exploration) props.push(['exploration.scope', c.evidence.exploration.scope], ['exploration.states', String(c.evidence.exploration.states)], ['exploration.complete', String(c.evidence.exploration.complete)]);
       const cx = counterexampleOf(data, c.counterexample);
-      if (cx) props.push(['trace', cx.trace.file], ['replay', cx.trace.replay]);
+      const side = cx?.sides.find((x) => x.profile === c.profile);
+      if (side) props.push(['trace', side.trace.file], ['replay', side.trace.replay]);
       let body = `<properties>${props.map(([k, v]) => `<property name="${xml(k)}" value="${xml(v)}"/>`).join('')}</properties>`;
       const problem = problemFor(c);
       let out = evidenceSentence(c);
-      if (cx) {
+      if (cx && side) {
         out = [
           `${c.clause} × ${c.profile} is violated: ${cx.failure}`,
           cx.document ? `The document says: ${cx.document}` : '',
           cx.code ? `The kernel code: ${cx.code}` : '',
-          'Counterexample:',
-          ...cx.steps.map((s) => `  ${s.n}. ${s.text} -> ${s.resultText}`),
-          `Replay: ${cx.trace.replay}`,
+          `Counterexample on ${c.profile}:`,
+          ...cx.steps.map((s) => `  ${s.n}. ${s.text} -> ${side.results[s.n - 1]?.text ?? '(not run)'}`),
+          `Replay: ${side.trace.replay}`,
         ].filter(Boolean).join('\n');
       }
       if (problem || c.verdict === 'error') {
@@ -66,7 +67,7 @@ export function renderJunit(data: ConformanceData): string {
         body += `<skipped message="${xml(c.note ?? `${c.clause} does not speak about ${c.profile}`)}"/>`;
       } else if (c.verdict === 'violated' && !FINDING_KINDS.has(kindOf.get(c.clause) ?? 'document')) {
         sFail++;
-        body += `<failure message="${xml(`model bug: ${c.clause} must hold in ${c.profile}${cx ? `; replay: ${cx.trace.replay}` : ''}`)}" type="model-bug">${cdata(out)}</failure>`;
+        body += `<failure message="${xml(`model bug: ${c.clause} must hold in ${c.profile}${side ? `; replay: ${side.trace.replay}` : ''}`)}" type="model-bug">${cdata(out)}</failure>`;
       }
       body += `<system-out>${cdata(out)}</system-out>`;
       const name = `${c.clause} ${statementOf.get(c.clause) ?? ''}`.trim();

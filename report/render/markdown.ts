@@ -5,7 +5,7 @@
 import type { ConformanceData } from '../data.ts';
 import { cellOf, counterexampleOf } from '../data.ts';
 import { machineMermaid, stateMermaid } from '../diagram/mermaid.ts';
-import { evidenceSentence, evidenceShort, groups, KIND_TITLES, num, profileIds, seconds, surpriseWords } from './common.ts';
+import { evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords } from './common.ts';
 
 /** Table-cell safe: pipes escaped, newlines folded. */
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
@@ -41,7 +41,7 @@ export function renderMarkdown(data: ConformanceData): string {
     }
   }
   out.push('');
-  out.push('`runs`: random operation sequences checked against the clause (`hit`: how many exercised it, i.e. its premise held); `states`: distinct states the exhaustive search visited for the profile (`*`: stopped at a cap). **holds** means no counterexample in both; **n/a**: the clause does not speak about that profile. ⚑ marks a verdict that differs from the catalogue’s hypothesis (clauses.md “expected”).');
+  out.push('`runs`: random operation sequences checked against the clause (how many exercised it — its premise held — is in the evidence table below); `states`: distinct states the exhaustive search visited for the profile (`*`: stopped at a cap). **holds** means no counterexample in both; **n/a**: the clause does not speak about that profile. ⚑ marks a verdict that differs from the catalogue’s hypothesis (clauses.md “expected”).');
   out.push('');
 
   out.push('## Evidence per profile');
@@ -68,10 +68,11 @@ export function renderMarkdown(data: ConformanceData): string {
   if (data.counterexamples.length > 0) {
     out.push(`## Violations (${data.counterexamples.length})`);
     for (const cx of data.counterexamples) {
+      const two = cx.sides.length > 1;
       out.push('');
       out.push(`<a id="${cx.id}"></a>`);
       out.push('');
-      out.push(`### ${cx.clause} × \`${cx.profile}\` — ${cx.statement}`);
+      out.push(`### ${cx.clause} × ${cx.sides.map((x) => code(x.profile)).join(' vs ')} — ${cx.statement}`);
       out.push('');
       if (cx.document) {
         out.push('**The document says:**');
@@ -83,23 +84,31 @@ export function renderMarkdown(data: ConformanceData): string {
         out.push(`**The kernel code does:** ${cx.code}`);
         out.push('');
       }
-      const shrunk = cx.lengths.found !== null && cx.lengths.found !== cx.lengths.shrunk ? `, shrunk from ${cx.lengths.found}` : '';
-      const found = cx.foundBy === 'exploration' ? 'the exhaustive search' : cx.foundBy === 'both' ? 'random testing and the exhaustive search' : `random testing${cx.seed !== null ? `, seed ${cx.seed}` : ''}`;
-      out.push(`**Minimal counterexample** (${cx.steps.length} steps${shrunk}; found by ${found}):`);
+      out.push(`**Minimal counterexample** (${lengthWords(cx)}; found by ${foundWords(cx)}):`);
       out.push('');
-      out.push('| # | step | result |');
-      out.push('|---:|---|---|');
-      for (const st of cx.steps) out.push(`| ${st.n} | ${code(st.text)} | ${cell(st.resultText)} |`);
+      out.push(`| # | step | ${two ? cx.sides.map((x) => `result on ${code(x.profile)}`).join(' | ') : 'result'} |`);
+      out.push(`|---:|---|${cx.sides.map(() => '---').join('|')}|`);
+      for (const st of cx.steps) {
+        const results = cx.sides.map((side) => {
+          const r = side.results[st.n - 1];
+          const t = r ? cell(r.text) : '(not run)';
+          return st.n === cx.failingStep ? `**${t}**` : t;
+        });
+        out.push(`| ${st.n === cx.failingStep ? `**${st.n}**` : st.n} | ${code(st.text)} | ${results.join(' | ')} |`);
+      }
       out.push('');
-      out.push(`**What breaks:** ${cx.failure}`);
+      out.push(`**What breaks** (step ${cx.failingStep}): ${cx.failure}`);
       out.push('');
-      out.push(`**Replay** ([trace](${cx.trace.file})): ${code(cx.trace.replay)}`);
+      for (const side of cx.sides) out.push(`**Replay**${two ? ` (${code(side.profile)})` : ''} ([trace](${side.trace.file})): ${code(side.trace.replay)}${side.trace.replays ? '' : ' — ⚠️ did not replay'}  `);
       out.push('');
-      out.push(`**Final state** (machine mode \`${cx.finalMode}\`): namespaces → mounts → devpts instances → ptys; dotted arrows show where \`open("/dev/ptmx")\` by root allocates.`);
-      out.push('');
-      out.push('```mermaid');
-      out.push(stateMermaid(cx.finalState));
-      out.push('```');
+      for (const side of cx.sides) {
+        out.push(`**Final state${two ? ` on ${code(side.profile)}` : ''}** (machine mode \`${side.finalMode}\`): namespaces → mounts → devpts instances → ptys; the dotted arrow shows where \`open("/dev/ptmx")\` by root allocates.`);
+        out.push('');
+        out.push('```mermaid');
+        out.push(stateMermaid(side.finalState));
+        out.push('```');
+        out.push('');
+      }
     }
     out.push('');
   }
@@ -114,7 +123,7 @@ export function renderMarkdown(data: ConformanceData): string {
   for (const c of notHeld) {
     const cx = counterexampleOf(data, c.counterexample);
     const verdict = c.verdict === 'violated' && cx ? `[violated](#${cx.id})` : c.verdict;
-    out.push(`| ${c.clause} | ${code(c.profile)} | ${verdict} | ${cell(evidenceSentence(c))}${cx ? `; trace ${code(cx.trace.file)}` : ''} |`);
+    out.push(`| ${c.clause} | ${code(c.profile)} | ${verdict} | ${cell(evidenceSentence(c))}${c.trace ? `; trace ${code(c.trace)}` : ''} |`);
   }
   out.push('');
   out.push('</details>');

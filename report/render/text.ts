@@ -4,7 +4,7 @@
 
 import type { ConformanceData, Verdict } from '../data.ts';
 import { cellOf, surprises } from '../data.ts';
-import { num, profileIds, seconds } from './common.ts';
+import { cxTitle, foundWords, lengthWords, num, profileIds, seconds } from './common.ts';
 
 export interface TextOptions {
   readonly colour: boolean;
@@ -74,18 +74,23 @@ export function renderText(data: ConformanceData, o: TextOptions): string {
     out.push(paint(SGR.bold, `Violations (${data.counterexamples.length}): where the document and the kernel code disagree`));
     for (const cx of data.counterexamples) {
       out.push('');
-      out.push(paint(SGR.bold + SGR.red, `${cx.clause} × ${cx.profile}`) + paint(SGR.bold, `  ${cx.statement}`));
+      out.push(paint(SGR.bold + SGR.red, cxTitle(cx)) + paint(SGR.bold, `  ${cx.statement}`));
       if (cx.document) out.push(`  The document says: ${cx.document}`);
       if (cx.code) out.push(`  The kernel code:   ${cx.code}`);
-      const shrunk = cx.lengths.found !== null && cx.lengths.found !== cx.lengths.shrunk ? `, shrunk from ${cx.lengths.found}` : '';
-      const found = cx.foundBy === 'exploration' ? 'found by the exhaustive search' : cx.foundBy === 'both' ? 'found by random testing and the exhaustive search' : `found by random testing${cx.seed !== null ? `, seed ${cx.seed}` : ''}`;
-      out.push(`  Minimal counterexample (${cx.steps.length} step${cx.steps.length === 1 ? '' : 's'}${shrunk}; ${found}):`);
+      out.push(`  Minimal counterexample (${lengthWords(cx)}; found by ${foundWords(cx)}):`);
       const w = String(cx.steps.length).length;
+      const two = cx.sides.length > 1;
       for (const st of cx.steps) {
-        out.push(`    ${String(st.n).padStart(w)}. ${st.text}  ${paint(SGR.dim, '→')} ${paint(st.resultText.startsWith('ok') ? SGR.green : SGR.yellow, st.resultText)}`);
+        const results = cx.sides.map((side) => {
+          const r = side.results[st.n - 1];
+          const text = r ? paint(r.text.startsWith('ok') ? SGR.green : SGR.yellow, r.text) : paint(SGR.dim, '(not run)');
+          return two ? `${side.profile}: ${text}` : text;
+        });
+        const mark = st.n === cx.failingStep ? paint(SGR.red + SGR.bold, ' ◀') : '';
+        out.push(`    ${String(st.n).padStart(w)}. ${st.text}  ${paint(SGR.dim, '→')} ${results.join(paint(SGR.dim, ' | '))}${mark}`);
       }
       out.push(`  What breaks: ${cx.failure}`);
-      out.push(`  Replay: ${paint(SGR.cyan, cx.trace.replay)}`);
+      for (const side of cx.sides) out.push(`  Replay${two ? ` (${side.profile})` : ''}: ${paint(SGR.cyan, side.trace.replay)}`);
     }
   }
   if (data.problems.length > 0) {

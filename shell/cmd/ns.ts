@@ -7,6 +7,7 @@
 // `ns_exec -cm /bin/bash` example reads). With a command, that command runs there and
 // the script goes on in the old process. The model keeps every such process alive.
 
+import { INITIAL_NS } from '../../model/index.ts';
 import { cloneShell, type Shell } from '../expand.ts';
 import { basename, errnoOf, failed, getopt, has, info, noEffect, op, unknown, valueOf, type CommandCtx, type Handler } from './context.ts';
 
@@ -51,7 +52,7 @@ function runInNewProcess(ctx: CommandCtx, newns: boolean, command: readonly stri
     ctx.sh.pid = child;
     return 0;
   }
-  info(ctx, `pid ${child} starts in ${where} and runs \`${command.join(' ')}\`; the model keeps it running`);
+  info(ctx, `pid ${child} starts in ${where} and runs ${shell !== null ? 'the shell text given with -c' : `\`${command.join(' ')}\``}; the model keeps it running`);
   const sub: Shell = cloneShell(ctx.sh);
   sub.pid = child;
   if (shell !== null) {
@@ -125,7 +126,7 @@ export const consumer: Handler = (ctx) => {
   const name = basename(ctx.argv[0]!);
   const proc = ctx.run.state.procs[ctx.sh.pid]!;
   ctx.run.consumers.push({ name, line: ctx.where.line, command: ctx.where.text, pid: proc.pid, ns: proc.ns });
-  info(ctx, `pty consumer: ${name} runs in pid ${proc.pid} (${proc.ns === 'ns1' ? "the host's mount namespace" : 'mount namespace ' + proc.ns})`);
+  info(ctx, `pty consumer: ${name} runs in pid ${proc.pid} (${proc.ns === INITIAL_NS ? "the host's mount namespace" : 'mount namespace ' + proc.ns})`);
   return 0;
 };
 

@@ -63,7 +63,7 @@ describe('the clause catalogue', () => {
 /** What the properties compute with the default seed and budget (not what the runner is told: it is never told). */
 const VIOLATED = new Set([
   'D3/2.6.39-n', 'D5/2.6.39-y vs 2.6.39-n', 'U1/2.6.39-y vs 2.6.39-n', 'U3/2.6.39-y', 'U3/3.4-y',
-  'U6/2.6.39-y', 'U6/3.4-y', 'U6/6.x', 'R2/2.6.39-y vs 6.x',
+  'U6/2.6.39-y', 'U6/3.4-y', 'U6/6.x', 'U7/2.6.39-y', 'U7/3.4-y', 'R2/2.6.39-y vs 6.x',
 ]);
 
 describe('verdicts with the default seed', () => {
@@ -87,7 +87,9 @@ describe('verdicts with the default seed', () => {
 
   it('confirms or refutes each hypothesis of clauses.md: the only surprises are the ones on record', () => {
     const differ = report.results.filter((r) => r.expected !== null && r.expected !== 'hypothesis' && r.expected !== r.verdict).map((r) => `${r.clause}/${r.label}`);
-    expect(differ).toEqual([]);
+    // U7: clauses.md expects isolation when every mount uses newinstance; a bind redirect of /dev/ptmx made
+    // before a container's namespace is copied sends the container's ptys to the host's instance
+    expect(differ).toEqual(['U7/2.6.39-y', 'U7/3.4-y']);
     const hypotheses = Object.fromEntries(report.results.filter((r) => r.expected === 'hypothesis').map((r) => [`${r.clause}/${r.label}`, r.verdict]));
     expect(hypotheses).toEqual({ 'U1/2.6.39-y vs 2.6.39-n': 'violated', 'R2/2.6.39-y vs 6.x': 'violated' });
   });
@@ -143,6 +145,7 @@ describe('verdicts with the default seed', () => {
     expect(message('U3/2.6.39-y')).toMatch(/fstab entry \("ptmxmode=0666"\).*0000/);
     expect(message('U6/6.x')).toMatch(/remount .* from 0666 to 0000/);
     expect(message('R2/2.6.39-y vs 6.x')).toMatch(/2\.6\.39-y gives ok .*6\.x gives ENOENT/);
+    expect(message('U7/2.6.39-y')).toMatch(/through a mount copied with the namespace/);
   });
 });
 

@@ -24,7 +24,7 @@ describe('every format shows every clause and every violation', () => {
   for (const [name, text] of Object.entries(outputs)) {
     it(`${name}: every clause ID and every replay command`, () => {
       for (const id of ids) expect(text).toContain(id);
-      for (const cx of data.counterexamples) expect(text).toContain(cx.trace.file);
+      for (const cx of data.counterexamples) for (const side of cx.sides) expect(text).toContain(side.trace.file);
     });
   }
 });
@@ -56,7 +56,7 @@ describe('html', () => {
 describe('markdown', () => {
   const md = renderMarkdown(data);
   it('has Mermaid blocks for the mode chart and every counterexample, and anchors for links', () => {
-    expect([...md.matchAll(/```mermaid\n/g)]).toHaveLength(1 + data.counterexamples.length);
+    expect([...md.matchAll(/```mermaid\n/g)]).toHaveLength(1 + data.counterexamples.reduce((n, cx) => n + cx.sides.length, 0));
     expect(md).toContain('stateDiagram-v2');
     for (const cx of data.counterexamples) {
       expect(md).toContain(`<a id="${cx.id}"></a>`);
@@ -92,8 +92,8 @@ describe('terminal', () => {
   it('one paragraph per violation with numbered steps and the replay command', () => {
     const plain = renderText(data, { colour: false, width: null, outDir: 'out', files: [] });
     for (const cx of data.counterexamples) {
-      expect(plain).toContain(`${cx.clause} × ${cx.profile}`);
-      expect(plain).toContain(`Replay: ${cx.trace.replay}`);
+      expect(plain).toContain(`${cx.clause} × ${cx.sides.map((s) => s.profile).join(' vs ')}`);
+      for (const side of cx.sides) expect(plain).toMatch(new RegExp(`Replay( \\(${side.profile.replace(/\./g, '\\.')}\\))?: ${side.trace.replay.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
       for (const s of cx.steps) expect(plain).toContain(`${s.n}. ${s.text}`);
     }
   });

@@ -22,7 +22,7 @@ describe('devpts-check script', () => {
     const r = await runCli(example('lxc-private-dev.sh'), { profile: ['2.6.39-y,3.4-y', '6.x'] });
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
-    expect(r.out).toContain('profile   reachable  isolated  host unharmed  non-root usable\n2.6.39-y  yes        yes       yes            yes\n');
+    expect(r.out).toContain('profile   reachable  isolated  host unharmed  non-root usable  effect unknown\n2.6.39-y  yes        yes       yes            yes              0\n');
     expect(r.out).toContain('Every verdict is yes.');
     expect(r.out).not.toContain('Why each "no"');
   });
@@ -30,7 +30,7 @@ describe('devpts-check script', () => {
   it('exits 1 when a verdict is no, and shows why with the probe\'s trace', async () => {
     const r = await runCli(example('forgot-redirect.sh'), { profile: ['2.6.39-y'] });
     expect(r.code).toBe(1);
-    expect(r.out).toContain('2.6.39-y  no         no        yes            no');
+    expect(r.out).toContain('2.6.39-y  no         no        yes            no               0');
     expect(r.out).toMatch(/2\.6\.39-y reachable: no: root in the container: open \/dev\/ptmx gives pty 0 in the host's \/dev\/pts instance/);
     expect(r.out).toContain('      [pid 4] open /dev/ptmx as reach → pty 0\n');
     expect(r.out).toContain('Pty consumers: sshd (line 8, in the container)');
@@ -47,6 +47,7 @@ describe('devpts-check script', () => {
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ format: 'devpts-check-script/1', bootOptions: 'gid=5,mode=620', ok: false, warnings: [] });
+    expect(j.profiles[0].unknownEffects).toBe(0);
     expect(j.profiles.map((p: { profile: string }) => p.profile)).toEqual(['2.6.39-n', '6.x']);
     const six = j.profiles[1];
     expect(six.verdicts.reachable).toMatchObject({ value: true });
@@ -58,7 +59,7 @@ describe('devpts-check script', () => {
   it('--boot-options sets init\'s mount; a value init cannot mount is a usage error', async () => {
     const plain = await runCli(example('no-newinstance.sh'), { profile: ['2.6.39-y'], bootOptions: '' });
     // with no gid/mode at boot, the container's plain mount changes nothing the host sees
-    expect(plain.out).toContain('2.6.39-y  yes        no        yes            yes');
+    expect(plain.out).toContain('2.6.39-y  yes        no        yes            yes              0');
     const bad = await runCli(example('no-newinstance.sh'), { profile: ['6.x'], bootOptions: 'bogus' });
     expect(bad).toMatchObject({ code: 2, out: '' });
     expect(bad.err).toMatch(/^devpts-check: --boot-options "bogus": .*EINVAL/);
@@ -101,7 +102,15 @@ describe('devpts-check script', () => {
     vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
     const code = await main(['script', example('lxc-private-dev.sh'), '--profile', '6.x']);
     expect(code).toBe(0);
-    expect(out).toContain('6.x      yes        yes       yes            yes');
+    expect(out).toContain('6.x      yes        yes       yes            yes              0');
+  });
+
+  it('takes the file back from a --profile list it ended up in', async () => {
+    let out = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
+    const code = await main(['script', '--profile', '6.x', '3.4-y', example('lxc-private-dev.sh')]);
+    expect(code).toBe(0);
+    expect(out).toContain('3.4-y    yes        yes       yes            yes              0\n6.x      yes');
   });
 
   it('a parse error is exit 2 with file, line, column and a caret', async () => {

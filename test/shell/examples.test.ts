@@ -106,3 +106,43 @@ describe('examples/', () => {
     expect(verdict(report, '2.6.39-y', 'hostUnharmed').value).toBe(false);
   });
 });
+
+// More scenarios, each derived from profiles.md/clauses.md before running the checker.
+describe('clause scenarios', () => {
+  const SCENARIOS: { name: string; script: string; table: Record<string, string> }[] = [
+    {
+      // K2 + K3: without newinstance, ptmxmode=0666 lands in the initial instance's
+      // options but not on its existing ptmx node (0000): non-root users get EACCES (U3).
+      name: 'ptmxmode without newinstance (K3)',
+      script: 'unshare -m\nmount -t devpts -o ptmxmode=0666 devpts /dev/pts\nln -sf pts/ptmx /dev/ptmx\n',
+      table: { '2.6.39-n': 'nnnn', '2.6.39-y': 'ynnn', '3.4-y': 'ynnn', '6.x': 'yyny' },
+    },
+    {
+      // K8: on 6.x a plain c 5 2 node uses the devpts on the `pts` beside it; on CONFIG=y
+      // the plain mount binds the initial instance (D4, K2).
+      name: 'private /dev with a mknod ptmx (K8)',
+      script: 'unshare -m\nmount -t tmpfs tmpfs /dev\nmknod -m 666 /dev/ptmx c 5 2\nmkdir /dev/pts\nmount -t devpts devpts /dev/pts\n',
+      table: { '2.6.39-n': 'ynny', '2.6.39-y': 'ynny', '3.4-y': 'ynny', '6.x': 'yyyy' },
+    },
+    {
+      // A bind of /dev/pts/ptmx keeps the instance it was bound from (profiles.md, shared
+      // facts): binding before the new mount pins the host's instance.
+      name: 'bind before the newinstance mount',
+      script: 'unshare -m\nmount --bind /dev/pts/ptmx /dev/ptmx\nmount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts\n',
+      table: { '2.6.39-n': 'ynny', '2.6.39-y': 'nnyn', '3.4-y': 'nnyn', '6.x': 'nnyn' },
+    },
+    {
+      // The container's copy of /dev/pts is the host's instance: a remount there changes
+      // the host's ptmx node (K4). On CONFIG=n the merged data hits the bogus ptmxmode
+      // after re-applying gid=5,mode=620 (K1), so the host ends as it was.
+      name: 'remount through the inherited mount (K4)',
+      script: 'unshare -m\nmount -o remount,ptmxmode=0666 /dev/pts\n',
+      table: { '2.6.39-n': 'ynyy', '2.6.39-y': 'ynny', '3.4-y': 'ynny', '6.x': 'ynny' },
+    },
+  ];
+  for (const s of SCENARIOS) {
+    it(s.name, async () => {
+      expect(verdictTable(await checkScript(s.script))).toEqual(s.table);
+    });
+  }
+});

@@ -55,7 +55,7 @@ describe('robustness', () => {
     for (const [name, text] of [['empty.sh', ''], ['comments.sh', '#!/bin/sh\n# nothing yet\n\n']] as const) {
       const r = await runCli(file(name, text), { profile: ['6.x'] });
       expect(r.code, name).toBe(1); // the "container" is the host itself: not isolated
-      expect(r.out).toContain('6.x      yes        no        yes            yes');
+      expect(r.out).toContain('6.x      yes        no        yes            yes              0');
       expect(r.out).toContain("container: the script's own process (pid 2)");
       if (text === '') expect(r.err).toContain('the script is empty');
     }

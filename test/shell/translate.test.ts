@@ -2,6 +2,7 @@
 // shell would do it. Ops are shown without their pid unless the test is about pids.
 
 import { describe, expect, it } from 'vitest';
+import { unknownEffects } from '../../shell/render.ts';
 import { check, findings, scriptOps, scriptSteps } from './helpers.ts';
 
 const Y = ['2.6.39-y'] as const;
@@ -280,5 +281,6 @@ describe('the shell around the commands', () => {
     expect(r.warnings[1]!.message).toContain('$EXTRA is not set in the script');
     const kinds = findings(r).map((f) => [f.line, f.kind]);
     expect(kinds).toEqual([[1, 'noeffect'], [2, 'unknown'], [3, 'info'], [4, 'unknown'], [5, 'unknown']]);
+    expect(unknownEffects(r.profiles[0]!)).toBe(3);
   });
 });

@@ -1,0 +1,43 @@
+// Acceptance: the `small` scope explored exhaustively on every profile, invariants I1–I5
+// on every transition, with its exact state space size asserted. A semantic change of the
+// model that alters the state space shows here first.
+//
+// THE ONE PLACE FOR STATE COUNTS. When the model changes on purpose, rerun
+//   npx vitest run test/explore/counts.test.ts
+// and copy the new numbers from the failure message into SMALL_COUNTS below
+// (`devpts-check explore --profile P --scope small --exact` prints the same numbers).
+
+import { describe, expect, it } from 'vitest';
+import type { ProfileId } from '../../model/index.ts';
+import { Search } from '../../explore/bfs.ts';
+import { planChecks } from '../../explore/checks.ts';
+import { SMALL } from '../../explore/scope.ts';
+import { KernelSystem } from '../../explore/system.ts';
+import { profileOf } from '../../model/index.ts';
+
+/** distinct states and transitions of scope `small` at its depth bound (exact keys). */
+export const SMALL_COUNTS: Readonly<Record<ProfileId, { distinct: number; transitions: number; levels: number[] }>> = {
+  '2.6.39-n': { distinct: 1302, transitions: 8535, levels: [1, 9, 52, 241, 999] },
+  '2.6.39-y': { distinct: 8980, transitions: 30813, levels: [1, 14, 128, 1028, 7809] },
+  '3.4-y': { distinct: 8980, transitions: 30813, levels: [1, 14, 128, 1028, 7809] },
+  '6.x': { distinct: 6720, transitions: 24595, levels: [1, 13, 107, 801, 5798] },
+};
+
+describe('explore: scope small, exact state counts (invariants on)', () => {
+  for (const profile of Object.keys(SMALL_COUNTS) as ProfileId[]) {
+    it(`${profile}`, () => {
+      const system = new KernelSystem(profile, SMALL);
+      const invariants = planChecks(profileOf(profile), ['I1', 'I2', 'I3', 'I4', 'I5']).checks;
+      const r = new Search(system).run({ depth: SMALL.depth, checks: invariants, exact: true });
+      expect(r.stop).toBe('done');
+      expect(r.violations).toEqual([]);
+      expect({ distinct: r.distinct, transitions: r.transitions, levels: r.levels }).toEqual(SMALL_COUNTS[profile]);
+    });
+  }
+
+  it('64-bit fingerprints give the same count as exact keys', () => {
+    const system = new KernelSystem('6.x', SMALL);
+    const r = new Search(system).run({ depth: SMALL.depth });
+    expect(r.distinct).toBe(SMALL_COUNTS['6.x'].distinct);
+  });
+});

@@ -1,0 +1,139 @@
+// The whole report, once, on the real runners (quick budget, every clause, every
+// profile): the four files, every clause ID in each, every violated cell's traces
+// replaying with `devpts-check replay` (exit 0), and a real browser look at
+// conformance.html in Debian's headless Chromium (no browser download): one row per
+// clause, one column per profile, every violated cell linking to its section; the
+// screenshots are saved under test-artifacts/.
+
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROFILE_IDS } from '../../model/index.ts';
+import { CLAUSES } from '../../properties/clauses.ts';
+import type { ConformanceData } from '../../report/data.ts';
+import { runReport } from '../../report/index.ts';
+import { FORMATS, FILE_OF, parseReportOptions } from '../../report/options.ts';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin', 'devpts-check.js');
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+/** The design's catalogue, when this checkout sits next to it (../shared/design/clauses.md). */
+const CATALOGUE_MD = resolve(ROOT, '../shared/design/clauses.md');
+
+let out: string;
+let data: ConformanceData;
+let stdout = '';
+let code: number;
+
+beforeAll(async () => {
+  out = join(mkdtempSync(join(tmpdir(), 'report-e2e-')), 'out');
+  const options = parseReportOptions({ budget: 'quick', out }, CLAUSES.map((c) => c.id), out);
+  const r = await runReport(options, { stdout: (s) => { stdout += s; }, stderr: () => {}, tty: false, columns: null });
+  code = r.code;
+  data = r.data!;
+}, 180_000);
+
+describe('the report on the real runners (quick budget)', () => {
+  it('completes with exit 0 and nothing left uncomputed', () => {
+    expect(data.problems).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  it('writes the four files and one trace per violated cell', () => {
+    for (const f of FORMATS) expect(existsSync(join(out, FILE_OF[f]))).toBe(true);
+    for (const c of data.cells.filter((x) => x.verdict === 'violated')) {
+      expect(c.trace, `${c.clause} × ${c.profile}`).not.toBeNull();
+      expect(existsSync(join(out, c.trace!))).toBe(true);
+    }
+  });
+
+  it('shows every clause of the catalogue in every file and on the terminal', () => {
+    const ids = CLAUSES.map((c) => c.id);
+    if (existsSync(CATALOGUE_MD)) {
+      const fromDesign = [...readFileSync(CATALOGUE_MD, 'utf8').matchAll(/^\| ([DUKRI]\d+) \|/gm)].map((m) => m[1]!);
+      expect(fromDesign.length).toBeGreaterThan(20);
+      expect(new Set(ids)).toEqual(new Set(fromDesign));
+    }
+    const texts = [...FORMATS.map((f) => readFileSync(join(out, FILE_OF[f]), 'utf8')), stdout];
+    for (const text of texts) for (const id of ids) expect(text).toMatch(new RegExp(`\\b${id}\\b`));
+    const json = JSON.parse(readFileSync(join(out, 'conformance.json'), 'utf8')) as ConformanceData;
+    expect(json.cells).toHaveLength(ids.length * PROFILE_IDS.length);
+    const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
+    expect([...junit.matchAll(/<testcase /g)]).toHaveLength(ids.length * PROFILE_IDS.length);
+  });
+
+  it('every "holds" shows its budget, every "violated" a trace', () => {
+    for (const c of data.cells) {
+      if (c.verdict === 'holds') {
+        expect(c.evidence.random, `${c.clause} × ${c.profile}`).not.toBeNull();
+        expect(c.evidence.random!.runs).toBeGreaterThan(0);
+      }
+      if (c.verdict === 'violated') expect(data.counterexamples.find((x) => x.id === c.counterexample)?.sides.some((s) => s.trace.replays)).toBe(true);
+    }
+  });
+
+  it('every violated cell\'s trace replays with `devpts-check replay` (exit 0)', async () => {
+    const files = [...new Set(data.cells.filter((c) => c.trace !== null).map((c) => join(out, c.trace!)))];
+    expect(files.length).toBeGreaterThan(0);
+    const r = await run(process.execPath, [BIN, 'replay', ...files], { cwd: ROOT });
+    expect(r.stdout).toMatch(new RegExp(`${files.length} traces: ${files.length} hold, 0 fail`));
+  }, 60_000);
+});
+
+const haveChromium = existsSync(CHROMIUM);
+describe.skipIf(!haveChromium)(`conformance.html in headless Chromium${haveChromium ? '' : ` (skipped: ${CHROMIUM} is absent; apt-get install chromium)`}`, () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+  afterAll(async () => { await browser?.close(); });
+
+  it('one row per clause, one column per profile, violated cells link to their section; screenshots saved', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const requests: string[] = [];
+    page.on('request', (r) => { if (!r.url().startsWith('file://')) requests.push(r.url()); });
+    await page.goto(`file://${join(out, 'conformance.html')}`);
+
+    const rows = page.locator('#matrix-table tr[data-clause]');
+    expect(await rows.count()).toBe(CLAUSES.length);
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-clause')))).toEqual(CLAUSES.map((c) => c.id));
+    const headers = await page.locator('#matrix-table thead th[data-profile]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-profile')));
+    expect(headers).toEqual([...PROFILE_IDS]);
+    for (const n of await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td[data-verdict]').length))) expect(n).toBe(PROFILE_IDS.length);
+
+    const violated = page.locator('#matrix-table td[data-verdict="violated"]');
+    expect(await violated.count()).toBe(data.summary.violated);
+    const targets = await violated.evaluateAll((tds) => tds.map((td) => td.querySelector('a')?.getAttribute('href') ?? ''));
+    for (const href of targets) {
+      expect(href).toMatch(/^#cx-/);
+      const section = page.locator(`section${href}`);
+      expect(await section.count(), href).toBe(1);
+      expect(await section.locator('pre').first().textContent()).toMatch(/^devpts-check replay /);
+      expect(await section.locator('svg').count()).toBeGreaterThan(0);
+    }
+    // clicking a violated cell scrolls its section into view
+    if (targets.length > 0) {
+      await violated.first().locator('a').click();
+      expect(await page.evaluate(() => location.hash)).toBe(targets[0]);
+      const box = await page.locator(`section${targets[0]}`).boundingBox();
+      expect(box!.y).toBeLessThan(900);
+    }
+    expect(requests).toEqual([]); // nothing but the file itself
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(ARTIFACTS, 'conformance.png') });
+    await page.screenshot({ path: join(ARTIFACTS, 'conformance-full.png'), fullPage: true });
+    expect(existsSync(join(ARTIFACTS, 'conformance.png'))).toBe(true);
+    await page.close();
+  }, 60_000);
+});
