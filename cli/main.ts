@@ -8,6 +8,7 @@ import type { Registrar } from './registrar.ts';
 
 const COMMANDS: (() => Promise<{ register: Registrar }>)[] = [
   // one line per command module; keep in alphabetical order
+  () => import('./commands/bench.ts'),
   () => import('./commands/check.ts'),
   () => import('./commands/explore.ts'),
   () => import('./commands/export.ts'),

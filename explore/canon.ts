@@ -39,7 +39,8 @@ const str = (s: string): string => `${s.length}'${s}`;
  * inode numbers (touch, unlink, touch gives a new number) are dropped: the model only
  * uses plain inode numbers as opaque identities (entries, parent, mountpoint, handle
  * ino), never their order or value, except that the fs root is 1 (kept). Inodes not
- * reachable from the root (none arise today) keep their relative order after the rest.
+ * reachable from the root (unlinked while a handle holds them open) keep their relative
+ * order after the rest (any bijection is sound; this one merges a little less).
  */
 export function canonPlain(fs: PlainFs): PlainCanon {
   const hit = plainCache.get(fs);

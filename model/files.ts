@@ -7,6 +7,7 @@ import {
   DEVPTS_PTMX_INO, DEVPTS_ROOT_INO, X, W, R, isRoot, lookupChild, mountOf, nodeAt, permits, resolve, walkParent,
   type NodeView, type Pos,
 } from './paths.ts';
+import { collect, detachTree, pinned } from './mounts.ts';
 import { put } from './records.ts';
 import type { Attrs, KernelState, PlainFs, PlainInode } from './state.ts';
 
@@ -113,32 +114,19 @@ export function unlinkOp(ctx: Ctx, op: OpOf<'unlink'>): Outcome {
   const entries = { ...dir.entries };
   delete entries[w.name];
   const inodes = { ...fs.inodes, [w.dir.ino]: { ...dir, entries } };
-  // live 6.x: an open file keeps its inode and its dentry's parent: TIOCGPTPEER on a master
-  // opened through /dev/ptmx still finds the sibling pts after `unlink /dev/ptmx` (closeHandle drops it)
-  if (!heldOpen(state, fs.id, ino)) delete inodes[ino];
-  return done({ ...state, fss: put(state.fss, fs.id, { ...fs, inodes }) });
-}
-
-/** Is inode `ino` of filesystem `fsId` held by an open handle (opened through a mount of it)? */
-export function heldOpen(state: KernelState, fsId: string, ino: number): boolean {
-  for (const name in state.handles) {
-    const h = state.handles[name]!;
-    if (h.ino === ino && state.mounts[h.mount]?.fs === fsId) return true;
+  // live 6.x: an open file keeps the inode and its dentry's parent: TIOCGPTPEER on a master
+  // opened through /dev/ptmx still finds the sibling pts after `unlink /dev/ptmx` (collect
+  // drops the inode with the last handle)
+  if (!pinned(state, fs.id, ino)) delete inodes[ino];
+  let next: KernelState = { ...state, fss: put(state.fss, fs.id, { ...fs, inodes }) };
+  // vfs_unlink → detach_mounts: mounts on the unlinked dentry in other namespaces (in the
+  // caller's it is EBUSY above) are detached, like a lazy umount. live 6.x: after pid 1
+  // unlinks /dev/ptmx, the ptmx bind-mounted there in a child's namespace is gone too
+  for (const id in next.mounts) {
+    const m = next.mounts[id]!;
+    if (m.ns !== null && m.parent !== null && m.mountpoint === ino && next.mounts[m.parent]!.fs === fs.id) next = detachTree(next, id);
   }
-  return false;
-}
-
-/** After a close: an unlinked inode that no handle holds any more is gone (iput of the last reference). */
-export function dropOrphan(state: KernelState, fsId: string, ino: number): KernelState {
-  const fs = state.fss[fsId];
-  if (!fs || fs.kind !== 'plain') return state;
-  const inode = fs.inodes[ino];
-  if (!inode || inode.type === 'dir' || heldOpen(state, fsId, ino)) return state;
-  const dir = fs.inodes[inode.parent];
-  if (dir && dir.type === 'dir' && Object.values(dir.entries).includes(ino)) return state; // still linked
-  const inodes = { ...fs.inodes };
-  delete inodes[ino];
-  return { ...state, fss: put(state.fss, fsId, { ...fs, inodes }) };
+  return done(collect(next));
 }
 
 /** Replace a node's owner/mode, wherever it lives (plain inode, devpts root, ptmx or slave node). */

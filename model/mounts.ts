@@ -6,7 +6,7 @@ import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { mountOf, nodeAt, resolve, type Pos } from './paths.ts';
 import { parseTmpfsOptions } from './options.ts';
 import { drop, put } from './records.ts';
-import { INITIAL_NS, type Fs, type KernelState, type Mount, type MountId, type NsId, type PlainFs } from './state.ts';
+import { INITIAL_NS, type Fs, type KernelState, type Mount, type MountId, type NsId, type PlainFs, type PlainInode } from './state.ts';
 
 type OpOf<N extends Op['op']> = Extract<Op, { op: N }>;
 
@@ -107,12 +107,12 @@ export function busyForReadonly(state: KernelState, fs: Fs): boolean {
   }
   for (const name in state.handles) {
     const h = state.handles[name]!;
-    if (state.mounts[h.mount]?.fs !== fs.id) continue;
-    if (h.kind === 'file') return true; // opened O_RDWR: a writer
-    const inode = fs.inodes[h.ino];
-    const dir = inode ? fs.inodes[inode.parent] : undefined;
-    if (inode && !(dir && dir.type === 'dir' && Object.values(dir.entries).includes(h.ino))) return true; // unlinked, still open
+    if (h.kind === 'file' && state.mounts[h.mount]?.fs === fs.id) return true; // opened O_RDWR: a writer
   }
+  // an unlinked inode still here is held open (collect drops the others): s_remove_count > 0
+  const linked = new Set<number>([1]);
+  for (const ino in fs.inodes) { const n = fs.inodes[ino]!; if (n.type === 'dir') for (const k in n.entries) linked.add(n.entries[k]!); }
+  for (const ino in fs.inodes) if (!linked.has(Number(ino))) return true;
   return false;
 }
 
@@ -225,6 +225,15 @@ export function copyNamespace(state: KernelState, from: NsId): { state: KernelSt
   };
 }
 
+/** Is inode `ino` of filesystem `fsId` held by an open handle (opened through a mount of it)? */
+export function pinned(state: KernelState, fsId: string, ino: number): boolean {
+  for (const name in state.handles) {
+    const h = state.handles[name]!;
+    if (h.ino === ino && state.mounts[h.mount]?.fs === fsId) return true;
+  }
+  return false;
+}
+
 /**
  * Drop what nothing can reach any more: namespaces without processes (except the
  * initial one, pinned by init_task), detached mounts no open file holds, and
@@ -249,6 +258,22 @@ export function collect(state: KernelState): KernelState {
   const usedFs = new Set<string>();
   for (const id in mounts) usedFs.add(mounts[id]!.fs);
   let fss = s.fss;
+  // unlinked inodes nothing pins any more (files.ts unlinkOp keeps pinned ones)
+  const live = { ...s, mounts };
+  for (const id in fss) {
+    const fs = fss[id]!;
+    if (fs.kind !== 'plain') continue;
+    const linked = new Set<number>([1]);
+    for (const ino in fs.inodes) { const n = fs.inodes[ino]!; if (n.type === 'dir') for (const name in n.entries) linked.add(n.entries[name]!); }
+    let inodes: Record<number, PlainInode> | null = null;
+    for (const ino in fs.inodes) {
+      const n = Number(ino);
+      if (linked.has(n) || pinned(live, id, n)) continue;
+      inodes ??= { ...fs.inodes };
+      delete inodes[n];
+    }
+    if (inodes) fss = put(fss, id, { ...fs, inodes });
+  }
   for (const id in s.fss) {
     const fs = s.fss[id]!;
     if (usedFs.has(id) || (fs.kind === 'devpts' && (fs.initial || Object.keys(fs.ptys).length > 0))) continue;

@@ -6,7 +6,6 @@ import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { collect } from './mounts.ts';
 import { DEVPTS_ROOT_INO, R, W, mountOf, nodeAt, permits, resolve, slaveIno, type Pos } from './paths.ts';
 import { siblingPts } from './instances.ts';
-import { dropOrphan } from './files.ts';
 import { drop, put } from './records.ts';
 import type { DevptsFs, Handle, KernelState, MountId, Pty } from './state.ts';
 
@@ -115,7 +114,6 @@ function devptsMntget(state: KernelState, mount: MountId, ino: number, fsId: str
 export function closeHandle(state: KernelState, fd: string): KernelState {
   const h = state.handles[fd]!;
   let s: KernelState = { ...state, handles: drop(state.handles, fd) };
-  s = dropOrphan(s, state.mounts[h.mount]!.fs, h.ino);
   if (h.kind !== 'file') {
     const fs = s.fss[h.fs] as DevptsFs;
     const pty = fs.ptys[h.index]!;

@@ -251,11 +251,15 @@ export function minimize(run: Run, spec: PropertySpec): Failing {
   return recheck(renameHandles(best.run.ops), best.run.marks) ?? best;
 }
 
-/** Handle names h1, h2, ... in order of appearance. */
+/** Handle names h1, h2, ... and spawned pids 2, 3, ... in order of appearance. */
 function renameHandles(ops: readonly Op[]): Op[] {
   const names = new Map<string, string>();
   const name = (old: string) => { let n = names.get(old); if (!n) { n = `h${names.size + 1}`; names.set(old, n); } return n; };
-  return ops.map((op) => {
+  const pids = new Map<number, number>([[1, 1]]);
+  for (const op of ops) if (op.op === 'spawn' && !pids.has(op.child)) pids.set(op.child, pids.size + 1);
+  const pid = (p: number | undefined) => pids.get(p ?? 1) ?? p ?? 1;
+  return ops.map((op0) => {
+    const op = { ...op0, pid: pid(op0.pid), ...(op0.op === 'spawn' ? { child: pid(op0.child) } : {}) } as Op;
     if ((op.op === 'open' || op.op === 'peer') && op.as !== undefined) {
       const fd = op.op === 'peer' ? names.get(op.fd) ?? op.fd : undefined;
       return { ...op, ...(fd !== undefined ? { fd } : {}), as: name(op.as) } as Op;

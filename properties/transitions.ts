@@ -246,6 +246,8 @@ export const K1: TransitionCheck = (ctx) => {
     const r = resolveAs(before, op.pid ?? 1, op.target);
     const m = r && before.mounts[r.pos.mount];
     if (!m || m.root !== r.pos.ino || m.fs !== id || before.procs[op.pid ?? 1]!.uid !== 0) return null;
+    // only a remount that reached the option parser (EBUSY: the VFS refused a read-only remount first)
+    if (isErrno(result) && result.errno !== 'EINVAL') return null;
   }
   const items = optionItems(op.options);
   const k = items.findIndex((i) => !legacyKnown(i));

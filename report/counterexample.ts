@@ -93,7 +93,7 @@ function buildSide(input: CounterexampleInput, s: SideInput): BuiltSide {
     results: again.steps.map((r) => ({ result: r.result, text: resultText(r.result) })),
     trace: { file, replay: `devpts-check replay ${shownPath}`, replays },
     finalMode: again.final.mode,
-    finalState: stateDiagram(again.final.state, known),
+    finalState: stateDiagram(again.final.state, known, trace.steps.flatMap((st) => (st.op === 'open' ? [st.path] : []))),
   };
   // every instance that ever existed, for messages naming internal ids
   const labels = new Map<string, string>();

@@ -113,8 +113,11 @@ export interface StateDiagram {
     readonly id: string;
     readonly label: string;          // "ns1 (initial)"
     readonly procs: readonly { pid: number; uid: number }[];
-    /** Where an open of /dev/ptmx by root in this namespace allocates. */
-    readonly ptmx: { readonly instance: string | null; readonly errno: string | null; readonly via: string };
+    /**
+     * Where root's open of each ptmx path allocates in this namespace: /dev/ptmx first,
+     * then every other path the counterexample opened that is a ptmx node (c 5:2) here.
+     */
+    readonly leads: readonly { readonly path: string; readonly instance: string | null; readonly errno: string | null; readonly via: string }[];
   }[];
   readonly mounts: readonly {
     readonly id: string;

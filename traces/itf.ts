@@ -38,7 +38,7 @@ const inode: Encoder<PlainInode> = (n) => {
   }
 };
 
-const plainFs = record<PlainFs>({ kind: str, id: str, inodes: intMap(inode), nextIno: int });
+const plainFs = record<PlainFs>({ kind: str, id: str, inodes: intMap(inode), nextIno: int, readonly: (b) => b === true });
 const devptsOptions = record<DevptsOptions>({
   uid: option(int), gid: option(int), mode: int, ptmxmode: int, max: option(int), newinstance: bool,
 });

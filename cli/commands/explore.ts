@@ -115,6 +115,8 @@ export function jsonOf(out: ExploreOutcome): unknown {
       counterexamples: s.counterexamples.map((c) => ({ check: c.check, message: c.message, length: c.length, path: c.path ?? null, otherPath: c.otherPath ?? null, steps: c.trace.steps })),
     })),
     verdicts: out.verdicts.map((v) => ({ id: v.id, verdict: v.verdict, ...(v.reason ? { reason: v.reason } : {}), ...(v.counterexample ? { length: v.counterexample.length, path: v.counterexample.path ?? null } : {}) })),
+    /** Peak resident set of this process (bench reads it). */
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
   };
 }
 

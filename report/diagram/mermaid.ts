@@ -17,8 +17,10 @@ export function stateMermaid(d: StateDiagram): string {
     const pids = ns.procs.map((p) => `pid ${p.pid}${p.uid !== 0 ? ` uid ${p.uid}` : ''}`).join(', ') || 'no process';
     out.push(`  subgraph ${ident(ns.id)}[${label(`${ns.label} · ${pids}`)}]`);
     out.push('    direction TB');
-    const lead = ns.ptmx.instance ? ns.ptmx.via : `${ns.ptmx.via} · open fails ${ns.ptmx.errno}`;
-    out.push(`    ${ident(ns.id)}_ptmx[${label(`/dev/ptmx · ${lead}`)}]`);
+    ns.leads.forEach((l, k) => {
+      const lead = l.instance ? l.via : `${l.via} · open fails ${l.errno}`;
+      out.push(`    ${ident(ns.id)}_ptmx${k}[${label(`${l.path} · ${lead}`)}]`);
+    });
     for (const m of mounts.filter((x) => x.ns === ns.id)) {
       const text = `${m.path} · ${m.kind === 'bind' ? `bind of ${m.fs}` : m.fs}${m.hidden ? ' · covered' : ''}`;
       out.push(`    ${ident(m.id)}[${label(text)}]`);
@@ -47,7 +49,9 @@ export function stateMermaid(d: StateDiagram): string {
   }
   for (const p of d.ptys) out.push(`  ${inst(p.instance)} --- p_${ident(p.instance)}_${p.index}`);
   for (const ns of d.namespaces) {
-    if (ns.ptmx.instance) out.push(`  ${ident(ns.id)}_ptmx -.->|${label('open allocates in')}| ${inst(ns.ptmx.instance)}`);
+    ns.leads.forEach((l, k) => {
+      if (l.instance) out.push(`  ${ident(ns.id)}_ptmx${k} -.->|${label('open allocates in')}| ${inst(l.instance)}`);
+    });
   }
   return out.join('\n');
 }

@@ -82,8 +82,12 @@ function mountKind(state: KernelState, m: Mount): MountKind {
   return fs.id === 'root' ? 'root' : 'tmpfs';
 }
 
-/** Build the picture's data from a model state. `known` maps internal instance ids to the labels the step results used. */
-export function stateDiagram(state: KernelState, known: ReadonlyMap<string, string> = new Map()): StateDiagram {
+/**
+ * Build the picture's data from a model state. `known` maps internal instance ids to the
+ * labels the step results used; `ptmxPaths` are other paths to show leads for (those
+ * the counterexample opened), besides /dev/ptmx.
+ */
+export function stateDiagram(state: KernelState, known: ReadonlyMap<string, string> = new Map(), ptmxPaths: readonly string[] = []): StateDiagram {
   const profile = profileOf(state.profile);
   const labels = instanceLabels(state, known);
   const fsLabel = (id: string): string => labels.get(id) ?? (id === 'root' ? 'rootfs' : id.replace(/#/, ''));
@@ -112,7 +116,13 @@ export function stateDiagram(state: KernelState, known: ReadonlyMap<string, stri
   const namespaces = nsIds.map((ns) => {
     const procs = Object.values(state.procs).filter((p) => p.ns === ns).map((p) => ({ pid: p.pid, uid: p.uid }));
     const root: Proc = { pid: 0, uid: 0, gid: 0, ns };
-    return { id: ns, label: ns === 'ns1' ? 'ns1 (initial)' : ns, procs, ptmx: ptmxLead(state, profile, root, fsLabel) };
+    const leads = [ptmxLead(state, profile, root, fsLabel, '/dev/ptmx')];
+    for (const path of ptmxPaths) {
+      if (path === '/dev/ptmx' || leads.some((l) => l.path === path)) continue;
+      const r = resolve(state, root, path);
+      if (r.ok && r.node.type === 'chr' && r.node.rdev?.[0] === 5 && r.node.rdev[1] === 2) leads.push(ptmxLead(state, profile, root, fsLabel, path));
+    }
+    return { id: ns, label: ns === 'ns1' ? 'ns1 (initial)' : ns, procs, leads };
   });
 
   const instances = Object.keys(state.fss)
@@ -142,24 +152,28 @@ export function stateDiagram(state: KernelState, known: ReadonlyMap<string, stri
   return { namespaces, mounts, instances, ptys, sees };
 }
 
-/** Where root's open("/dev/ptmx") in this namespace allocates, and how the path gets there. */
+/** Where root's open(path) in this namespace allocates, and how the path gets there. */
 function ptmxLead(
-  state: KernelState, profile: ReturnType<typeof profileOf>, proc: Proc, fsLabel: (id: string) => string,
-): StateDiagram['namespaces'][number]['ptmx'] {
-  const link = resolve(state, proc, '/dev/ptmx', true);
-  if (!link.ok) return { instance: null, errno: link.errno, via: 'no /dev/ptmx' };
+  state: KernelState, profile: ReturnType<typeof profileOf>, proc: Proc, fsLabel: (id: string) => string, path: string,
+): StateDiagram['namespaces'][number]['leads'][number] {
+  const link = resolve(state, proc, path, true);
+  if (!link.ok) return { path, instance: null, errno: link.errno, via: `no ${path}` };
   let via: string;
   if (link.node.type === 'lnk') via = `symlink → ${link.node.target}`;
-  else if (link.node.devpts) via = `bind of ${fsLabel(link.node.devpts.id)}'s ptmx`;
+  else if (link.node.devpts) {
+    // a bind mount of a ptmx file is a mount whose root is that node
+    const bound = state.mounts[link.pos.mount]!.root === link.pos.ino;
+    via = bound ? `bind of ${fsLabel(link.node.devpts.id)}'s ptmx` : `${fsLabel(link.node.devpts.id)}'s own ptmx node`;
+  }
   else if (link.node.type === 'chr') via = `device node c ${link.node.rdev!.join(':')}`;
   else via = `a ${link.node.type}`;
-  const r = resolve(state, proc, '/dev/ptmx');
-  if (!r.ok) return { instance: null, errno: r.errno, via };
-  if (r.node.type === 'lnk' || r.node.type !== 'chr' || r.node.rdev?.[0] !== 5 || r.node.rdev?.[1] !== 2) {
-    return { instance: null, errno: r.node.type === 'dir' ? 'EISDIR' : 'ENXIO', via };
+  const r = resolve(state, proc, path);
+  if (!r.ok) return { path, instance: null, errno: r.errno, via };
+  if (r.node.type !== 'chr' || r.node.rdev?.[0] !== 5 || r.node.rdev?.[1] !== 2) {
+    return { path, instance: null, errno: r.node.type === 'dir' ? 'EISDIR' : 'ENXIO', via };
   }
   if (r.node.devpts && link.node.type === 'lnk') via = `symlink → ${(nodeAt(state, link.pos)?.target) ?? '?'} (${fsLabel(r.node.devpts.id)}'s ptmx)`;
   const where = profile.ptmxInstance(state, r.pos, r.node);
-  if (!where.ok) return { instance: null, errno: where.errno, via };
-  return { instance: fsLabel(where.fs), errno: null, via };
+  if (!where.ok) return { path, instance: null, errno: where.errno, via };
+  return { path, instance: fsLabel(where.fs), errno: null, via };
 }

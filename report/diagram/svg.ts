@@ -60,7 +60,8 @@ export function stateSvg(d: StateDiagram, prefix: string, caption: string): stri
   const detached = mounts.filter((m) => m.ns === null);
   if (detached.length) bands.push({ ns: null, mounts: detached });
   for (const band of bands) {
-    const n = band.mounts.length + (band.ns ? 1 : 0);
+    const leadRows = band.ns ? band.ns.leads.length : 0;
+    const n = band.mounts.length + leadRows;
     const h = Math.max(92, 14 + n * ROW);
     parts.push(rect(X_NS - 6, y - 8, X_M + W_M + 12 - X_NS, h + 8, { fill: '#f3f4f6', stroke: '#e5e7eb', r: 10 }));
     if (band.ns) {
@@ -70,13 +71,15 @@ export function stateSvg(d: StateDiagram, prefix: string, caption: string): stri
       parts.push(txt(X_NS + 10, y + 38, 'mount namespace', { size: 11, fill: '#6b7280' }));
       const pids = ns.procs.length ? ns.procs.map((p) => `pid ${p.pid}${p.uid ? ` (uid ${p.uid})` : ''}`).join(', ') : 'no process left';
       parts.push(txt(X_NS + 10, y + 58, pids, { size: 12, width: W_NS - 20 }));
-      // the /dev/ptmx row
-      const ry = y;
-      const ok = ns.ptmx.instance !== null;
-      parts.push(rect(X_M, ry, W_M, BOX, { dash: true, stroke: ok ? colour.get(ns.ptmx.instance!)! : '#b91c1c', fill: ok ? '#fff' : '#fef2f2' }));
-      parts.push(txt(X_M + 8, ry + 14, ok ? '/dev/ptmx' : `/dev/ptmx → open fails ${ns.ptmx.errno}`, { mono: true, size: 12, weight: 700, width: W_M - 16, fill: ok ? '#111827' : '#b91c1c' }));
-      parts.push(txt(X_M + 8, ry + 27, ns.ptmx.via, { size: 10.5, fill: '#4b5563', width: W_M - 16 }));
-      rows.push({ kind: 'ptmx', y: ry + BOX / 2, ns: ns.id, target: ns.ptmx.instance });
+      // one row per ptmx path: /dev/ptmx, then other ptmx nodes the counterexample opened
+      ns.leads.forEach((l, k) => {
+        const ry = y + k * ROW;
+        const ok = l.instance !== null;
+        parts.push(rect(X_M, ry, W_M, BOX, { dash: true, stroke: ok ? colour.get(l.instance!)! : '#b91c1c', fill: ok ? '#fff' : '#fef2f2' }));
+        parts.push(txt(X_M + 8, ry + 14, ok ? l.path : `${l.path} → open fails ${l.errno}`, { mono: true, size: 12, weight: 700, width: W_M - 16, fill: ok ? '#111827' : '#b91c1c' }));
+        parts.push(txt(X_M + 8, ry + 27, l.via, { size: 10.5, fill: '#4b5563', width: W_M - 16 }));
+        rows.push({ kind: 'ptmx', y: ry + BOX / 2, ns: ns.id, target: l.instance });
+      });
     } else {
       parts.push(rect(X_NS, y, W_NS, h - 8, { fill: '#fff', stroke: '#9ca3af', dash: true }));
       parts.push(txt(X_NS + 10, y + 20, 'detached mounts', { weight: 700, size: 13 }));
@@ -84,7 +87,7 @@ export function stateSvg(d: StateDiagram, prefix: string, caption: string): stri
       parts.push(txt(X_NS + 10, y + 54, 'held by open files', { size: 11, fill: '#6b7280' }));
     }
     band.mounts.forEach((m, k) => {
-      const my = y + (band.ns ? (k + 1) * ROW : k * ROW);
+      const my = y + (leadRows + k) * ROW;
       const target = d.instances.some((i) => i.id === m.fs) ? m.fs : null;
       const stroke = m.hidden || !target ? '#9ca3af' : colour.get(target)!;
       parts.push(rect(X_M, my, W_M, BOX, { stroke, dash: m.hidden, fill: m.hidden ? '#f9fafb' : '#fff', sw: target && !m.hidden ? 1.5 : 1 }));
@@ -135,7 +138,7 @@ export function stateSvg(d: StateDiagram, prefix: string, caption: string): stri
 
   const head = [
     txt(X_NS, 18, 'mount namespaces', { size: 11, weight: 700, fill: '#6b7280' }),
-    txt(X_M, 18, '/dev/ptmx and mounts', { size: 11, weight: 700, fill: '#6b7280' }),
+    txt(X_M, 18, 'ptmx paths and mounts', { size: 11, weight: 700, fill: '#6b7280' }),
     txt(X_I, 18, 'devpts instances', { size: 11, weight: 700, fill: '#6b7280' }),
     txt(X_P, 18, 'ptys', { size: 11, weight: 700, fill: '#6b7280' }),
   ];
@@ -172,7 +175,12 @@ export function machineSvg(c: ModeChart, prefix: string): string {
     const span = layer.get(t.to)! - layer.get(t.from)!;
     if (span === 1) {
       parts.push(`<path d="${curve(a.x + W, a.y + H / 2, b.x, b.y + H / 2)}" fill="none" stroke="#4b5563" stroke-width="1.4" marker-end="url(#${prefix}-a0)"/>`);
-      const mx = (a.x + W + b.x) / 2, my = (a.y + b.y + H) / 2;
+      // the label sits at q = 0.62 on the curve: fanning edges separate towards their targets
+      const q = 0.62, u = 1 - q;
+      const [x1, y1, x2, y2] = [a.x + W, a.y + H / 2, b.x, b.y + H / 2];
+      const dx = Math.max(30, (x2 - x1) / 2);
+      const mx = u ** 3 * x1 + 3 * u * u * q * (x1 + dx) + 3 * u * q * q * (x2 - dx) + q ** 3 * x2;
+      const my = u ** 3 * y1 + 3 * u * u * q * y1 + 3 * u * q * q * y2 + q ** 3 * y2 - 4;
       labels.push(`<rect x="${mx - t.label.length * 3.3 - 4}" y="${my - 11}" width="${t.label.length * 6.6 + 8}" height="16" rx="3" fill="#fff" opacity="0.9"/>`);
       labels.push(txt(mx, my + 1, t.label, { size: 11, mono: true, anchor: 'middle', fill: '#374151' }));
     } else {

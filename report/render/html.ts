@@ -52,6 +52,8 @@ td.v .flag { display: block; margin-top: 3px; font-size: 10.5px; font-weight: 60
 .figcap { color: var(--muted); font-size: 12.5px; margin: 6px 2px 0; }
 section.cx { border: 1px solid #fecaca; border-left: 6px solid var(--viol-fg); border-radius: 10px; padding: 16px 18px; margin: 22px 0; scroll-margin-top: 12px; }
 section.cx:target { box-shadow: 0 0 0 3px #fca5a5; }
+.findings { padding-left: 22px; } .findings li { margin: 4px 0; font-size: 13.5px; } .findings a { text-decoration: none; }
+.tag { display: inline-block; background: var(--viol); color: var(--viol-fg); border-radius: 6px; padding: 1px 8px; font-size: 12px; font-weight: 700; margin-right: 6px; }
 .cx .tag { display: inline-block; background: var(--viol); color: var(--viol-fg); border-radius: 6px; padding: 1px 8px; font-size: 12px; font-weight: 700; margin-right: 6px; }
 .sides { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; margin: 10px 0 14px; }
 .side { border-radius: 8px; padding: 10px 12px; font-size: 13.5px; }
@@ -73,6 +75,9 @@ details.allcells { margin-top: 12px; } details.allcells summary { cursor: pointe
 footer { margin-top: 48px; color: var(--muted); font-size: 12.5px; border-top: 1px solid var(--line); padding-top: 12px; }
 @media print { .matrix thead th { position: static; } }
 `;
+
+/** One line: cut at a word boundary. */
+const short = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, s.lastIndexOf(' ', n - 1) > n / 2 ? s.lastIndexOf(' ', n - 1) : n - 1)} …`);
 
 const verdictCell = (c: Cell | undefined): string => {
   if (!c || c.verdict === 'n/a') {
@@ -171,6 +176,9 @@ export function renderHtml(data: ConformanceData): string {
 ${body}
 </table>
 <p class="legend"><strong>holds</strong>: no counterexample in N random sequences (“runs”; “hit”: how many exercised the clause) and in the exhaustive search of the profile (“states”; * = stopped at a cap; no states: judged on whole scenarios, by random runs only). <strong>violated</strong>: a minimal counterexample, saved and replayable. <strong>n/a</strong>: the clause does not speak about that profile (hover for why). ⚑ the verdict differs from the catalogue’s hypothesis (clauses.md “expected”).</p>
+
+${data.counterexamples.length ? `<h2 id="findings">Findings at a glance</h2>
+<ol class="findings">${data.counterexamples.map((cx) => `<li><a href="#${esc(cx.id)}"><span class="tag">${esc(cxTitle(cx))}</span></a> ${esc(short(cx.failure, 190))}</li>`).join('\n')}</ol>` : ''}
 
 <h2 id="evidence">Evidence per profile</h2>
 <table class="evidence"><thead><tr><th>profile</th><th>kernel</th><th>random testing</th><th>exhaustive search</th><th>verdicts</th></tr></thead><tbody>

@@ -5,7 +5,7 @@
 import type { ConformanceData } from '../data.ts';
 import { cellOf, counterexampleOf } from '../data.ts';
 import { machineMermaid, stateMermaid } from '../diagram/mermaid.ts';
-import { evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords } from './common.ts';
+import { cxTitle, evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords } from './common.ts';
 
 /** Table-cell safe: pipes escaped, newlines folded. */
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
@@ -43,6 +43,13 @@ export function renderMarkdown(data: ConformanceData): string {
   out.push('');
   out.push('`runs`: random operation sequences checked against the clause (how many exercised it — its premise held — is in the evidence table below); `states`: distinct states the exhaustive search visited for the profile (`*`: stopped at a cap). **holds** means no counterexample in both; **n/a**: the clause does not speak about that profile. ⚑ marks a verdict that differs from the catalogue’s hypothesis (clauses.md “expected”).');
   out.push('');
+
+  if (data.counterexamples.length > 0) {
+    out.push('## Findings at a glance');
+    out.push('');
+    for (const cx of data.counterexamples) out.push(`1. [**${cxTitle(cx)}**](#${cx.id}) — ${cell(cx.failure)}`);
+    out.push('');
+  }
 
   out.push('## Evidence per profile');
   out.push('');

@@ -39,7 +39,7 @@ describe('final-state picture', () => {
     expect(d.namespaces.map((n) => n.id)).toEqual(['ns1', 'ns2']);
     const initial = d.instances.find((i) => i.initial)!;
     const fresh = d.instances.find((i) => !i.initial)!;
-    expect(d.namespaces.every((n) => n.ptmx.instance === initial.id)).toBe(true);
+    expect(d.namespaces.every((n) => n.leads[0]!.instance === initial.id)).toBe(true);
     expect(d.sees).toContainEqual({ ns: 'ns2', instance: fresh.id, path: '/dev/pts' });
     expect(d.sees).toContainEqual({ ns: 'ns1', instance: initial.id, path: '/dev/pts' });
     expect(d.ptys).toEqual([{ instance: initial.id, index: 0, master: true, slaves: 0, locked: true, node: true }]);
@@ -51,20 +51,28 @@ describe('final-state picture', () => {
       { op: 'symlink', target: 'pts/ptmx', path: '/dev/ptmx' },
     ]);
     const d = stateDiagram(s);
-    expect(d.namespaces[0]!.ptmx.via).toMatch(/^symlink → pts\/ptmx/);
+    expect(d.namespaces[0]!.leads[0]!.via).toMatch(/^symlink → pts\/ptmx/);
     const top = d.mounts.filter((m) => m.path === '/dev/pts');
     expect(top.map((m) => m.hidden)).toEqual([true, false]); // init's mount is covered by the new one
-    expect(d.namespaces[0]!.ptmx.instance).toBe(top[1]!.fs);
+    expect(d.namespaces[0]!.leads[0]!.instance).toBe(top[1]!.fs);
     const b = stateDiagram(run('6.x', [{ op: 'bind', source: '/dev/pts/ptmx', target: '/dev/ptmx' }, { op: 'umount', target: '/dev/pts', lazy: true }]));
-    expect(b.namespaces[0]!.ptmx.via).toMatch(/^bind of devpts1/);
-    expect(b.namespaces[0]!.ptmx.instance).toBe('devpts1');
+    expect(b.namespaces[0]!.leads[0]!.via).toMatch(/^bind of devpts1/);
+    expect(b.namespaces[0]!.leads[0]!.instance).toBe('devpts1');
     expect(b.mounts.find((m) => m.path === '/dev/ptmx')!.kind).toBe('bind');
   });
   it('6.x: no pts next to the ptmx node → open fails ENOENT, shown as such', () => {
     const s = run('6.x', [{ op: 'mknod', path: '/tmp/ptmx', major: 5, minor: 2 }, { op: 'unlink', path: '/dev/ptmx' }, { op: 'symlink', target: '/tmp/ptmx', path: '/dev/ptmx' }]);
     const d = stateDiagram(s);
-    expect(d.namespaces[0]!.ptmx).toMatchObject({ instance: null, errno: 'ENOENT' });
+    expect(d.namespaces[0]!.leads[0]).toMatchObject({ instance: null, errno: 'ENOENT' });
     expect(stateSvg(d, 'p', 'x')).toContain('open fails ENOENT');
+  });
+  it('other ptmx nodes the counterexample opened get their own lead (6.x: a c 5:2 node in /tmp has no sibling pts)', () => {
+    const s = run('6.x', [{ op: 'mknod', path: '/tmp/ptmx', major: 5, minor: 2, mode: '0666' }]);
+    const d = stateDiagram(s, new Map(), ['/tmp/ptmx', '/dev/pts/ptmx', '/nonexistent']);
+    expect(d.namespaces[0]!.leads.map((l) => [l.path, l.instance, l.errno])).toEqual([
+      ['/dev/ptmx', 'devpts1', null], ['/tmp/ptmx', null, 'ENOENT'], ['/dev/pts/ptmx', 'devpts1', null],
+    ]);
+    expect(d.namespaces[0]!.leads[2]!.via).toBe("devpts1's own ptmx node");
   });
   it('Mermaid and SVG name every instance and pty', () => {
     const s = run('6.x', [{ op: 'open', path: '/dev/ptmx' }, { op: 'open', path: '/dev/ptmx' }]);
