@@ -16,6 +16,8 @@ export interface System<S, X = unknown> {
   /** The initial states (one per boot configuration of the scope), all at depth 0. */
   initial(): S[];
   key(s: S): string;
+  /** Optional: the 64-bit fingerprint of the key, computed without the key (fingerprint mode only). */
+  fingerprint?(s: S, out: Uint32Array): void;
   /** The state's actions in canonical order, and whatever `apply` needs about the state. */
   expand(s: S): { actions: readonly Op[]; ctx: X };
   /** One action: the next state and the result, or null when the transition leaves the scope. */
@@ -28,6 +30,11 @@ export interface System<S, X = unknown> {
 export interface TransitionCheck<S> {
   readonly id: string;
   check(before: S, op: Op, result: StepResult, after: S): string | null;
+  /**
+   * The verdict depends on `after` alone (a state invariant): checked once per distinct
+   * state, on the transition that discovers it, instead of on every transition into it.
+   */
+  readonly stateOnly?: boolean;
 }
 
 export interface Progress {
@@ -100,6 +107,12 @@ export class Search<S, X> {
     const sys = this.system;
     const t0 = performance.now();
     const visited: VisitedSet = opts.exact ? new ExactSet() : new FingerprintSet();
+    const fpSet = !opts.exact && sys.fingerprint ? (visited as FingerprintSet) : null;
+    const fp = new Uint32Array(2);
+    const addState = (state: S): boolean => {
+      if (fpSet) { sys.fingerprint!(state, fp); return fpSet.addFingerprint(fp[0]!, fp[1]!); }
+      return visited.add(sys.key(state));
+    };
     const checks = [...(opts.checks ?? [])];
     const violated = new Set<string>();
     const violations: FoundViolation[] = [];
@@ -114,7 +127,7 @@ export class Search<S, X> {
     let frontier: S[] = [];
     const ids0: number[] = [];
     sys.initial().forEach((init, i) => {
-      if (!visited.add(sys.key(init))) return;
+      if (!addState(init)) return;
       ids0.push(this.parent.length);
       this.parent.push(-1);
       this.action.push(i);
@@ -150,8 +163,11 @@ export class Search<S, X> {
           const out = sys.apply(s, ctx, op);
           if (out === null) { outOfScope++; continue; }
           transitions++;
+          const same = sys.unchanged(s, out.state);
+          const isNew = !same && addState(out.state);
           for (let c = 0; c < checks.length; c++) {
             const chk = checks[c]!;
+            if (chk.stateOnly && !isNew) continue; // judged when the state was discovered
             const message = chk.check(s, op, out.result, out.state);
             if (message !== null) {
               violations.push({ check: chk.id, message, from: sid, action: a, length: depth + 1 });
@@ -164,8 +180,8 @@ export class Search<S, X> {
               }
             }
           }
-          if (sys.unchanged(s, out.state)) { unchanged++; continue; }
-          if (!visited.add(sys.key(out.state))) continue;
+          if (same) { unchanged++; continue; }
+          if (!isNew) continue;
           const id = this.parent.length;
           this.parent.push(sid);
           this.action.push(a);

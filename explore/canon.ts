@@ -141,7 +141,9 @@ function procsPart(state: KernelState): ProcsPart {
 interface MountsPart {
   readonly namespaces: object;
   readonly nsKey: string;
-  readonly plain: readonly (readonly [FsId, PlainFs])[];
+  /** Plain filesystems whose inode numbering the walk used: ids and the objects it saw. */
+  readonly plainIds: readonly FsId[];
+  readonly plainFss: readonly PlainFs[];
   readonly out: string;
   readonly fsIds: readonly FsId[];
   readonly mountIds: readonly MountId[];
@@ -154,17 +156,17 @@ function mountsPart(state: KernelState, nsIds: readonly NsId[], nsKey: string): 
     for (const e of list) {
       if (e.namespaces !== state.namespaces || e.nsKey !== nsKey) continue;
       let same = true;
-      for (const [id, fs] of e.plain) if (state.fss[id] !== fs) { same = false; break; }
+      for (let i = 0; i < e.plainIds.length; i++) if (state.fss[e.plainIds[i]!] !== e.plainFss[i]) { same = false; break; }
       if (same) return e;
     }
   }
-  const w: Walk = { state, fsIds: [], mountIds: [], out: '', plain: [] };
+  const w: Walk = { state, fsIds: [], mountIds: [], out: '', plainIds: [], plainFss: [] };
   for (let i = 0; i < nsIds.length; i++) {
     const ns = state.namespaces[nsIds[i]!];
     w.out += '#';
     if (ns) visitMount(w, ns.mounts, ns.root, -1);
   }
-  const part: MountsPart = { namespaces: state.namespaces, nsKey, plain: w.plain, out: w.out, fsIds: w.fsIds, mountIds: w.mountIds };
+  const part: MountsPart = { namespaces: state.namespaces, nsKey, plainIds: w.plainIds, plainFss: w.plainFss, out: w.out, fsIds: w.fsIds, mountIds: w.mountIds };
   if (list) { if (list.length >= 4) list.shift(); list.push(part); } else mountsCache.set(state.mounts, [part]);
   return part;
 }
@@ -201,6 +203,17 @@ function mountsPart(state: KernelState, nsIds: readonly NsId[], nsKey: string): 
  *    grows), nodeAt finds nothing for any of them, and no path walk can reach one.
  */
 export function canonical(state: KernelState): Canonical {
+  const p = parts(state);
+  let fss = '';
+  for (const id of p.fsIds) fss += fsContent(state.fss[id]!) + '/';
+  const key = (state.multiInstance ? '1' : '0') + state.sysctl.max + ',' + state.sysctl.reserve + '|' + p.procs.enc + '|' + p.mp.out + '|' + p.handles + '|' + fss;
+  return { key, handles: p.order, fsIds: p.fsIds };
+}
+
+/** The parts of the key (everything but the fs contents, which are cached per object). */
+interface Parts { procs: ProcsPart; mp: MountsPart; fsIds: readonly FsId[]; handles: string; order: string[] }
+
+function parts(state: KernelState): Parts {
   const procs = procsPart(state);
   let nsIds = procs.nsIds;
   let nsKey = procs.nsKey;
@@ -236,16 +249,79 @@ export function canonical(state: KernelState): Canonical {
     order = [];
     for (const x of keyed) { order.push(x.name); handles += x.e + ';'; }
   }
+  return { procs, mp, fsIds, handles, order };
+}
 
-  let fss = '';
-  for (const id of fsIds) fss += fsContent(state.fss[id]!) + '/';
+// ---- fingerprints without the key string ----------------------------------------------------
 
-  const key = (state.multiInstance ? '1' : '0') + state.sysctl.max + ',' + state.sysctl.reserve + '|' + procs.enc + '|' + mp.out + '|' + handles + '|' + fss;
-  return { key, handles: order, fsIds };
+/** 64-bit hash of a string: two 32-bit lanes. */
+function hashString(str: string, out: Uint32Array | number[]): void {
+  let h1 = 0x811c9dc5 | 0;
+  let h2 = 0x9747b28c | 0;
+  const n = str.length;
+  for (let i = 0; i < n; i++) {
+    const c = str.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  out[0] = fmix(h1 ^ n);
+  out[1] = fmix(h2 ^ n);
+}
+function fmix(h: number): number {
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const partHash = new WeakMap<object, number[]>();
+/** The cached hash of the string that belongs to an immutable object (a part, a filesystem). */
+function cachedHash(owner: object, str: string): number[] {
+  let h = partHash.get(owner);
+  if (!h) { h = [0, 0]; hashString(str, h); partHash.set(owner, h); }
+  return h;
+}
+
+const scratch = new Uint32Array(2);
+// the two lanes of the fingerprint being computed (module state: no closure per call)
+let laneA = 0, laneB = 0;
+function mix(x: number, y: number): void {
+  const a = laneA ^ Math.imul(x, 0xcc9e2d51);
+  laneA = Math.imul(a << 13 | a >>> 19, 5) + 0xe6546b64 | 0;
+  const b = laneB ^ Math.imul(y, 0x1b873593);
+  laneB = Math.imul(b << 15 | b >>> 17, 5) + 0x561ccd1b | 0;
+}
+
+/**
+ * The state's 64-bit fingerprint, equal to hashing its canonical key in structure but
+ * computed from cached hashes of the parts (processes, mount walk, each filesystem's
+ * content): only the handles and a few numbers are hashed afresh. Two lanes, each a
+ * murmur3-style combination of the parts in a fixed order, with the number of
+ * filesystems mixed in (the parts' boundaries are therefore unambiguous).
+ */
+export function canonicalFingerprint(state: KernelState, out: Uint32Array): void {
+  const p = parts(state);
+  laneA = 0x3c6ef372 | 0; laneB = 0xa54ff53a | 0;
+  mix(state.multiInstance ? 1 : 2, state.multiInstance ? 3 : 4);
+  mix(state.sysctl.max, state.sysctl.max ^ 0x5555);
+  mix(state.sysctl.reserve, state.sysctl.reserve ^ 0x3333);
+  let h = cachedHash(p.procs, p.procs.enc);
+  mix(h[0]!, h[1]!);
+  h = cachedHash(p.mp, p.mp.out);
+  mix(h[0]!, h[1]!);
+  hashString(p.handles, scratch);
+  mix(scratch[0]!, scratch[1]!);
+  mix(p.fsIds.length, ~p.fsIds.length);
+  for (let i = 0; i < p.fsIds.length; i++) {
+    const fs = state.fss[p.fsIds[i]!]!;
+    h = partHash.get(fs) ?? cachedHash(fs, fsContent(fs));
+    mix(h[0]!, h[1]!);
+  }
+  out[0] = fmix(laneA);
+  out[1] = fmix(laneB ^ 0x27d4eb2f);
 }
 
 /** Scratch of one encoding: fs and mount ids in canonical order (index = number), output. */
-interface Walk { readonly state: KernelState; readonly fsIds: FsId[]; readonly mountIds: MountId[]; out: string; readonly plain: [FsId, PlainFs][] }
+interface Walk { readonly state: KernelState; readonly fsIds: FsId[]; readonly mountIds: MountId[]; out: string; readonly plainIds: FsId[]; readonly plainFss: PlainFs[] }
 
 const byContentThenId = (a: { id: string; c: string }, b: { id: string; c: string }): number =>
   (a.c < b.c ? -1 : a.c > b.c ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -257,7 +333,7 @@ function fsNum(w: Walk, id: FsId): number {
     n = w.fsIds.length;
     w.fsIds.push(id);
     const fs = w.state.fss[id];
-    if (fs && fs.kind === 'plain') w.plain.push([id, fs]); // the walk reads its inode numbering
+    if (fs && fs.kind === 'plain') { w.plainIds.push(id); w.plainFss.push(fs); } // the walk reads its inode numbering
   }
   return n;
 }

@@ -15,6 +15,17 @@ import { PRODUCTS, type ProductId } from './product.ts';
 
 export const INVARIANT_IDS = Object.keys(INVARIANTS) as (keyof typeof INVARIANTS)[];
 
+/**
+ * Invariants that are properties of the state after a step: I2 (listings) and I3 (ptys
+ * and handles) read `after` only (properties/invariants.ts; `before` only to skip a step
+ * that left instances, handles and mounts untouched, whose `after` was judged already).
+ * Their verdict on a state is the same whichever transition reaches it, and the same on
+ * every state with its canonical key (they look at structure, not at names), so the
+ * explorer judges them once per distinct state (test/explore/checks.test.ts checks
+ * that they do not depend on `before`).
+ */
+export const STATE_INVARIANTS: ReadonlySet<string> = new Set(['I2', 'I3']);
+
 export interface CheckPlan {
   /** Transition checks, in catalogue order (invariants first). */
   checks: TransitionCheck<KernelState>[];
@@ -57,7 +68,7 @@ export function planChecks(profile: Profile, ids: readonly string[] = []): Check
       case 'transition':
         if (c.kind === 'I') {
           const inv = INVARIANTS[c.id as keyof typeof INVARIANTS];
-          checks.push({ id: c.id, check: (before, op, result, after) => inv(profile, before, op, result, after) });
+          checks.push({ id: c.id, stateOnly: STATE_INVARIANTS.has(c.id), check: (before, op, result, after) => inv(profile, before, op, result, after) });
         } else {
           const fn = c.transition!;
           checks.push({

@@ -11,6 +11,7 @@ import { clauseById, labelOf } from '../properties/clauses.ts';
 import { checkClause, DEFAULT_MAX_STEPS, DEFAULT_RUNS, DEFAULT_SEED } from '../properties/runner.ts';
 import { explore, type ExploreOutcome, type Verdict } from './run.ts';
 import type { Scope } from './scope.ts';
+import { plural } from './trace.ts';
 
 export interface AgreementRow {
   clause: string;
@@ -57,8 +58,8 @@ export async function compareWithRandom(o: CompareOptions): Promise<AgreementRow
     const agree = v.verdict === r.verdict;
     const noLonger = explorerLength !== null && randomLength !== null ? explorerLength <= randomLength : null;
     let note: string | undefined;
-    if (!agree && v.verdict === 'holds' && r.verdict === 'violated') note = `the runner's counterexample (${randomLength} steps) lies outside scope ${o.scope.name} or beyond its depth ${out.depthBound}`;
-    if (!agree && v.verdict === 'violated' && r.verdict === 'holds') note = `the runner's ${r.runs} runs did not reach the explorer's ${explorerLength}-step counterexample`;
+    if (!agree && v.verdict === 'holds' && r.verdict === 'violated') note = `the runner's counterexample (${plural(randomLength ?? 0, 'step')}) lies outside scope ${o.scope.name} or beyond its depth ${out.depthBound}`;
+    if (!agree && v.verdict === 'violated' && r.verdict === 'holds') note = `the runner's ${plural(r.runs, 'run')} did not reach the explorer's ${explorerLength}-step counterexample`;
     if (v.verdict === 'incomplete') note = v.reason;
     rows.push({ clause: v.id, label, explorer: v.verdict, explorerLength, random: r.verdict, randomLength, runs: r.runs, agree, noLonger, ...(note ? { note } : {}) });
   }

@@ -29,7 +29,11 @@ export class FingerprintSet implements VisitedSet {
 
   add(key: string): boolean {
     fingerprint(key, this.fp);
-    let h = this.fp[0]!, l = this.fp[1]!;
+    return this.addFingerprint(this.fp[0]!, this.fp[1]!);
+  }
+
+  /** Adds a fingerprint computed elsewhere (two 32-bit lanes). */
+  addFingerprint(h: number, l: number): boolean {
     if (h === 0 && l === 0) l = 1; // (0,0) marks an empty slot
     return this.insert(h, l);
   }

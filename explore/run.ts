@@ -10,7 +10,7 @@ import { planChecks } from './checks.ts';
 import { PRODUCTS, ProductSystem, productCheck } from './product.ts';
 import type { Scope } from './scope.ts';
 import { KernelSystem } from './system.ts';
-import { counterexampleName, counterexampleTrace, saveCounterexample } from './trace.ts';
+import { counterexampleName, counterexampleTrace, plural, saveCounterexample } from './trace.ts';
 
 export interface ExploreOptions {
   profile: ProfileId | Profile;
@@ -114,7 +114,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreOutcome> {
       });
       const mk = (p: ProfileId, results: StepResult[], other: ProfileId) => counterexampleTrace({
         profile: p, boot, ops: rep.ops, results, check: id, message: v.message, scope: o.scope.name,
-        title: `explore: shortest counterexample to ${id} (${clause.a} vs ${clause.b}), the ${p} side (scope ${o.scope.name}, ${rep.ops.length} steps)`,
+        title: `explore: shortest counterexample to ${id} (${clause.a} vs ${clause.b}), the ${p} side (scope ${o.scope.name}, ${plural(rep.ops.length, 'step')})`,
         extra: { compareWith: other },
       });
       const mineIsA = profile.id === clause.a;

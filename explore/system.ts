@@ -4,7 +4,7 @@
 import { BootError, bootWith, isOk, isToolError, profileOf, stepWith, type BootConfig, type KernelState, type Op, type Profile, type ProfileId } from '../model/index.ts';
 import { Alphabet } from './actions.ts';
 import type { System } from './bfs.ts';
-import { canonical } from './canon.ts';
+import { canonical, canonicalFingerprint } from './canon.ts';
 import { scopeBoots, type Scope } from './scope.ts';
 
 export interface KernelCtx { readonly ptys: number }
@@ -54,6 +54,7 @@ export class KernelSystem implements System<KernelState, KernelCtx> {
 
   initial(): KernelState[] { return this.bootStates; }
   key(s: KernelState): string { return canonical(s).key; }
+  fingerprint(s: KernelState, out: Uint32Array): void { canonicalFingerprint(s, out); }
 
   expand(s: KernelState): { actions: readonly Op[]; ctx: KernelCtx } {
     return { actions: this.alphabet.actions(s, handleOrder(s)), ctx: { ptys: ptyCount(s) } };

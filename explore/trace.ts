@@ -22,6 +22,8 @@ export interface TraceInput {
   extra?: Record<string, unknown>;
 }
 
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /** The trace of a counterexample, `fs` relabelled as the format wants (devpts1, devpts2, ...). */
 export function counterexampleTrace(input: TraceInput): Trace {
   const labeler = new FsLabeler<string>();
@@ -35,7 +37,7 @@ export function counterexampleTrace(input: TraceInput): Trace {
   const trace: Trace = {
     format: 'devpts-trace/1',
     profile: input.profile,
-    title: input.title ?? `explore: shortest counterexample to ${input.check} on ${input.profile} (scope ${input.scope}, ${steps.length} steps)`,
+    title: input.title ?? `explore: shortest counterexample to ${input.check} on ${input.profile} (scope ${input.scope}, ${plural(steps.length, 'step')})`,
     clauses: [input.check],
     ...(input.boot && Object.keys(input.boot).length > 0 ? { boot: input.boot } : {}),
     steps,

@@ -304,8 +304,9 @@ export const u7Check: RunCheck = (run, witness) => {
       if (!someone) continue;
       const theirs = ownDevpts(after, someone.pid, own);
       if (theirs && theirs.fs === a.fs) {
-        const via = op.op === 'open' ? resolveAs(before, pid, op.path) : null;
-        const how = via && !made.has(via.pos.mount) ? `: ${op.path} reaches ${a.fs}'s ptmx node through a mount copied with the namespace` : '';
+        const path = op.op === 'open' ? op.path : null;
+        const via = path !== null ? resolveAs(before, pid, path) : null;
+        const how = via && !made.has(via.pos.mount) ? `: ${path} reaches ${a.fs}'s ptmx node through a mount copied with the namespace` : '';
         return { step: i, message: `with every devpts mount using newinstance, pid ${pid}'s pty (${a.fs} index ${a.index}) is listed in the /dev/pts that namespace ${ns} mounted itself${how}` };
       }
     }

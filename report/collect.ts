@@ -235,8 +235,10 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
       // candidates: the runner's shrunk traces and the explorer's shortest, one trace per side
       type Candidate = { sides: Trace[]; message: string; by: 'random' | 'exploration'; found: number | null; seed: number | null; extra: Record<string, unknown> };
       const candidates: Candidate[] = [];
+      // a comparison shows both profiles, even when only one of them was selected
+      const sideProfiles = clause.pair ? [...clause.pair] : group;
       const sidesOf = (ts: readonly Trace[]): Trace[] | null => {
-        const out = group.map((p) => ts.find((t) => t.profile === p));
+        const out = sideProfiles.map((p) => ts.find((t) => t.profile === p));
         return out.every((t) => t !== undefined) ? (out as Trace[]) : null;
       };
       if (rr?.verdict === 'violated' && rr.counterexample) {

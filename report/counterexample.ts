@@ -14,7 +14,7 @@ import type { Expectation, Trace, TraceStep } from '../traces/types.ts';
 import type { ClauseRow, Counterexample, Side } from './data.ts';
 import { counterexampleId } from './data.ts';
 import { instanceLabels, stateDiagram } from './diagram/state.ts';
-import { opText, resultText } from './steps.ts';
+import { bootText, opText, resultText } from './steps.ts';
 import type { OutFile } from './write.ts';
 
 export interface SideInput {
@@ -101,6 +101,21 @@ function buildSide(input: CounterexampleInput, s: SideInput): BuiltSide {
   return { side, file: { path: file, content: text }, labels, trace };
 }
 
+/**
+ * The check's message, with the model's instance ids as the report's labels. For a
+ * comparison whose last step gives different results, the two results in the report's
+ * words ("EINVAL on 2.6.39-y, ok on 2.6.39-n") rather than the check's JSON.
+ */
+function failureWords(message: string, built: readonly BuiltSide[], driver: BuiltSide): string {
+  const text = relabel(message, driver.labels);
+  if (built.length < 2) return text;
+  const n = driver.trace.steps.length;
+  const results = built.map((b) => b.side.results[n - 1]?.text.replace(/ — console: .*$/, ''));
+  if (results.some((r) => r === undefined) || new Set(results).size < 2) return text;
+  const op = opText(opOf(driver.trace.steps[n - 1]!));
+  return `step ${n} (${op}) gives ${built.map((b, i) => `${results[i]} on ${b.side.profile}`).join(' but ')}`;
+}
+
 /** Replay, record, save in memory, replay the saved text again; returns the section's data and the files. */
 export function buildCounterexample(input: CounterexampleInput): { cx: Counterexample; files: OutFile[] } {
   if (input.sides.length === 0) throw new Error('a counterexample needs at least one side');
@@ -113,11 +128,12 @@ export function buildCounterexample(input: CounterexampleInput): { cx: Counterex
     statement: input.clause.statement,
     document: input.clause.document,
     code: input.clause.code,
-    failure: relabel(input.failure, driver.labels),
+    failure: failureWords(input.failure, built, driver),
     failingStep: driver.trace.steps.length,
     foundBy: input.foundBy,
     seed: input.seed,
     lengths: { found: input.foundLength, shrunk: longest.trace.steps.length },
+    boot: bootText(input.sides[0]!.boot),
     steps: longest.trace.steps.map((st, i) => ({ n: i + 1, step: opOf(st) as TraceStep, text: opText(opOf(st)) })),
     sides: built.map((b) => b.side),
   };

@@ -183,6 +183,8 @@ export interface Counterexample {
   readonly seed: number | null;
   /** Steps before and after shrinking. */
   readonly lengths: { readonly found: number | null; readonly shrunk: number };
+  /** The world at boot when it is not the default (operations.md): in words, e.g. "init mounts devpts at /dev/pts with -o newinstance". */
+  readonly boot: string | null;
   readonly steps: readonly StepRow[];
   readonly sides: readonly Side[];
 }

@@ -58,7 +58,7 @@ export async function runReport(options: ReportOptions, io: ReportIo): Promise<{
       const now = Date.now();
       if (now - last < 100) return;
       last = now;
-      io.stderr(`\r\x1b[2K${msg.slice(0, (io.columns ?? 80) - 1)}`);
+      io.stderr(`\r\x1b[2K${msg.slice(0, (process.stderr.columns || 80) - 1)}`);
     }
     : undefined;
   const { data, traces } = await collect({ ...options, outShown, ...(progress ? { onProgress: progress } : {}) });

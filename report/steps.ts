@@ -1,7 +1,7 @@
 // Steps and results in words a kernel or container engineer reads without the JSON:
 // ops as the shell commands or syscalls they stand for, results as ok/errno.
 
-import type { Op, StepResult } from '../model/index.ts';
+import type { BootConfig, Op, StepResult } from '../model/index.ts';
 
 const q = (s: string): string => (/^[A-Za-z0-9_./=,:+-]+$/.test(s) ? s : JSON.stringify(s));
 
@@ -57,4 +57,14 @@ export function resultText(r: StepResult): string {
   } else if (r.fs !== undefined) parts.push(`on ${r.fs}`);
   if (r.entries !== undefined) parts.push(`[${r.entries.join(', ')}]`);
   return `${parts.length ? `ok: ${parts.join(', ')}` : 'ok'}${log}`;
+}
+
+/** A non-default boot in words, or null for the default world (operations.md "The world at boot"). */
+export function bootText(boot: BootConfig | undefined): string | null {
+  if (!boot) return null;
+  const parts: string[] = [];
+  if (boot.mountDevpts === false) parts.push('init does not mount devpts');
+  else if (boot.devptsOptions !== undefined && boot.devptsOptions !== '') parts.push(`init mounts devpts at /dev/pts with -o ${boot.devptsOptions}`);
+  if (boot.ptmxMode !== undefined) parts.push(`/dev/ptmx has mode ${boot.ptmxMode}`);
+  return parts.length ? parts.join('; ') : null;
 }

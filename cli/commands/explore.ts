@@ -141,7 +141,7 @@ export const register: Registrar = (program, done) => {
       const profile = flags.profile as ProfileId;
       const clauses = (flags.clause ?? []).flatMap((c) => c.split(',')).filter((c) => c !== '');
       const known = knownCheckIds();
-      const unknown = clauses.filter((c) => !known.includes(c) && !/^[DUKRI]\d+$/.test(c));
+      const unknown = clauses.filter((c) => !known.includes(c));
       if (unknown.length > 0) throw new UsageError(`explore: unknown clause ${unknown.join(', ')} (known: ${known.join(' ')})`);
       const scope = resolveScope(flags.scope ?? 'small');
       const depth = int('--depth', flags.depth, 0);

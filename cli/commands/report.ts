@@ -32,7 +32,8 @@ export const register: Registrar = (program, done) => {
         stderr: (s) => process.stderr.write(s),
         tty: process.stdout.isTTY === true,
         progress: process.stderr.isTTY === true,
-        columns: process.stdout.columns ?? null,
+        // a terminal too narrow (or reporting 0) gets whole lines rather than stumps
+        columns: (process.stdout.columns ?? 0) >= 60 ? process.stdout.columns : null,
       });
       done(code);
     });

@@ -87,3 +87,32 @@ export function lengthWords(cx: Counterexample): string {
   const shrunk = cx.lengths.found !== null && cx.lengths.found !== cx.lengths.shrunk ? `, shrunk from ${cx.lengths.found}` : '';
   return `${n} step${n === 1 ? '' : 's'}${shrunk}`;
 }
+
+export interface ProfileEvidence {
+  /** "150 sequences per clause, seed 20110519" (over the cells that hold). */
+  readonly random: string | null;
+  /** One line per distinct search: "21 680 states (scope doc to depth 5)" and the clauses it judged. */
+  readonly searches: readonly { readonly text: string; readonly clauses: readonly string[] }[];
+  /** Clauses that hold on random runs alone (judged on whole scenarios). */
+  readonly randomOnly: readonly string[];
+}
+
+/** The budget behind a profile's verdicts, grouped (violated cells stop early, so their run counts are left out). */
+export function profileEvidence(data: ConformanceData, profile: string): ProfileEvidence {
+  const cells = data.cells.filter((c) => c.profile === profile && (c.verdict === 'holds' || c.verdict === 'violated'));
+  const held = cells.filter((c) => c.verdict === 'holds');
+  const runs = [...new Set(held.map((c) => c.evidence.random?.runs).filter((n): n is number => n !== undefined))];
+  const seeds = [...new Set(held.map((c) => c.evidence.random?.seed).filter((n): n is number => n !== undefined))];
+  const tried = cells.some((c) => c.evidence.random !== null);
+  const random = runs.length ? `${runs.map(num).join('/')} sequences per clause, seed ${seeds.join('/')}`
+    : tried ? `up to ${num(data.budget.randomRuns)} sequences per clause, seed ${data.budget.seed}: each stopped at its counterexample` : null;
+  const searches = new Map<string, string[]>();
+  const randomOnly: string[] = [];
+  for (const c of cells) {
+    const x = c.evidence.exploration;
+    if (!x) { if (c.verdict === 'holds') randomOnly.push(c.clause); continue; }
+    const key = `${num(x.states)} states (scope ${x.scope}${x.complete ? '' : ', capped'})`;
+    searches.set(key, [...(searches.get(key) ?? []), c.clause]);
+  }
+  return { random, searches: [...searches].map(([text, clauses]) => ({ text, clauses })), randomOnly };
+}

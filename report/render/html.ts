@@ -6,7 +6,7 @@
 import type { Cell, ConformanceData, Counterexample } from '../data.ts';
 import { cellOf } from '../data.ts';
 import { esc, machineSvg, stateSvg } from '../diagram/svg.ts';
-import { cxTitle, evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords } from './common.ts';
+import { cxTitle, profileEvidence, evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords } from './common.ts';
 
 const CSS = `
 :root { --fg:#111827; --muted:#6b7280; --line:#e5e7eb; --bg:#fff; --holds:#ecfdf5; --holds-fg:#047857; --viol:#fef2f2; --viol-fg:#b91c1c; --na:#f9fafb; --na-fg:#9ca3af; --accent:#2563eb; }
@@ -46,6 +46,8 @@ td.v-na { background: var(--na); color: var(--na-fg); }
 td.v-error { background: #fff7ed; color: #9a3412; font-weight: 700; }
 td.v .flag { display: block; margin-top: 3px; font-size: 10.5px; font-weight: 600; color: #92400e; }
 .legend { color: var(--muted); font-size: 12.5px; margin-top: 8px; }
+.evidence td:first-child { white-space: nowrap; }
+.ids { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; color: #374151; } .nowrap { white-space: nowrap; }
 .evidence th, .evidence td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; font-size: 13px; }
 .figure { overflow-x: auto; border: 1px solid var(--line); border-radius: 10px; padding: 12px; background: #fff; }
 .figure svg { display: block; max-width: none; }
@@ -65,6 +67,7 @@ table.steps td, table.steps th { border-bottom: 1px solid var(--line); padding: 
 table.steps td.n { width: 32px; text-align: right; color: var(--muted); }
 table.steps td.res { white-space: nowrap; }
 table.steps tr.last td { background: #fef2f2; }
+table.steps tr.boot td { color: #374151; font-style: italic; }
 .ok { color: #047857; } .err { color: #b45309; font-weight: 600; } .muted { color: var(--muted); }
 .pic-h { margin: 16px 0 6px; }
 .breaks { margin: 10px 0; padding: 8px 12px; background: var(--viol); border-radius: 8px; }
@@ -107,6 +110,7 @@ function counterexampleSection(cx: Counterexample, index: number): string {
     const failing = st.n === cx.failingStep;
     return `<tr${failing ? ' class="last"' : ''}><td class="n">${st.n}${failing ? '&nbsp;◀' : ''}</td><td><code>${esc(st.text)}</code></td>${cells}</tr>`;
   }).join('');
+  const bootRow = cx.boot ? `<tr class="boot"><td class="n">0</td><td colspan="${1 + cx.sides.length}">boot: ${esc(cx.boot)}</td></tr>` : '';
   const replays = cx.sides.map((side) => `<div class="replay"><strong>Replay${two ? ` <code>${esc(side.profile)}</code>` : ''}</strong><pre>${esc(side.trace.replay)}</pre><a href="${esc(side.trace.file)}">${esc(side.trace.file)}</a>${side.trace.replays ? '<span class="ok">✓ replays (exit 0)</span>' : '<span class="err">✗ did not replay</span>'}</div>`).join('');
   const pictures = cx.sides.map((side, k) => {
     const caption = `Final state of the ${cx.clause} counterexample on ${side.profile}`;
@@ -119,7 +123,7 @@ function counterexampleSection(cx: Counterexample, index: number): string {
   <div class="side code"><h4>The kernel code does</h4><p>${esc(cx.code ?? '—')}</p></div>
 </div>
 <p><strong>Minimal counterexample</strong>: ${esc(lengthWords(cx))}; found by ${esc(foundWords(cx))}.</p>
-<table class="steps"><thead>${head}</thead><tbody>${rows}</tbody></table>
+<table class="steps"><thead>${head}</thead><tbody>${bootRow}${rows}</tbody></table>
 <div class="breaks"><strong>What breaks</strong> (step ${cx.failingStep}): ${esc(cx.failure)}</div>
 ${replays}
 <p class="legend">In the pictures: solid arrows — a mount shows that devpts instance; dashed — where <code>open("/dev/ptmx")</code> by root in that namespace allocates; grey — a mount covered by a later one.</p>
@@ -141,11 +145,11 @@ export function renderHtml(data: ConformanceData): string {
   }).join('\n');
 
   const evidence = data.profiles.map((p) => {
-    const cells = data.cells.filter((c) => c.profile === p.id && c.verdict !== 'n/a');
-    const runs = [...new Set(cells.map((c) => (c.evidence.random ? `${num(c.evidence.random.runs)} sequences per clause, seed ${c.evidence.random.seed}` : '')).filter(Boolean))];
-    const expl = [...new Set(cells.map((c) => (c.evidence.exploration ? `scope ${c.evidence.exploration.scope}: ${num(c.evidence.exploration.states)} states${c.evidence.exploration.complete ? ' (complete)' : ' (capped)'}` : '')).filter(Boolean))];
-    const counts = ['holds', 'violated', 'n/a'].map((v) => `${data.cells.filter((c) => c.profile === p.id && c.verdict === v).length} ${v}`).join(' · ');
-    return `<tr><td><code>${esc(p.id)}</code></td><td>${esc(p.description)}<br><small>boots into <code>${esc(p.bootMode)}</code></small></td><td>${esc(runs.join('; ') || '—')}</td><td>${esc(expl.join('; ') || '—')}</td><td>${counts}</td></tr>`;
+    const e = profileEvidence(data, p.id);
+    const searches = e.searches.map((x) => `<div>${esc(x.text)}: <span class="ids">${esc(x.clauses.join(' '))}</span></div>`).join('');
+    const only = e.randomOnly.length ? `<div class="muted">random runs only (judged on whole scenarios): <span class="ids">${esc(e.randomOnly.join(' '))}</span></div>` : '';
+    const counts = (['holds', 'violated', 'n/a'] as const).map((v) => `${data.cells.filter((c) => c.profile === p.id && c.verdict === v).length} ${v}`).join(' · ');
+    return `<tr><td><code>${esc(p.id)}</code></td><td>${esc(p.description)}<br><small>boots into <code>${esc(p.bootMode)}</code></small></td><td>${esc(e.random ?? '—')}</td><td>${searches || '—'}${only}</td><td class="nowrap">${counts}</td></tr>`;
   }).join('\n');
 
   const problems = data.problems.length

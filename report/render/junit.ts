@@ -55,6 +55,7 @@ export function renderJunit(data: ConformanceData): string {
           cx.document ? `The document says: ${cx.document}` : '',
           cx.code ? `The kernel code: ${cx.code}` : '',
           `Counterexample on ${c.profile}:`,
+          ...(cx.boot ? [`  0. boot: ${cx.boot}`] : []),
           ...cx.steps.map((s) => `  ${s.n}. ${s.text} -> ${side.results[s.n - 1]?.text ?? '(not run)'}`),
           `Replay: ${side.trace.replay}`,
         ].filter(Boolean).join('\n');

@@ -5,7 +5,7 @@
 import type { ConformanceData } from '../data.ts';
 import { cellOf, counterexampleOf } from '../data.ts';
 import { machineMermaid, stateMermaid } from '../diagram/mermaid.ts';
-import { cxTitle, evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords } from './common.ts';
+import { cxTitle, profileEvidence, evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords } from './common.ts';
 
 /** Table-cell safe: pipes escaped, newlines folded. */
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
@@ -56,10 +56,10 @@ export function renderMarkdown(data: ConformanceData): string {
   out.push('| profile | kernel | random testing | exhaustive search |');
   out.push('|---|---|---|---|');
   for (const p of data.profiles) {
-    const cells = data.cells.filter((c) => c.profile === p.id && c.verdict !== 'n/a');
-    const runs = [...new Set(cells.map((c) => (c.evidence.random ? `${num(c.evidence.random.runs)} sequences, seed ${c.evidence.random.seed}` : null)).filter(Boolean))];
-    const expl = [...new Set(cells.map((c) => (c.evidence.exploration ? `scope ${c.evidence.exploration.scope}: ${num(c.evidence.exploration.states)} states${c.evidence.exploration.complete ? ', complete' : ', capped'}` : null)).filter(Boolean))];
-    out.push(`| ${code(p.id)} | ${cell(p.description)} | ${cell(runs.join('; ') || '—')} | ${cell(expl.join('; ') || '—')} |`);
+    const e = profileEvidence(data, p.id);
+    const searches = e.searches.map((x) => `${x.text}: ${x.clauses.join(' ')}`);
+    if (e.randomOnly.length) searches.push(`random runs only (whole scenarios): ${e.randomOnly.join(' ')}`);
+    out.push(`| ${code(p.id)} | ${cell(p.description)} | ${cell(e.random ?? '—')} | ${cell(searches.join('<br>') || '—')} |`);
   }
   out.push('');
 
@@ -95,6 +95,7 @@ export function renderMarkdown(data: ConformanceData): string {
       out.push('');
       out.push(`| # | step | ${two ? cx.sides.map((x) => `result on ${code(x.profile)}`).join(' | ') : 'result'} |`);
       out.push(`|---:|---|${cx.sides.map(() => '---').join('|')}|`);
+      if (cx.boot) out.push(`| 0 | boot: ${cell(cx.boot)} | ${cx.sides.map(() => '').join(' | ')} |`);
       for (const st of cx.steps) {
         const results = cx.sides.map((side) => {
           const r = side.results[st.n - 1];

@@ -4,7 +4,7 @@
 
 import type { ConformanceData, Verdict } from '../data.ts';
 import { cellOf, surprises } from '../data.ts';
-import { cxTitle, foundWords, lengthWords, num, profileIds, seconds } from './common.ts';
+import { cxTitle, foundWords, lengthWords, num, profileEvidence, profileIds, seconds } from './common.ts';
 
 export interface TextOptions {
   readonly colour: boolean;
@@ -44,24 +44,14 @@ export function renderText(data: ConformanceData, o: TextOptions): string {
   out.push('');
 
   // evidence, per profile column: every "holds" shows its budget
-  out.push(paint(SGR.bold, 'Evidence behind "holds"') + ' (runs: random sequences, hit: runs where the clause\'s premise held; states: exhaustive search)');
+  out.push(paint(SGR.bold, 'Evidence') + ' (sequences: random runs per clause; hit: runs where the clause\'s premise held; states: the exhaustive search that judged those clauses)');
   for (const p of profiles) {
-    const held = data.cells.filter((c) => c.profile === p && c.verdict === 'holds');
-    if (held.length === 0) continue;
-    const runs = [...new Set(held.map((c) => c.evidence.random?.runs).filter((n) => n !== undefined))];
-    const searches = new Map<string, string[]>();
-    const unexplored: string[] = [];
-    for (const c of held) {
-      const x = c.evidence.exploration;
-      if (!x) { unexplored.push(c.clause); continue; }
-      const key = `${num(x.states)} states (scope ${x.scope}${x.complete ? '' : ', capped'})`;
-      searches.set(key, [...(searches.get(key) ?? []), c.clause]);
-    }
-    const hits = held.filter((c) => c.evidence.random?.witnessed !== null && c.evidence.random?.witnessed !== undefined)
+    const e = profileEvidence(data, p);
+    const hits = data.cells.filter((c) => c.profile === p && c.verdict === 'holds' && c.evidence.random?.witnessed != null)
       .map((c) => `${c.clause} ${c.evidence.random!.witnessed}`).join(', ');
-    out.push(`  ${p.padEnd(9)} ${runs.map((n) => num(n!)).join('/')} runs each, seed ${data.budget.seed}; hit: ${hits}`);
-    for (const [k, ids] of searches) out.push(`  ${''.padEnd(9)} ${k}: ${ids.join(' ')}`);
-    if (unexplored.length) out.push(`  ${''.padEnd(9)} random runs only (judged on whole scenarios, not single transitions): ${unexplored.join(' ')}`);
+    out.push(`  ${p.padEnd(9)} ${e.random ?? 'no random runs'}${hits ? `; hit: ${hits}` : ''}`);
+    for (const x of e.searches) out.push(`  ${''.padEnd(9)} ${x.text}: ${x.clauses.join(' ')}`);
+    if (e.randomOnly.length) out.push(`  ${''.padEnd(9)} random runs only (judged on whole scenarios, not single transitions): ${e.randomOnly.join(' ')}`);
   }
   const s = data.summary;
   out.push('');
@@ -79,6 +69,7 @@ export function renderText(data: ConformanceData, o: TextOptions): string {
       if (cx.code) out.push(`  The kernel code:   ${cx.code}`);
       out.push(`  Minimal counterexample (${lengthWords(cx)}; found by ${foundWords(cx)}):`);
       const w = String(cx.steps.length).length;
+      if (cx.boot) out.push(`    ${'0'.padStart(w)}. boot: ${cx.boot}`);
       const two = cx.sides.length > 1;
       for (const st of cx.steps) {
         const results = cx.sides.map((side) => {

@@ -50,7 +50,7 @@ describe('devpts-check explore', () => {
 
   it('exit 2 with one line for bad usage', async () => {
     for (const args of [['explore'], ['explore', '--profile', '5.0'], ['explore', '--profile', '6.x', '--scope', 'huge'],
-      ['explore', '--profile', '6.x', '--depth', 'x'], ['explore', '--profile', '6.x', '--clause', 'Z9']]) {
+      ['explore', '--profile', '6.x', '--depth', 'x'], ['explore', '--profile', '6.x', '--clause', 'Z9'], ['explore', '--profile', '6.x', '--clause', 'D9']]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err.trim().split('\n'), args.join(' ')).toHaveLength(1);

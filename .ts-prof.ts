@@ -1,0 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { parseScript } from './shell/parse.ts';
+import { checkScript } from './shell/check.ts';
+const src = readFileSync('/tmp/long.sh', 'utf8');
+let t = performance.now();
+await parseScript(src);
+console.log('parse', performance.now() - t); t = performance.now();
+await parseScript(src);
+console.log('parse again', performance.now() - t); t = performance.now();
+await checkScript(src);
+console.log('check', performance.now() - t);
