@@ -30,7 +30,10 @@ export async function main(argv: string[]): Promise<number> {
     });
   for (const load of COMMANDS) (await load()).register(program, (c) => { code = c; });
   // no command: the main job (the conformance report)
-  const args = argv.length > 0 ? argv : program.commands.some((c) => c.name() === 'report') ? ['report'] : ['replay', '--corpus'];
+  // no command (or only options such as --budget): the report, or the corpus replay before it existed
+  const defaultCommand = program.commands.some((c) => c.name() === 'report') ? ['report'] : ['replay', '--corpus'];
+  const onlyOptions = argv.length === 0 || (argv[0]!.startsWith('-') && !['-h', '--help', '-V', '--version'].includes(argv[0]!));
+  const args = onlyOptions ? [...defaultCommand, ...argv] : argv;
   try {
     await program.parseAsync(args, { from: 'user' });
     return code;

@@ -1,7 +1,5 @@
-// The command tree of a start-up script. sh-syntax (mvdan/sh as WASM) decides whether
-// the text is valid shell and where its statements are; its JSON AST carries no node
-// types or arguments (sh-syntax 0.7: `Cmd` is only {Pos, End}), so shell/parser.ts
-// builds this tree itself, for the POSIX grammar plus the bash forms scripts use most.
+// The command tree of a start-up script, as the interpreter (shell/interp.ts) runs it.
+// shell/from-tree-sitter.ts builds it from tree-sitter-bash's syntax tree.
 
 /** Where a command is: 1-based line (and last line), and its source text, one line. */
 export interface Loc { readonly line: number; readonly endLine: number; readonly text: string }
@@ -39,7 +37,7 @@ export type Node =
   | { readonly t: 'func'; readonly loc: Loc; readonly name: string; readonly body: Node }
   /** `[[ … ]]` (bash): its words, operators included as literal words. */
   | { readonly t: 'dbracket'; readonly loc: Loc; readonly words: readonly Word[]; readonly redirs: readonly Redirect[] }
-  /** A statement sh-syntax accepts but this parser does not structure: run as "effect unknown". */
+  /** A valid statement the translation does not structure (or tree-sitter cannot parse): run as "effect unknown". */
   | { readonly t: 'opaque'; readonly loc: Loc; readonly reason: string };
 
 export type NodeOf<T extends Node['t']> = Extract<Node, { t: T }>;

@@ -11,7 +11,7 @@ import { COMMANDS } from './cmd/index.ts';
 import { runTest } from './cmd/test.ts';
 import { cloneShell, expandString, expandWords, globRegExp, matchPattern, patternOf, type ExpandIO, type Shell } from './expand.ts';
 import { parseInline } from './parse.ts';
-import { Unsupported } from './parser.ts';
+import { Unsupported } from './from-tree-sitter.ts';
 import { BudgetExceeded, type Run, type Where } from './run.ts';
 
 export const LOOP_LIMIT = 1000;

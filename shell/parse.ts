@@ -1,12 +1,16 @@
-// Script text → command tree. sh-syntax (mvdan/sh) is the authority on syntax: a
-// script it rejects is a parse error with its line and column. Its AST carries only
-// statement positions (sh-syntax 0.7 serialises `Cmd` as {Pos, End}, no node types:
-// un-ts/sh-syntax#49), so shell/parser.ts builds the tree; a statement that parser
-// does not structure becomes an "opaque" node, located by sh-syntax's statement span.
+// Script text → command tree. sh-syntax (mvdan/sh, the parser behind shfmt) is the
+// authority on validity: a script it rejects is a parse error with its line and column,
+// in the dialect the #! line asks for. tree-sitter-bash (shell/from-tree-sitter.ts)
+// builds the tree; a statement it cannot parse or the translation does not structure
+// becomes an "opaque" node (effect unknown) at its line.
+//
+// Why both: tree-sitter-bash 0.25 alone is not a validator. It accepts bash syntax in
+// a #!/bin/sh script, reports ERROR on valid shell (a here-document followed by `;` or
+// `&` on its line, two here-documents on one line), and has no error messages.
 
-import { LangVariant, parse as shParse, print as shPrint } from 'sh-syntax';
+import { print as shPrint, LangVariant } from 'sh-syntax';
 import type { Node } from './ast.ts';
-import { Parser, Unsupported } from './parser.ts';
+import { inlineTree, loadShellParser, scriptTree } from './from-tree-sitter.ts';
 
 /** The script is not valid shell: line and column are 1-based. */
 export class ScriptSyntaxError extends Error {
@@ -29,7 +33,6 @@ export function dialectOf(text: string): 'posix' | 'bash' {
 }
 
 interface ShPos { Line: number; Col: number; Offset: number }
-interface ShStmt { Pos: ShPos; End: ShPos }
 
 /** sh-syntax's errors: a ParseError with Pos, or a SyntaxError whose message starts "L:C: ". */
 function syntaxErrorOf(err: unknown): ScriptSyntaxError | null {
@@ -41,67 +44,22 @@ function syntaxErrorOf(err: unknown): ScriptSyntaxError | null {
   return null;
 }
 
-/** UTF-8 byte offsets (Go's) → string indices. */
-function byteToIndex(text: string): (byte: number) => number {
-  const map: number[] = [];
-  let byte = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.codePointAt(i)!;
-    const len = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-    for (let k = 0; k < len; k++) map[byte + k] = i;
-    byte += len;
-    if (code >= 0x10000) i++;
-  }
-  map[byte] = text.length;
-  return (b) => map[b] ?? text.length;
-}
-
 export async function parseScript(text: string): Promise<ParsedScript> {
   const dialect = dialectOf(text);
-  const options = { variant: dialect === 'posix' ? LangVariant.LangPOSIX : LangVariant.LangBash, keepComments: false };
-  // Validity first. sh-syntax's printer runs the same parser without serialising an AST
+  const options = { variant: dialect === 'posix' ? LangVariant.LangPOSIX : LangVariant.LangBash, keepComments: false, minify: true };
+  // Validity first. sh-syntax's printer runs its parser without serialising an AST
   // (two to three times cheaper than `parse` on a long script); the errors are the same.
-  try {
-    await shPrint(text, { ...options, minify: true });
-  } catch (err) {
-    const syntax = syntaxErrorOf(err);
-    if (syntax) throw syntax;
-    throw err;
-  }
-  try {
-    return { program: new Parser(text).parseProgram(), dialect, opaque: [] };
-  } catch (err) {
-    if (!(err instanceof Unsupported)) throw err;
-  }
-  const file = await shParse(text, options);
-  const stmts = (file.Stmts ?? []) as unknown as ShStmt[];
-  // Statement by statement, with sh-syntax's spans: what cannot be structured stays opaque.
-  const toIndex = byteToIndex(text);
-  const items: { node: Node; background: boolean }[] = [];
-  const opaque: { line: number; reason: string }[] = [];
-  for (const st of stmts) {
-    const start = toIndex(st.Pos.Offset);
-    const end = toIndex(st.End.Offset);
-    const p = new Parser(text);
-    p.i = start;
-    let node: Node;
-    try {
-      node = p.parseAndOr();
-      p.skipBlanks();
-      if (p.i < end && !/^[\s;&]*$/.test(text.slice(p.i, end))) throw new Unsupported('unexpected text', p.i);
-    } catch (err) {
-      if (!(err instanceof Unsupported)) throw err;
-      const loc = p.loc(start, end);
-      node = { t: 'opaque', loc, reason: err.message };
-      opaque.push({ line: loc.line, reason: err.message });
-    }
-    items.push({ node, background: /&\s*$/.test(text.slice(start, end)) && !/&&\s*$/.test(text.slice(start, end)) });
-  }
-  const program: Node = { t: 'list', loc: { line: 1, endLine: 1, text: '' }, items };
+  const [, checked] = await Promise.all([loadShellParser(), shPrint(text, options).then(() => null, (err: unknown) => err)]);
+  if (checked !== null) throw syntaxErrorOf(checked) ?? checked;
+  const { program, opaque } = scriptTree(text);
   return { program, dialect, opaque };
 }
 
-/** A `sh -c` string (or eval text): the same tree, every location at the outer line. */
+/**
+ * A `sh -c` string (or eval text): the same tree, every location at the outer line.
+ * Throws Unsupported (shell/from-tree-sitter.ts) for text it does not understand.
+ * Only after parseScript (which loads the parser).
+ */
 export function parseInline(text: string, line: number): Node {
-  return new Parser(text, { fixedLine: line }).parseProgram();
+  return inlineTree(text, line);
 }

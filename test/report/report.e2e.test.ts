@@ -130,6 +130,7 @@ describe.skipIf(!haveChromium)(`conformance.html in headless Chromium${haveChrom
     expect(requests).toEqual([]); // nothing but the file itself
 
     mkdirSync(ARTIFACTS, { recursive: true });
+    await page.mouse.move(0, 0);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(ARTIFACTS, 'conformance.png') });
     await page.screenshot({ path: join(ARTIFACTS, 'conformance-full.png'), fullPage: true });
