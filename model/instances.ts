@@ -4,6 +4,7 @@
 import type { Errno } from './ops.ts';
 import { DEFAULT_OPTIONS, type ParseOutcome, type ParsePurpose } from './options.ts';
 import { followMounts, lookupChild, mountOf, nodeAt, DEVPTS_ROOT_INO, type NodeView, type Pos } from './paths.ts';
+import { busyForReadonly } from './mounts.ts';
 import { put } from './records.ts';
 import { INITIAL_NS, type DevptsFs, type DevptsOptions, type FsId, type KernelState, type MountId, type Proc } from './state.ts';
 
@@ -92,6 +93,8 @@ export function mountNewEveryTime(req: MountRequest): Decision {
  */
 export function remountInPlace(state: KernelState, id: FsId, data: string | undefined, parse: Parser, readonly: boolean): Change {
   const fs = devptsOf(state, id);
+  // do_remount_sb (fs/super.c 2.6.39): going read-only while files are busy is EBUSY before remount_fs runs
+  if (readonly && !fs.readonly && busyForReadonly(state, fs)) return { ok: false, errno: 'EBUSY', state, log: [] };
   const parsed = parse(data, fs.opts, 'remount');
   const ptmx = fs.ptmx ? { ...fs.ptmx, mode: parsed.opts.ptmxmode } : null;
   const next = withFs(state, { ...fs, opts: parsed.opts, ptmx });

@@ -378,10 +378,10 @@ export async function runChecks(options: RunChecksOptions = {}): Promise<CheckRe
   const todo = tasks(profiles, clauses);
   const results: ClauseResult[] = [];
   const files: string[] = [];
-  if (options.outDir) await mkdir(options.outDir, { recursive: true });
   for (const [i, t] of todo.entries()) {
     const r = checkClause(t.clause, t.target, options);
     if (r.counterexample && options.outDir) {
+      await mkdir(options.outDir, { recursive: true }); // only when there is something to save
       r.counterexample.files = [];
       for (const tr of r.counterexample.traces) {
         const file = join(options.outDir, tr.name);

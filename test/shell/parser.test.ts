@@ -1,13 +1,15 @@
-// The command tree: sh-syntax decides validity (errors with line and column); the
-// tree builder structures what it accepts, and leaves what it cannot as opaque
+// The command tree: sh-syntax decides validity (errors with line and column);
+// tree-sitter-bash's tree is translated, and what cannot be is left as opaque
 // statements at their line.
 
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Node, Word } from '../../shell/ast.ts';
+import { displayText, loadShellParser, scriptTree } from '../../shell/from-tree-sitter.ts';
 import { parseScript, ScriptSyntaxError, dialectOf } from '../../shell/parse.ts';
-import { Parser, displayText } from '../../shell/parser.ts';
 
-const tree = (text: string): Node => new Parser(text).parseProgram();
+beforeAll(() => loadShellParser());
+
+const tree = (text: string): Node => scriptTree(text).program;
 const lit = (w: Word): string => w.parts.map((p) => (p.kind === 'lit' ? p.value : `<${p.kind}>`)).join('');
 
 /** A compact rendering: the shape of the tree with the words of simple commands. */
