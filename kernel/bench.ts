@@ -3,7 +3,7 @@
 // (one harness process, one world per sequence, many in flight) and compared.
 
 import { kernelAvailability } from './build.ts';
-import { compareRuns, kernelRuns, type Checked } from './diff.ts';
+import { CHUNK, compareRuns, KERNEL_GEN, kernelRuns, type Checked } from './diff.ts';
 import { KernelHarness } from './driver.ts';
 
 export interface KernelRate {
@@ -25,16 +25,15 @@ export async function measureKernelRate(seconds: number, seed = 1): Promise<Kern
   const a = kernelAvailability();
   if (!a.ok) throw new Error(a.reason);
   const h = KernelHarness.start({ binary: a.binary });
-  const CHUNK = 200;
   let sequences = 0, steps = 0, divergences = 0;
   const started = performance.now();
   const deadline = started + seconds * 1000;
   try {
     // generation of chunk k+1 overlaps with the kernel running chunk k
-    let chunk: Checked[] = kernelRuns(seed, CHUNK);
+    let chunk: Checked[] = kernelRuns(seed, CHUNK, KERNEL_GEN, 0);
     for (let k = 1; performance.now() < deadline; k++) {
       const running = h.runAll(chunk.map((c) => c.seq), 64);
-      const next = kernelRuns(seed + k, CHUNK);
+      const next = kernelRuns(seed, CHUNK, KERNEL_GEN, k * CHUNK);
       const runs = await running;
       for (const [i, { seq, model }] of chunk.entries()) {
         if (compareRuns(seq, model, runs[i]!)) divergences++;

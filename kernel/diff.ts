@@ -16,7 +16,7 @@ import {
   boot, BootError, isToolError, step,
   type BootConfig, type KernelState, type Op, type StepResult,
 } from '../model/index.ts';
-import { runs, type GenOptions } from '../properties/arbitraries.ts';
+import { DEFAULT_BOOTS, runs, type GenOptions } from '../properties/arbitraries.ts';
 import { deepEqual } from '../traces/expect.ts';
 import { FsLabeler, labelModelResult } from '../traces/labels.ts';
 import { saveTrace } from '../traces/save.ts';
@@ -263,20 +263,39 @@ export function renderDivergence(d: Divergence): string[] {
 
 /**
  * The generator options of the live-kernel runs: never `sysctl` (host-wide), few open
- * ptys (the pty limit is global); limit cases come from `max=` in the mount options.
+ * ptys (the pty limit is global); limit cases come from `max=`, in mount options and in
+ * two extra boots whose /dev/pts instance holds one or two ptys.
  */
-export const KERNEL_GEN: GenOptions = { exclude: ['sysctl'], maxOpenPtys: 4, maxSteps: 16 };
+export const KERNEL_GEN: GenOptions = {
+  exclude: ['sysctl'], maxOpenPtys: 4, maxSteps: 16,
+  boots: [...DEFAULT_BOOTS, { devptsOptions: 'max=1' }, { devptsOptions: 'max=2,ptmxmode=0666' }],
+};
 
 /** A generated sequence with the model's (labelled) results, which the generator computed anyway. */
 export interface Checked { readonly seq: Sequence; readonly model: ModelRun }
 
-/** `count` sequences from `seed` (deterministic: the same seed and count give the same sequences). */
-export function kernelRuns(seed: number, count: number, options: GenOptions = KERNEL_GEN): Checked[] {
-  if (count <= 0) return [];
-  return fc.sample(runs('6.x', options), { seed, numRuns: count }).map((r) => {
-    const labeler = new FsLabeler<string>();
-    return { seq: { boot: r.boot, ops: [...r.ops] }, model: { bootError: null, results: r.results.map((x) => labelModelResult(labeler, x)), toolError: -1 } };
-  });
+/** Sequences come in chunks; chunk k of a seed is sampled from its own derived seed. */
+export const CHUNK = 200;
+const chunkSeed = (seed: number, k: number): number => (seed * 65537 + k) % 0x7fffffff;
+
+/**
+ * Sequences [start, start + count) of the stream of `seed`, with the model's results.
+ * Deterministic: sequence i is the (i mod CHUNK)-th sample of chunk floor(i / CHUNK), so
+ * any range can be made without making what comes before it.
+ */
+export function kernelRuns(seed: number, count: number, options: GenOptions = KERNEL_GEN, start = 0): Checked[] {
+  const out: Checked[] = [];
+  const end = start + Math.max(0, count);
+  for (let k = Math.floor(start / CHUNK); k * CHUNK < end; k++) {
+    const from = Math.max(start - k * CHUNK, 0);
+    const upto = Math.min(end - k * CHUNK, CHUNK);
+    const sampled = fc.sample(runs('6.x', options), { seed: chunkSeed(seed, k), numRuns: upto });
+    for (const r of sampled.slice(from)) {
+      const labeler = new FsLabeler<string>();
+      out.push({ seq: { boot: r.boot, ops: [...r.ops] }, model: { bootError: null, results: r.results.map((x) => labelModelResult(labeler, x)), toolError: -1 } });
+    }
+  }
+  return out;
 }
 
 export function kernelSequences(seed: number, count: number, options: GenOptions = KERNEL_GEN): Sequence[] {
@@ -292,7 +311,7 @@ export interface KernelCheckOptions {
   readonly outDir?: string;
   /** Called after each checked sequence (progress display). */
   readonly onProgress?: (checked: number, total: number) => void;
-  /** Sequences in flight at once (default 32). */
+  /** Sequences in flight at once (default 64). */
   readonly window?: number;
   readonly harness?: KernelHarness;
   readonly shrink?: boolean;
@@ -318,31 +337,26 @@ export async function kernelCheck(options: KernelCheckOptions): Promise<KernelCh
   const started = performance.now();
   const own = options.harness === undefined;
   const h = options.harness ?? KernelHarness.start();
-  const window = options.window ?? 32;
+  const window = options.window ?? 64;
   let checked = 0;
   let steps = 0;
   let found = null as { index: number; d: Divergence } | null;
   try {
-    const CHUNK = 250;
+    // the next chunk is generated (with its model results) while the kernel runs this one
+    const chunkAt = (base: number): Checked[] => kernelRuns(options.seed, Math.min(CHUNK, options.runs - base), KERNEL_GEN, base);
+    let chunk = chunkAt(0);
     for (let base = 0; base < options.runs && !found; base += CHUNK) {
-      const seqs = kernelRuns(options.seed, Math.min(options.runs, base + CHUNK)).slice(base);
-      const inflight = new Map<number, Promise<{ i: number; run: HarnessRun }>>();
-      let next = 0;
-      while ((next < seqs.length || inflight.size > 0) && !found) {
-        while (next < seqs.length && inflight.size < window) {
-          const i = next++;
-          inflight.set(i, h.run(seqs[i]!.seq).then((run) => ({ i, run })));
-        }
-        const { i, run } = await Promise.race(inflight.values());
-        inflight.delete(i);
-        const { seq, model } = seqs[i]!;
-        const d = compareRuns(seq, model, run);
+      const running = h.runAll(chunk.map((c) => c.seq), window);
+      const next = base + CHUNK < options.runs ? chunkAt(base + CHUNK) : [];
+      const runs = await running;
+      for (const [i, { seq, model }] of chunk.entries()) {
+        const d = compareRuns(seq, model, runs[i]!);
         checked++;
         steps += seq.ops.length;
         options.onProgress?.(checked, options.runs);
-        if (d) found = { index: base + i, d }; // answers come in order: the first is the lowest index
+        if (d) { found = { index: base + i, d }; break; }
       }
-      await Promise.all(inflight.values()); // drain: the harness answers in order anyway
+      chunk = next;
     }
     if (!found) return { seed: options.seed, runs: options.runs, checked, steps, seconds: (performance.now() - started) / 1000, divergence: null };
     const shrunk = options.shrink === false ? found.d : await shrinkDivergence(h, found.d);

@@ -50,10 +50,10 @@
  * devices 5:2 and 136-143:* are ever opened; mount(2) only for devpts and tmpfs (a
  * filesystem type the kernel does not know is answered ENODEV without the syscall,
  * so the kernel never runs modprobe; a known other type is refused with an error).
- * LOG: W reads /dev/kmsg (opened before pivot_root) after each step and keeps the
- * lines starting "devpts: ". Concurrent harnesses serialize their devpts mounts with
- * flock on their /dev/kmsg descriptor so that lines are not attributed to the wrong
- * step.
+ * LOG: for mount and remount steps (the only ones that make devpts print) W reads
+ * /dev/kmsg (opened before pivot_root) and keeps the lines starting "devpts: ".
+ * Concurrent harnesses serialize those steps with flock on /dev/kmsg, so that a line
+ * is never attributed to another harness's step. (tmpfs lines are not reported.)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -983,11 +983,17 @@ static void run_step(const step_t *s, buf_t *out) {
       if (s->op == OP_STAT) q.a = s->nofollow;
       break;
   }
+  /* Console lines: only mount and remount make devpts print. They run holding a lock all
+   * harnesses take for it (flock on /dev/kmsg), drain what came before, and read what
+   * came during; other steps never read kmsg, so another harness's lines land nowhere. */
   int locked = 0;
-  if ((s->op == OP_MOUNT || s->op == OP_REMOUNT) && kmsg_fd >= 0) { flock(kmsg_fd, LOCK_EX); locked = 1; }
   buf_t log = {0}; int nlog = 0;
-  read_kmsg(&log, &nlog); /* anything older is not this step's */
-  xfree(log.p); log = (buf_t){0}; nlog = 0;
+  if ((s->op == OP_MOUNT || s->op == OP_REMOUNT) && kmsg_fd >= 0) {
+    flock(kmsg_fd, LOCK_EX);
+    locked = 1;
+    read_kmsg(&log, &nlog); /* anything older is not this step's */
+    log = (buf_t){0}; nlog = 0;
+  }
   if (s->op == OP_EXIT) {
     send_fd_msg(p->sock, &q, sizeof q, -1);
     reap(p);
@@ -997,8 +1003,7 @@ static void run_step(const step_t *s, buf_t *out) {
   }
   int rc = call_worker(p, &q, &r, passfd);
   if (sv[1] >= 0) close(sv[1]);
-  read_kmsg(&log, &nlog);
-  if (locked) flock(kmsg_fd, LOCK_UN);
+  if (locked) { read_kmsg(&log, &nlog); flock(kmsg_fd, LOCK_UN); }
   if (rc < 0) {
     if (sv[0] >= 0) close(sv[0]);
     reap(p);

@@ -71,7 +71,7 @@ interface Cst {
 const NO_CHILDREN: readonly Cst[] = [];
 
 /** Nodes whose inside the translation never looks at (when the tree has no error). */
-const OPAQUE_INSIDE = new Set(['command_substitution', 'arithmetic_expansion', 'process_substitution', 'heredoc_body', 'comment']);
+const OPAQUE_INSIDE = new Set(['simple_expansion', 'command_substitution', 'arithmetic_expansion', 'process_substitution', 'heredoc_body', 'comment']);
 
 /** Nodes that are one simple command in the shell: an unescaped newline cannot be inside them. */
 const SIMPLE_KINDS = new Set(['command', 'variable_assignments', 'declaration_command', 'unset_command']);
@@ -101,7 +101,7 @@ interface Copy { root: Cst; fixes: number[] }
  * On the way, flag simple commands that run past an unescaped newline: where a ';'
  * would end them is returned in `fixes` (or the node is flagged when it cannot be fixed).
  */
-function copyTree(tree: Tree, text: string, inserted: readonly number[]): Copy {
+function copyTree(tree: Tree, text: string, base: number, inserted: readonly number[]): Copy {
   const language = tree.language;
   const withErrors = tree.rootNode.hasError;
   const names = new Map<number, { type: string; named: boolean }>();
@@ -114,11 +114,11 @@ function copyTree(tree: Tree, text: string, inserted: readonly number[]): Copy {
     }
     return k;
   };
-  // modified index → original index: minus the ';'s inserted before it
-  const original = inserted.length === 0 ? (m: number) => m : (m: number) => {
+  // index in the parsed text → index in `text`: plus `base`, minus the ';'s inserted before it
+  const original = inserted.length === 0 ? (m: number) => base + m : (m: number) => {
     let k = 0;
-    while (k < inserted.length && inserted[k]! + k < m) k++;
-    return m - k;
+    while (k < inserted.length && inserted[k]! - base + k < m) k++;
+    return base + m - k;
   };
   const fixes: number[] = [];
   const c = tree.walk();
@@ -166,24 +166,27 @@ function copyTree(tree: Tree, text: string, inserted: readonly number[]): Copy {
   }
 }
 
-/** Parse, redoing the parse with a ';' where tree-sitter let a command run past a newline. */
-function parseCst(text: string): Cst {
+/**
+ * Parse text[from, to), redoing the parse with a ';' where tree-sitter let a command
+ * run past a newline. Offsets in the tree are indices into `text`.
+ */
+function parseCst(text: string, from = 0, to = text.length): Cst {
   const p = loadedParser();
   let inserted: number[] = [];
   for (let round = 0; ; round++) {
-    let source = text;
+    let source = text.slice(from, to);
     if (inserted.length > 0) {
       const pieces: string[] = [];
-      let at = 0;
+      let at = from;
       for (const i of inserted) { pieces.push(text.slice(at, i), ';'); at = i; }
-      pieces.push(text.slice(at));
+      pieces.push(text.slice(at, to));
       source = pieces.join('');
     }
     const tree = p.parse(source);
     if (!tree) throw new Error('internal: tree-sitter returned no tree');
     let copy: Copy;
     try {
-      copy = copyTree(tree, text, inserted);
+      copy = copyTree(tree, text, from, inserted);
     } finally {
       tree.delete();
     }
@@ -383,8 +386,8 @@ class Translator {
 
   // -- statements
 
-  program(root: Cst): Node {
-    return this.list(root.children, root.start);
+  program(nodes: readonly Cst[]): Node {
+    return this.list(nodes, 0);
   }
 
   /** A statement list: statements, `&` after one puts it in the background; `;` and comments are skipped. */
@@ -642,7 +645,7 @@ class Translator {
       if (op === '|') groups[groups.length - 1]!.elements.push(items[k + 1]!);
       else groups.push({ op: op as '&&' | '||', elements: [items[k + 1]!] });
     });
-    const pipelines = groups.map((g) => ({ op: g.op, node: this.pipeline(g.elements), start: this.startOf(g.elements[0]!), end: this.endOf(g.elements[g.elements.length - 1]!) }));
+    const pipelines = groups.map((g) => ({ op: g.op, node: this.pipeline(g.elements), start: Math.min(g.elements[0]!.bang ?? Infinity, this.startOf(g.elements[0]!)), end: this.endOf(g.elements[g.elements.length - 1]!) }));
     if (pipelines.length === 1) return pipelines[0]!.node;
     return {
       t: 'andor', loc: this.loc(pipelines[0]!.start, pipelines[pipelines.length - 1]!.end), first: pipelines[0]!.node,
@@ -658,11 +661,13 @@ class Translator {
     });
     const negated = elements[0]!.negated;
     if (cmds.length === 1 && !negated) return cmds[0]!;
-    return { t: 'pipeline', loc: this.loc(this.startOf(elements[0]!), this.endOf(elements[elements.length - 1]!)), negated, cmds };
+    const first = elements[0]!;
+    return { t: 'pipeline', loc: this.loc(Math.min(first.bang ?? first.node.start, this.startOf(first)), this.endOf(elements[elements.length - 1]!)), negated, cmds };
   }
 
+  /** Where a command starts (its redirections included, a `!` before it not). */
   private startOf(e: Element): number {
-    return Math.min(e.bang ?? e.node.start, e.node.start, ...e.redirects.map((r) => r.start));
+    return Math.min(e.node.start, ...e.redirects.map((r) => r.start));
   }
 
   private endOf(e: Element): number {
@@ -673,7 +678,7 @@ class Translator {
   private headEnd(n: Cst): number {
     if (n.type === 'heredoc_redirect') {
       let end = n.start;
-      for (const ch of n.children) if (['<<', '<<-', 'heredoc_start', 'file_redirect', 'herestring_redirect'].includes(ch.type)) end = Math.max(end, ch.end);
+      for (const ch of n.children) if (['<<', '<<-', 'heredoc_start', 'file_redirect', 'herestring_redirect', 'ERROR'].includes(ch.type)) end = Math.max(end, ch.end);
       return end;
     }
     if (n.type === 'redirected_statement' || n.type === 'command') {
@@ -935,6 +940,8 @@ class Translator {
     const ch = n.children;
     if (ch.length < 3 || ch[0]!.type !== '${' || ch[ch.length - 1]!.type !== '}') return unknown;
     const inner = ch.slice(1, -1).filter((c) => c.type !== 'comment');
+    // ${#} is the number of positional parameters; ${#name} a length
+    if (inner.length === 1 && !inner[0]!.named && inner[0]!.type === '#') return { kind: 'param', name: '#', op: null, arg: null, quoted };
     let k = 0;
     const len = !inner[0]!.named && inner[0]!.type === '#';
     if (len) k++;
@@ -972,6 +979,60 @@ class Translator {
 
 // ---- entry points -------------------------------------------------------------------
 
+/** tree-sitter's parse of a whole script. */
+export interface ShellParse {
+  readonly text: string;
+  readonly root: Cst;
+  /** The tree has ERROR or MISSING nodes or misparses: give `scriptTree` the statements' spans. */
+  readonly errors: boolean;
+}
+
+export function parseShell(text: string): ShellParse {
+  const root = parseCst(text);
+  return { text, root, errors: root.error };
+}
+
+/** A top-level statement's span in the text (string indices), from a validating parser. */
+export type Span = readonly [start: number, end: number];
+
+/**
+ * Top-level nodes of the parse, with the statements tree-sitter could not parse (and
+ * the valid ones its error recovery swallowed) parsed again one by one: each statement
+ * that overlaps an erroneous node, from its start to the next statement's start.
+ */
+function statementNodes(parse: ShellParse, spans: readonly Span[] | undefined): readonly Cst[] {
+  const { text, root } = parse;
+  if (!root.error || !spans || spans.length === 0) return root.children;
+  const segments = spans.map(([start, own], k) => ({ start, own, end: k + 1 < spans.length ? spans[k + 1]![0] : text.length, dirty: false }));
+  const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }): boolean =>
+    a.start < b.end && b.start < a.end || (a.start === a.end && a.start >= b.start && a.start < b.end);
+  const dropped = new Set<Cst>(root.children.filter((n) => n.error));
+  // a statement is parsed again when a dropped node overlaps it; a node that overlaps a
+  // statement parsed again is dropped: until nothing changes
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const seg of segments) {
+      if (seg.dirty) continue;
+      if ([...dropped].some((n) => overlaps(n, seg))) { seg.dirty = true; changed = true; }
+    }
+    for (const n of root.children) {
+      if (dropped.has(n) || !n.named) continue;
+      if (segments.some((seg) => seg.dirty && overlaps(n, seg))) { dropped.add(n); changed = true; }
+    }
+  }
+  const dirty = segments.filter((seg) => seg.dirty);
+  const kept = root.children.filter((n) => !dropped.has(n) && !dirty.some((seg) => n.start >= seg.start && n.start < seg.end));
+  const again = dirty.flatMap((seg) => {
+    const r = parseCst(text, seg.start, seg.end);
+    const statements = r.children.filter((n) => n.named && n.type !== 'comment' && n.type !== 'heredoc_body');
+    if (!r.error || statements.length <= 1) return r.children;
+    // one statement, which tree-sitter breaks into pieces: one opaque statement
+    const whole: Cst = { type: 'unparsed_statement', named: true, start: seg.start, end: seg.own, children: r.children, error: true, missing: false };
+    return [whole, ...r.children.filter((n) => !n.named && n.type === '&' && n.start >= seg.own)];
+  });
+  return [...kept, ...again].sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
 export interface TreeResult {
   readonly program: Node;
   /** Statements that could not be translated, by line (also opaque nodes in `program`). */
@@ -981,11 +1042,14 @@ export interface TreeResult {
 /**
  * The command tree of a script (the parser must be loaded: `loadShellParser`). What
  * tree-sitter cannot parse or the translation does not structure becomes an opaque
- * statement at its line.
+ * statement at its line. `spans`: the script's top-level statements (when
+ * `parse.errors`), so that a statement tree-sitter cannot parse does not take its
+ * neighbours down with it.
  */
-export function scriptTree(text: string): TreeResult {
-  const t = new Translator(text, {});
-  const program = t.program(parseCst(text));
+export function scriptTree(parse: ShellParse | string, spans?: readonly Span[]): TreeResult {
+  const p = typeof parse === 'string' ? parseShell(parse) : parse;
+  const t = new Translator(p.text, {});
+  const program = t.program(statementNodes(p, spans));
   return { program, opaque: t.opaque };
 }
 
@@ -1000,5 +1064,5 @@ export function inlineTree(text: string, line: number): Node {
     const f = firstFlaw(text, root);
     throw new Unsupported(f ? `tree-sitter-bash cannot parse it: ${f.why}` : 'tree-sitter-bash cannot parse it');
   }
-  return t.program(root);
+  return t.program(root.children);
 }

@@ -8,9 +8,9 @@
 // a #!/bin/sh script, reports ERROR on valid shell (a here-document followed by `;` or
 // `&` on its line, two here-documents on one line), and has no error messages.
 
-import { print as shPrint, LangVariant } from 'sh-syntax';
+import { LangVariant, parse as shParse, print as shPrint } from 'sh-syntax';
 import type { Node } from './ast.ts';
-import { inlineTree, loadShellParser, scriptTree } from './from-tree-sitter.ts';
+import { inlineTree, loadShellParser, parseShell, scriptTree, type Span } from './from-tree-sitter.ts';
 
 /** The script is not valid shell: line and column are 1-based. */
 export class ScriptSyntaxError extends Error {
@@ -18,6 +18,15 @@ export class ScriptSyntaxError extends Error {
     super(`${line}:${col}: ${reason}`);
   }
 }
+
+/**
+ * The parsers cannot follow the script: sh-syntax's WASM or the translation ran out
+ * of stack (a thousand nested commands or `&&`s deep; no start-up script is).
+ */
+export class ScriptTooDeep extends Error {}
+
+const tooDeep = (err: unknown): boolean =>
+  err instanceof RangeError || (typeof WebAssembly !== 'undefined' && err instanceof WebAssembly.RuntimeError);
 
 export interface ParsedScript {
   readonly program: Node;
@@ -33,6 +42,7 @@ export function dialectOf(text: string): 'posix' | 'bash' {
 }
 
 interface ShPos { Line: number; Col: number; Offset: number }
+interface ShStmt { Pos: ShPos; End: ShPos }
 
 /** sh-syntax's errors: a ParseError with Pos, or a SyntaxError whose message starts "L:C: ". */
 function syntaxErrorOf(err: unknown): ScriptSyntaxError | null {
@@ -44,14 +54,49 @@ function syntaxErrorOf(err: unknown): ScriptSyntaxError | null {
   return null;
 }
 
+/** UTF-8 byte offsets (Go's) → string indices. */
+function byteToIndex(text: string): (byte: number) => number {
+  const map: number[] = [];
+  let byte = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.codePointAt(i)!;
+    const len = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    for (let k = 0; k < len; k++) map[byte + k] = i;
+    byte += len;
+    if (code >= 0x10000) i++;
+  }
+  map[byte] = text.length;
+  return (b) => map[b] ?? text.length;
+}
+
 export async function parseScript(text: string): Promise<ParsedScript> {
   const dialect = dialectOf(text);
   const options = { variant: dialect === 'posix' ? LangVariant.LangPOSIX : LangVariant.LangBash, keepComments: false, minify: true };
   // Validity first. sh-syntax's printer runs its parser without serialising an AST
   // (two to three times cheaper than `parse` on a long script); the errors are the same.
   const [, checked] = await Promise.all([loadShellParser(), shPrint(text, options).then(() => null, (err: unknown) => err)]);
-  if (checked !== null) throw syntaxErrorOf(checked) ?? checked;
-  const { program, opaque } = scriptTree(text);
+  if (checked !== null) {
+    if (tooDeep(checked)) throw new ScriptTooDeep(`sh-syntax cannot parse the script (${(checked as Error).message}): it nests too deeply`);
+    throw syntaxErrorOf(checked) ?? checked;
+  }
+  try {
+    return await treeOf(text, dialect, options.variant);
+  } catch (err) {
+    if (tooDeep(err)) throw new ScriptTooDeep(`the script nests too deeply for the checker (${(err as Error).message})`);
+    throw err;
+  }
+}
+
+async function treeOf(text: string, dialect: ParsedScript['dialect'], variant: LangVariant): Promise<ParsedScript> {
+  const parsed = parseShell(text);
+  let spans: Span[] | undefined;
+  if (parsed.errors) {
+    // tree-sitter could not parse all of it: sh-syntax's statement spans keep the damage to those statements
+    const file = await shParse(text, { variant, keepComments: false });
+    const toIndex = byteToIndex(text);
+    spans = ((file.Stmts ?? []) as unknown as ShStmt[]).map((st) => [toIndex(st.Pos.Offset), toIndex(st.End.Offset)] as const);
+  }
+  const { program, opaque } = scriptTree(parsed, spans);
   return { program, dialect, opaque };
 }
 

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { BootError, PROFILE_IDS, type BootConfig, type KernelResult, type ProfileId } from '../../model/index.ts';
 import { bootConfigFor, checkScript, DEFAULT_BOOT_OPTIONS, type ProfileReport, type Report } from '../../shell/check.ts';
-import { ScriptSyntaxError } from '../../shell/parse.ts';
+import { ScriptSyntaxError, ScriptTooDeep } from '../../shell/parse.ts';
 import { renderJson, renderText } from '../../shell/render.ts';
 import { saveTrace } from '../../traces/save.ts';
 import type { Expectation, Trace, TraceStep } from '../../traces/types.ts';
@@ -134,6 +134,7 @@ export async function scriptCommand(file: string, flags: ScriptFlags, output: Sc
   } catch (err) {
     if (err instanceof Refusal) { output.err(`devpts-check: ${err.message}`); return EXIT.usage; }
     if (err instanceof ScriptSyntaxError) { for (const l of parseErrorLines(file, text, err)) output.err(l); return EXIT.usage; }
+    if (err instanceof ScriptTooDeep) { output.err(`devpts-check: ${file}: ${err.message}`); return EXIT.usage; }
     throw err;
   }
   output.out(flags.json ? renderJson(report) : renderText(report, { verbose: flags.verbose ?? false }));

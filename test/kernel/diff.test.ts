@@ -89,8 +89,10 @@ describe('shrinking keeps handle names stable', () => {
 
 describe('generated sequences for the kernel', () => {
   const checked = kernelRuns(4242, 300);
-  it('are deterministic for a seed', () => {
+  it('are deterministic for a seed, and any range can be made on its own', () => {
     expect(kernelSequences(4242, 20)).toEqual(checked.slice(0, 20).map((c) => c.seq));
+    expect(kernelRuns(4242, 50, KERNEL_GEN, 180).map((c) => c.seq)).toEqual(checked.slice(180, 230).map((c) => c.seq));
+    expect(kernelSequences(4243, 5)).not.toEqual(kernelSequences(4242, 5));
   });
   it('never change host-wide settings and keep few ptys open', () => {
     for (const { seq } of checked) {

@@ -15,7 +15,7 @@ export const BINARY = KERNEL.ok ? KERNEL.binary : '';
 
 /** Raw protocol: feed lines to a fresh harness process, get its answer lines parsed. */
 export function rawHarness(lines: readonly string[], args: readonly string[] = []): Record<string, unknown>[] {
-  const r = spawnSync(BINARY, [...args], { input: `${lines.join('\n')}\n`, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(BINARY, [...args], { input: `${lines.join('\n')}\n`, encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`harness exited ${r.status} ${r.signal ?? ''}: ${r.stderr}`);
   return r.stdout.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
@@ -35,6 +35,20 @@ export async function agree(h: KernelHarness, boot: BootConfig, ops: Op[]): Prom
 export function hostSnapshot(): { mountinfo: string; ptyNr: string } {
   const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
   return { mountinfo, ptyNr: readFileSync('/proc/sys/kernel/pty/nr', 'utf8').trim() };
+}
+
+/**
+ * The snapshot once it equals `before`, waiting up to `ms` for the pty count to settle
+ * (ptys of other programs on the machine come and go; a leak of ours would stay).
+ */
+export async function settledSnapshot(before: ReturnType<typeof hostSnapshot>, ms = 10_000): Promise<ReturnType<typeof hostSnapshot>> {
+  const deadline = Date.now() + ms;
+  let now = hostSnapshot();
+  while (now.ptyNr !== before.ptyNr && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    now = hostSnapshot();
+  }
+  return now;
 }
 
 /** Live processes whose parent is `pid` (from /proc). */

@@ -7,20 +7,26 @@
 // harness cannot run.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Op } from '../../model/index.ts';
 import { corpusFiles } from '../../traces/corpus.ts';
 import { expectationHolds } from '../../traces/expect.ts';
 import { loadTrace } from '../../traces/load.ts';
 import {
-  compareRuns, kernelRuns, renderDivergence, runOnModel, shrinkDivergence, type Divergence, type ModelRun,
+  compareRuns, kernelRuns, renderDivergence, runOnModel, saveDivergence, shrinkDivergence, type Divergence, type ModelRun,
 } from '../../kernel/diff.ts';
 import { KernelHarness, type HarnessResult } from '../../kernel/driver.ts';
 import { kernelReplayer, kernelReplayProblem } from '../../kernel/replay.ts';
-import { agree, BINARY, childrenOf, harnessProcesses, hostSnapshot, NO_KERNEL, rawHarness } from './helpers.ts';
+import { agree, BINARY, childrenOf, harnessProcesses, hostSnapshot, NO_KERNEL, rawHarness, settledSnapshot } from './helpers.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 const KMSG_READABLE = (() => {
-  try { readFileSync('/dev/kmsg', { flag: 'r' }); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EAGAIN'; }
+  try { closeSync(openSync('/dev/kmsg', constants.O_RDONLY | constants.O_NONBLOCK)); return true; } catch { return false; }
 })();
 
 describe.skipIf(NO_KERNEL)('live kernel harness', () => {
@@ -104,7 +110,7 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
       expect(out[3]!.error).toMatch(/ptmxMode/);
     });
 
-    it('a sequence that runs out of time answers an error for the rest, and the next one runs', () => {
+    it('a sequence that runs out of time answers an error for the rest, and the next one runs', async () => {
       const lines = ['{"boot":{}}', '{"op":"open","path":"/dev/ptmx","as":"m"}'];
       for (let i = 0; i < 400_000; i++) lines.push('{"op":"readdir","path":"/dev/pts"}');
       lines.push('{"end":true}', '{"boot":{}}', '{"op":"open","path":"/dev/ptmx"}', '{"end":true}');
@@ -113,7 +119,7 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
       expect(out[1]).toEqual({ ok: true, fd: 'm', index: 0 });
       expect(out[400_001]).toEqual({ error: 'harness: the sequence ran out of time (1 s)' });
       expect(out.slice(-3)).toEqual([{ ok: true }, { ok: true, fd: 'fd1', index: 0 }, { end: true }]);
-      expect(hostSnapshot()).toEqual(before);
+      expect(await settledSnapshot(before)).toEqual(before);
     }, 60_000);
   });
 
@@ -192,7 +198,11 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
   describe('model corrections observed on the live kernel', () => {
     const expectAgree = async (ops: Op[], expected: (HarnessResult | null)[]) => {
       const r = await agree(h, {}, ops);
-      expected.forEach((e, i) => { if (e !== null) expect(r[i], `step ${i + 1}`).toEqual(e); });
+      expected.forEach((e, i) => {
+        if (e === null) return;
+        const { log: _log, ...actual } = r[i] as HarnessResult & { log?: string[] }; // console lines: see 'reports the devpts console lines'
+        expect('log' in e ? r[i] : actual, `step ${i + 1}`).toEqual(e);
+      });
     };
 
     it('tmpfs checks its options on mount and remount; remount ignores mode/uid/gid; "ro" reaches the superblock', async () => {
@@ -363,6 +373,57 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
     });
   });
 
+  describe('the command line', () => {
+    const cli = (args: string[], opts: { uid?: number } = {}) => {
+      const argv = ['bin/devpts-check.js', ...args];
+      const [cmd, full] = opts.uid === undefined
+        ? [process.execPath, argv]
+        : ['setpriv', [`--reuid=${opts.uid}`, `--regid=${opts.uid}`, '--clear-groups', '--inh-caps=-all', process.execPath, ...argv]];
+      return spawnSync(cmd, full, { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+    };
+    it('kernel: seed and replay line, agreement, exit 0; --json; bad flags exit 2', () => {
+      const r = cli(['kernel', '--runs', '30', '--seed', '3']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('seed 3 · 30 sequences · replay: devpts-check kernel --seed 3 --runs 30');
+      expect(r.stdout).toMatch(/30 sequences \(\d+ steps\): model and live kernel agree/);
+      const j = cli(['kernel', '--runs', '10', '--seed', '3', '--json']);
+      expect(j.status).toBe(0);
+      expect(JSON.parse(j.stdout)).toMatchObject({ seed: 3, runs: 10, checked: 10, divergence: null, replay: 'devpts-check kernel --seed 3 --runs 10' });
+      expect(cli(['kernel', '--runs', '0']).status).toBe(2);
+    });
+    it.skipIf(process.getuid?.() !== 0 || spawnSync('setpriv', ['--version']).status !== 0)('without CAP_SYS_ADMIN: one line saying why, exit 77', () => {
+      const r = cli(['kernel', '--runs', '5'], { uid: 65534 });
+      expect(r.status).toBe(77);
+      expect(r.stderr.trim().split('\n')).toEqual(['devpts-check: live-kernel checks skipped: no CAP_SYS_ADMIN (not root: uid 65534): the harness needs it for unshare(CLONE_NEWNS) and mounts']);
+      expect(cli(['replay', '--kernel', 'traces/corpus/D1--6.x.json'], { uid: 65534 }).status).toBe(77);
+    });
+    it('replay --kernel: a 6.x trace diffed with the model, exit 0; another profile is bad input, exit 2', async () => {
+      const six = (await corpusFiles()).find((f) => f.endsWith('D1--6.x.json'))!;
+      const r = cli(['replay', '--kernel', six]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('live kernel vs model');
+      const other = (await corpusFiles()).find((f) => f.includes('2.6.39-y'))!;
+      const bad = cli(['replay', '--kernel', other]);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(/--kernel replays 6\.x traces only/);
+    });
+    it('replay --kernel of a saved divergence shows where the model differs, exit 1', async () => {
+      const seq = { boot: {}, ops: [{ op: 'readdir', path: '/dev/pts' }] as Op[] };
+      const wrong: ModelRun = { bootError: null, toolError: -1, results: [{ ok: true, entries: [] }] };
+      const d = compareRuns(seq, wrong, await h.run(seq))!;
+      const dir = mkdtempSync(join(tmpdir(), 'kernel-div-'));
+      try {
+        const file = await saveDivergence(dir, d, { seed: 1, index: 0 });
+        const r = cli(['replay', '--kernel', file]);
+        expect(r.status).toBe(0); // the real model agrees with the kernel here
+        const onModel = cli(['replay', file]);
+        expect(onModel.status).toBe(0); // the trace expects the kernel's results, which the model gives
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe('random sequences: model and kernel agree, the host is untouched', () => {
     const SEED = Number(process.env.DEVPTS_KERNEL_SEED ?? 20261129);
     const check = async (seed: number, count: number): Promise<void> => {
@@ -391,7 +452,7 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
       } finally {
         await local.close();
       }
-      expect(hostSnapshot()).toEqual(before);
+      expect(await settledSnapshot(before)).toEqual(before);
       expect(childrenOf(process.pid).filter((p) => !children.includes(p))).toEqual([]);
       expect(harnessProcesses().filter((p) => p === pid || childrenOf(pid).includes(p))).toEqual([]);
     }, 120_000);

@@ -136,3 +136,57 @@ describe('parseScript', () => {
     });
   });
 });
+
+// tree-sitter-bash 0.25 is not the shell's grammar everywhere; the translation must
+// give the shell's meaning anyway (shell/from-tree-sitter.ts, header comment).
+describe("tree-sitter-bash's tree, taken to the shell's meaning", () => {
+  it('ends a command at an unescaped newline where tree-sitter runs on (tree-sitter-bash#228, #342, #347)', () => {
+    expect(shape(tree('A=1 B=2\necho x\n'))).toEqual({ list: ['A=1 B=2', 'echo x'] });
+    expect(shape(tree('A=1 B=2 # set both\necho x\n'))).toEqual({ list: ['A=1 B=2', 'echo x'] });
+    expect(shape(tree('a | grep x | head -30\necho B && cd s\n'))).toEqual({
+      list: [{ pipe: ['a', 'grep x', 'head -30'] }, { andor: ['echo B', '&&', 'cd s'] }],
+    });
+    const f = tree('f() {\n  mime="$1" file="$2"\n\n  if [ -z "$d" ]; then\n    touch /x\n  fi\n}\n');
+    expect(shape(f)).toEqual({ func: 'f', body: { group: { list: ['mime=<param> file=<param>', { if: [['[ -z <param> ]', 'touch /x']], else: null }] } } });
+    // and the line numbers are the script's, not those of the text parsed again
+    expect(((f as Extract<Node, { t: 'func' }>).body as Extract<Node, { t: 'group' }>).body).toMatchObject({ items: [{ node: { loc: { line: 2 } } }, { node: { loc: { line: 4 } } }] });
+  });
+
+  it('takes the rest of a here-document line back out of the redirection', () => {
+    expect(shape(tree('cat <<EOF | sh -s && echo ok\nbody\nEOF\necho after\n'))).toEqual({
+      list: [{ andor: [{ pipe: ['cat <<EOF', 'sh -s'] }, '&&', 'echo ok'] }, 'echo after'],
+    });
+    expect(shape(tree('cat <<EOF >/tmp/f 2>&1 || true\nb\nEOF\n'))).toEqual({ andor: ['cat <<EOF >/tmp/f 2>&1', '||', 'true'] });
+    const n = tree('cat <<EOF > /tmp/f\nline\nEOF\n') as Extract<Node, { t: 'simple' }>;
+    expect(n.loc).toMatchObject({ line: 1, text: 'cat <<EOF > /tmp/f' });
+  });
+
+  it('gives a redirection after a pipeline to its last command, and `!` to the whole pipeline', () => {
+    expect(shape(tree('a | b > f\na && b > f\n! a | b\n'))).toEqual({
+      list: [{ pipe: ['a', 'b >f'] }, { andor: ['a', '&&', 'b >f'] }, { pipe: ['a', 'b'], not: true }],
+    });
+  });
+
+  it('joins a word tree-sitter splits at a line continuation; $10 is $1 then 0', () => {
+    expect(shape(tree('echo a\\\nb c'))).toBe('echo ab c');
+    const n = tree('echo $10') as Extract<Node, { t: 'simple' }>;
+    expect(n.words[1]!.parts).toEqual([{ kind: 'param', name: '1', op: null, arg: null, quoted: false }, { kind: 'lit', value: '0', quoted: false }]);
+  });
+
+  it('valid shell tree-sitter cannot parse: that statement is opaque at its line, its neighbours are not swallowed', async () => {
+    const r = await parseScript('#!/bin/bash\nX=a\nif [ "$X" \\< b ]; then touch /tmp/lt; fi\ncat <<EOF &\nbody\nEOF\ntouch /tmp/after\n');
+    expect(r.opaque).toEqual([
+      { line: 3, reason: expect.stringMatching(/^tree-sitter-bash cannot parse it: .* at 3:\d+$/) },
+      { line: 4, reason: expect.stringMatching(/^tree-sitter-bash cannot parse it: unexpected `&` at 4:11$/) },
+    ]);
+    expect(shape(r.program)).toEqual({
+      list: ['X=a', { opaque: r.opaque[0]!.reason }, { opaque: r.opaque[1]!.reason }, 'touch /tmp/after'],
+    });
+  });
+
+  it('a reserved word tree-sitter reads as a command name: one opaque statement, not pieces', async () => {
+    const r = await parseScript('! { false; }\ntouch /tmp/after\n');
+    expect(r.opaque).toEqual([{ line: 1, reason: expect.stringContaining('the reserved word `{` is read as a command name') }]);
+    expect(shape(r.program)).toEqual({ list: [{ opaque: r.opaque[0]!.reason }, 'touch /tmp/after'] });
+  });
+});

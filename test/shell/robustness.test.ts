@@ -78,6 +78,15 @@ describe('robustness', () => {
     expect(long.profiles[0]!.findings[0]!.command.length).toBeLessThanOrEqual(100);
   });
 
+  it('nesting deeper than the parsers can follow: exit 2, said plainly', async () => {
+    const r = await runCli(file('chain.sh', `true${' && true'.repeat(2000)}\n`));
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toMatch(/chain\.sh: .*nests too deeply/);
+    noStack(r.err);
+    // and the next script parses as usual
+    expect((await runCli(file('after.sh', 'echo ok\n'), { profile: ['6.x'] })).code).toBe(1);
+  });
+
   it('a 10,000-line script gets a verdict (time printed)', async () => {
     const text = longScript(10_000);
     expect(text.split('\n')).toHaveLength(10_001);

@@ -284,3 +284,18 @@ describe('the shell around the commands', () => {
     expect(unknownEffects(r.profiles[0]!)).toBe(3);
   });
 });
+
+describe('where tree-sitter-bash alone would misread the script', () => {
+  it('assignments on one line, the command on the next: the assignments hold (tree-sitter-bash#228)', async () => {
+    const r = await check('P=/dev/pts O=newinstance\nmount -t devpts -o $O devpts $P\n', Y);
+    expect(scriptOps(r)).toEqual([j({ op: 'mount', fstype: 'devpts', target: '/dev/pts', options: 'newinstance' })]);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('a statement tree-sitter cannot parse is a warning at its line; the rest runs', async () => {
+    const r = await check('mkdir /tmp/a\ncat <<EOF &\nbody\nEOF\ntouch /tmp/after\nsh -c \'echo x\\\'\n', Y);
+    expect(scriptOps(r)).toEqual([j({ op: 'mkdir', path: '/tmp/a', mode: '0755' }), j({ op: 'touch', path: '/tmp/after' })]);
+    expect(r.warnings.map((w) => [w.line, w.command])).toEqual([[2, 'cat <<EOF &'], [6, "sh -c 'echo x\\'"]]);
+    expect(r.warnings[1]!.message).toContain('is not understood (tree-sitter-bash cannot parse it');
+  });
+});
