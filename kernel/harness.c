@@ -56,10 +56,8 @@
  * is never attributed to another harness's step. (tmpfs lines are not reported.)
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>

@@ -114,11 +114,15 @@ function copyTree(tree: Tree, text: string, base: number, inserted: readonly num
     }
     return k;
   };
-  // index in the parsed text → index in `text`: plus `base`, minus the ';'s inserted before it
+  // index in the parsed text → index in `text`: plus `base`, minus the ';'s inserted
+  // before it (the k-th one is at inserted[k] - base + k in the parsed text)
   const original = inserted.length === 0 ? (m: number) => base + m : (m: number) => {
-    let k = 0;
-    while (k < inserted.length && inserted[k]! - base + k < m) k++;
-    return base + m - k;
+    let lo = 0, hi = inserted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (inserted[mid]! - base + mid < m) lo = mid + 1; else hi = mid;
+    }
+    return base + m - lo;
   };
   const fixes: number[] = [];
   const c = tree.walk();
@@ -190,7 +194,7 @@ function parseCst(text: string, from = 0, to = text.length): Cst {
     } finally {
       tree.delete();
     }
-    const fresh = copy.fixes.filter((i) => !inserted.includes(i));
+    const fresh = [...new Set(copy.fixes)].filter((i) => !inserted.includes(i));
     if (fresh.length === 0 || round >= 8) {
       // what could not be fixed stays flagged: those statements become opaque
       if (copy.fixes.length > 0) flagAt(copy.root, copy.fixes);
@@ -224,14 +228,6 @@ export function displayText(source: string): string {
   let text = firstLines[0]!.replace(/\s+/g, ' ').trim();
   if (firstLines.length > 1 && firstLines.slice(1).some((l) => l.trim() !== '')) text += ' …';
   return text.length > 100 ? text.slice(0, 97) + '…' : text;
-}
-
-/** 1-based line and column of a string index. */
-export function lineColumn(text: string, index: number): { line: number; col: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) { line++; start = i + 1; }
-  return { line, col: index - start + 1 };
 }
 
 /** The first ERROR or MISSING node or misparse under `n`, described, with its offset. */
@@ -427,7 +423,8 @@ class Translator {
   private flawOf(n: Cst): string {
     const f = firstFlaw(this.text, n);
     if (!f) return 'tree-sitter-bash cannot parse it';
-    const where = this.options.fixedLine === undefined ? ` at ${lineColumn(this.text, f.at).line}:${lineColumn(this.text, f.at).col}` : '';
+    const line = this.lineAt(f.at);
+    const where = this.options.fixedLine === undefined ? ` at ${line}:${f.at - this.lineStarts[line - 1]! + 1}` : '';
     return `tree-sitter-bash cannot parse it: ${f.why}${where}`;
   }
 
@@ -466,7 +463,7 @@ class Translator {
     for (const ch of n.children) if (ch.missing || ch.type === 'ERROR') throw new Unsupported(this.flawOf(ch));
   }
 
-  /** Statements between two keyword tokens (exclusive); `from`/`to` null: the start/end. */
+  /** The children after the token `from` (null: from the first) and before the first child of a type in `to`. */
   private between(n: Cst, from: string | null, to: readonly string[]): Cst[] {
     const out: Cst[] = [];
     let inside = from === null;
@@ -1003,32 +1000,47 @@ export type Span = readonly [start: number, end: number];
 function statementNodes(parse: ShellParse, spans: readonly Span[] | undefined): readonly Cst[] {
   const { text, root } = parse;
   if (!root.error || !spans || spans.length === 0) return root.children;
-  const segments = spans.map(([start, own], k) => ({ start, own, end: k + 1 < spans.length ? spans[k + 1]![0] : text.length, dirty: false }));
-  const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }): boolean =>
-    a.start < b.end && b.start < a.end || (a.start === a.end && a.start >= b.start && a.start < b.end);
+  // segment k: statement k and what follows it up to statement k + 1 (here-document bodies, comments)
+  const segments = spans.map(([start, own], k) => ({ start: k === 0 ? 0 : start, own, end: k + 1 < spans.length ? spans[k + 1]![0] : text.length, dirty: false }));
+  /** The segments a node overlaps, as an index range (segments are sorted and contiguous). */
+  const range = (n: Cst): [number, number] => {
+    const find = (offset: number): number => {
+      let lo = 0, hi = segments.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (segments[mid]!.start <= offset) lo = mid; else hi = mid - 1;
+      }
+      return lo;
+    };
+    return [find(n.start), find(Math.max(n.start, n.end - 1))];
+  };
+  const ranges = new Map(root.children.map((n) => [n, range(n)]));
   const dropped = new Set<Cst>(root.children.filter((n) => n.error));
-  // a statement is parsed again when a dropped node overlaps it; a node that overlaps a
-  // statement parsed again is dropped: until nothing changes
+  // a statement is parsed again when a dropped node overlaps it; a node that overlaps
+  // a statement parsed again is dropped: until nothing changes
   for (let changed = true; changed;) {
     changed = false;
-    for (const seg of segments) {
-      if (seg.dirty) continue;
-      if ([...dropped].some((n) => overlaps(n, seg))) { seg.dirty = true; changed = true; }
+    for (const n of dropped) {
+      const [lo, hi] = ranges.get(n)!;
+      for (let k = lo; k <= hi; k++) if (!segments[k]!.dirty) { segments[k]!.dirty = true; changed = true; }
     }
     for (const n of root.children) {
-      if (dropped.has(n) || !n.named) continue;
-      if (segments.some((seg) => seg.dirty && overlaps(n, seg))) { dropped.add(n); changed = true; }
+      if (dropped.has(n)) continue;
+      const [lo, hi] = ranges.get(n)!;
+      for (let k = lo; k <= hi; k++) if (segments[k]!.dirty) { dropped.add(n); changed = true; break; }
     }
   }
-  const dirty = segments.filter((seg) => seg.dirty);
-  const kept = root.children.filter((n) => !dropped.has(n) && !dirty.some((seg) => n.start >= seg.start && n.start < seg.end));
-  const again = dirty.flatMap((seg) => {
+  const kept = root.children.filter((n) => !dropped.has(n));
+  const again = segments.filter((seg) => seg.dirty).flatMap((seg) => {
     const r = parseCst(text, seg.start, seg.end);
     const statements = r.children.filter((n) => n.named && n.type !== 'comment' && n.type !== 'heredoc_body');
     if (!r.error || statements.length <= 1) return r.children;
     // one statement, which tree-sitter breaks into pieces: one opaque statement
-    const whole: Cst = { type: 'unparsed_statement', named: true, start: seg.start, end: seg.own, children: r.children, error: true, missing: false };
-    return [whole, ...r.children.filter((n) => !n.named && n.type === '&' && n.start >= seg.own)];
+    const own = text.slice(seg.start, seg.own);
+    const start = seg.start + (own.length - own.trimStart().length);
+    const whole: Cst = { type: 'unparsed_statement', named: true, start, end: seg.own, children: r.children, error: true, missing: false };
+    const background = /[^&]&\s*$/.test(own);
+    return background ? [whole, { type: '&', named: false, start: seg.own - 1, end: seg.own, children: NO_CHILDREN, error: false, missing: false }] : [whole];
   });
   return [...kept, ...again].sort((a, b) => a.start - b.start || a.end - b.end);
 }

@@ -407,7 +407,7 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
       expect(bad.status).toBe(2);
       expect(bad.stderr).toMatch(/--kernel replays 6\.x traces only/);
     });
-    it('replay --kernel of a saved divergence shows where the model differs, exit 1', async () => {
+    it('a saved divergence (against a wrong model) is a trace that replays on the model and on the kernel', async () => {
       const seq = { boot: {}, ops: [{ op: 'readdir', path: '/dev/pts' }] as Op[] };
       const wrong: ModelRun = { bootError: null, toolError: -1, results: [{ ok: true, entries: [] }] };
       const d = compareRuns(seq, wrong, await h.run(seq))!;
