@@ -60,7 +60,7 @@ export function canonPlain(fs: PlainFs): PlainCanon {
   };
   visit(1);
   for (const k in fs.inodes) { const n = Number(k); if (!ino.has(n)) { ino.set(n, order.length + 1); order.push(n); } }
-  let enc = 'P';
+  let enc = fs.readonly ? 'PR' : 'P'; // a read-only superblock behaves differently (EROFS): never merge it with a writable one
   for (const n of order) {
     const i = fs.inodes[n]!;
     enc += `[${i.type[0]}${i.mode.toString(8)},${i.uid},${i.gid},${ino.get(i.parent) ?? '?'}`;

@@ -315,6 +315,8 @@ export interface KernelCheckOptions {
   readonly window?: number;
   readonly harness?: KernelHarness;
   readonly shrink?: boolean;
+  /** The model side (default: the 6.x model's results, as the generator computed them); tests pass a mutant. */
+  readonly model?: (seq: Sequence) => ModelRun;
 }
 
 export interface KernelCheckReport {
@@ -350,7 +352,7 @@ export async function kernelCheck(options: KernelCheckOptions): Promise<KernelCh
       const next = base + CHUNK < options.runs ? chunkAt(base + CHUNK) : [];
       const runs = await running;
       for (const [i, { seq, model }] of chunk.entries()) {
-        const d = compareRuns(seq, model, runs[i]!);
+        const d = compareRuns(seq, options.model ? options.model(seq) : model, runs[i]!);
         checked++;
         steps += seq.ops.length;
         options.onProgress?.(checked, options.runs);
@@ -359,7 +361,7 @@ export async function kernelCheck(options: KernelCheckOptions): Promise<KernelCh
       chunk = next;
     }
     if (!found) return { seed: options.seed, runs: options.runs, checked, steps, seconds: (performance.now() - started) / 1000, divergence: null };
-    const shrunk = options.shrink === false ? found.d : await shrinkDivergence(h, found.d);
+    const shrunk = options.shrink === false ? found.d : await shrinkDivergence(h, found.d, options.model ? { model: options.model } : {});
     let file: string | null = null;
     try {
       file = await saveDivergence(options.outDir ?? DEFAULT_OUT_DIR, shrunk, { seed: options.seed, index: found.index });

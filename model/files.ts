@@ -165,13 +165,17 @@ export function chownOp(ctx: Ctx, op: OpOf<'chown'>): Outcome {
   if (!r.ok) return fail(state, r.errno);
   if (readOnlyAt(state, r.pos)) return fail(state, 'EROFS');
   const a = r.node.attrs;
-  if (!isRoot(proc) && !(proc.uid === a.uid && op.uid === a.uid && (op.gid === a.gid || op.gid === proc.gid))) return fail(state, 'EPERM');
+  // chown_common: (uid_t)-1 / (gid_t)-1 leave that id as it is (live 6.x: chown -1:5 keeps
+  // the owner; a non-root owner may chown -1:<own gid>)
+  const uid = op.uid === 0xffffffff ? a.uid : op.uid;
+  const gid = op.gid === 0xffffffff ? a.gid : op.gid;
+  if (!isRoot(proc) && !(proc.uid === a.uid && uid === a.uid && (gid === a.gid || gid === proc.gid))) return fail(state, 'EPERM');
   let mode = a.mode;
   if (r.node.type !== 'dir') {
     mode &= ~0o4000;
-    if ((mode & 0o2000) && ((mode & 0o010) || (!isRoot(proc) && proc.gid !== op.gid))) mode &= ~0o2000;
+    if ((mode & 0o2000) && ((mode & 0o010) || (!isRoot(proc) && proc.gid !== gid))) mode &= ~0o2000;
   }
-  return done(setAttrs(state, r.pos, { mode, uid: op.uid, gid: op.gid }));
+  return done(setAttrs(state, r.pos, { mode, uid, gid }));
 }
 
 /** The `fs` value of a result: a devpts instance's id (relabelled by traces/), else "other". */

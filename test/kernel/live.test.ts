@@ -17,7 +17,7 @@ import { corpusFiles } from '../../traces/corpus.ts';
 import { expectationHolds } from '../../traces/expect.ts';
 import { loadTrace } from '../../traces/load.ts';
 import {
-  compareRuns, kernelRuns, renderDivergence, runOnModel, saveDivergence, shrinkDivergence, type Divergence, type ModelRun,
+  compareRuns, kernelCheck, kernelRuns, renderDivergence, runOnModel, saveDivergence, shrinkDivergence, type Divergence, type ModelRun,
 } from '../../kernel/diff.ts';
 import { KernelHarness, type HarnessResult } from '../../kernel/driver.ts';
 import { kernelReplayer, kernelReplayProblem } from '../../kernel/replay.ts';
@@ -323,6 +323,20 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
       ], [null, null, null, { ok: true, fd: 'f' }, { errno: 'EBUSY' }, { ok: true }, { ok: true }]);
     });
 
+    it('chown with uid or gid 4294967295 ((uid_t)-1) leaves that id as it is', async () => {
+      await expectAgree([
+        { op: 'touch', path: '/tmp/f' }, { op: 'chown', path: '/tmp/f', uid: 1000, gid: 1000 },
+        { op: 'chmod', path: '/tmp/f', mode: '06755' }, { op: 'chown', path: '/tmp/f', uid: 4294967295, gid: 4294967295 },
+        { op: 'stat', path: '/tmp/f' }, { op: 'chmod', path: '/tmp/f', mode: '06745' },
+        { op: 'spawn', child: 2 }, { op: 'setuid', pid: 2, uid: 1000, gid: 1000 },
+        { op: 'chown', pid: 2, path: '/tmp/f', uid: 4294967295, gid: 1000 }, { op: 'stat', path: '/tmp/f' },
+        { op: 'chown', pid: 2, path: '/tmp/f', uid: 4294967295, gid: 5 },
+        { op: 'chown', path: '/tmp/f', uid: 4294967295, gid: 5 }, { op: 'stat', path: '/tmp/f' },
+      ], [null, null, null, { ok: true }, { ok: true, type: 'reg', mode: '0755', uid: 1000, gid: 1000, fs: 'other' }, null, null, null,
+        { ok: true }, { ok: true, type: 'reg', mode: '02745', uid: 1000, gid: 1000, fs: 'other' },
+        { errno: 'EPERM' }, { ok: true }, { ok: true, type: 'reg', mode: '02745', uid: 1000, gid: 5, fs: 'other' }]);
+    });
+
     it('a spawned child holds none of its parent\'s ptys: closing in the parent frees the index at once', async () => {
       await expectAgree([
         { op: 'open', path: '/dev/pts/ptmx', as: 'a' }, { op: 'open', path: '/dev/pts/ptmx', as: 'b' },
@@ -349,6 +363,32 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
       const shrunk = await shrinkDivergence(h, d, { model: mutant });
       expect(shrunk.seq).toEqual({ boot: {}, ops: [{ op: 'readdir', path: '/dev/pts' }] });
       expect(shrunk.step).toBe(0);
+    });
+  });
+
+  describe('kernelCheck stops at the first divergence, shrinks it and saves it', () => {
+    it('with a model that is wrong about pty indices after the first', async () => {
+      const mutant = (seq: { boot: object; ops: readonly Op[] }): ModelRun => {
+        const m = runOnModel(seq as never);
+        return { ...m, results: m.results.map((r) => ('index' in r && r.index! >= 1 ? { ...r, index: r.index! + 100 } : r)) };
+      };
+      const dir = mkdtempSync(join(tmpdir(), 'kernel-check-'));
+      try {
+        const report = await kernelCheck({ runs: 400, seed: 11, harness: h, outDir: dir, model: mutant });
+        const d = report.divergence!;
+        expect(d).not.toBeNull();
+        expect(report.checked).toBe(d.index + 1);
+        expect(d.seq.ops.length).toBeLessThanOrEqual(d.original.seq.ops.length);
+        // shrunk to two opens of the same instance (the second gets index 1 on the kernel)
+        expect(d.seq.ops.filter((o) => o.op === 'open').length).toBeGreaterThanOrEqual(2);
+        expect(d.kernel.results[d.step]).toMatchObject({ ok: true, index: 1 });
+        expect(d.file).not.toBeNull();
+        const saved = await loadTrace(d.file!);
+        expect(saved).toMatchObject({ profile: '6.x', seed: 11, index: d.index, source: 'kernel' });
+        expect(saved.steps[d.step]!.expect).toMatchObject({ index: 1 });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 
