@@ -3,6 +3,7 @@
 // on the way. The model is only ever driven through `step`, op by op.
 
 import { isToolError, step, validateOp, type KernelResult, type KernelState, type Op, type ProfileId } from '../model/index.ts';
+import { FsLabeler } from '../model/labels.ts';
 import { hostView, describeHostChange, type HostView } from './observe.ts';
 
 /** The script command an op or a finding comes from. */
@@ -72,7 +73,7 @@ export class Run {
   lastUnknown = false;
   private work = 0;
   private host: HostView;
-  private readonly labels = new Map<string, string>();
+  private readonly labels = new FsLabeler<string>();
 
   constructor(readonly profile: ProfileId, public state: KernelState, private budget = DEFAULT_BUDGET) {
     this.host = hostView(state);
@@ -131,10 +132,7 @@ export class Run {
 
   /** The trace label of an instance (devpts1, devpts2, … by first appearance in results). */
   label(fs: string): string {
-    if (!fs.startsWith('devpts')) return fs;
-    let l = this.labels.get(fs);
-    if (!l) { l = `devpts${this.labels.size + 1}`; this.labels.set(fs, l); }
-    return l;
+    return fs.startsWith('devpts') ? this.labels.devpts(fs) : fs;
   }
 
   /**
@@ -142,6 +140,6 @@ export class Run {
    * here would break the trace's numbering, which follows first appearance in results.)
    */
   knownLabel(fs: string): string | null {
-    return this.labels.get(fs) ?? null;
+    return this.labels.known(fs);
   }
 }

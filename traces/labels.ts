@@ -1,36 +1,9 @@
-// The `fs` labels of operations.md: devpts1, devpts2, ... in order of first appearance
-// in the results of one run, and "other" for every non-devpts filesystem. Raw keys are
-// whatever tells instances apart on one side: the model's instance id ("devpts#3"), or
-// st_dev ("0:40") on the live kernel. Use one labeler per run, so that model and
-// kernel label the same instances the same way.
+// The `fs` labels of operations.md (model/labels.ts), applied to model results.
 
 import { isOk, type StepResult } from '../model/index.ts';
+import { FsLabeler, OTHER_FS } from '../model/labels.ts';
 
-export const OTHER_FS = 'other';
-
-export class FsLabeler<Key = string> {
-  private readonly labels = new Map<Key, string>();
-
-  /** The label of a devpts instance, handing out the next one on first sight. */
-  devpts(key: Key): string {
-    let label = this.labels.get(key);
-    if (label === undefined) {
-      label = `devpts${this.labels.size + 1}`;
-      this.labels.set(key, label);
-    }
-    return label;
-  }
-
-  /** The label of a raw key: `null` (not devpts) is "other". */
-  label(key: Key | null): string {
-    return key === null ? OTHER_FS : this.devpts(key);
-  }
-
-  /** Labels handed out so far, in order (raw key → label). */
-  entries(): [Key, string][] {
-    return [...this.labels];
-  }
-}
+export { FsLabeler, OTHER_FS };
 
 /** The model names an instance by its id and everything else "other" (model/files.ts fsName). */
 export const modelFsKey = (fs: string): string | null => (fs === OTHER_FS ? null : fs);
