@@ -229,3 +229,22 @@ export function parseTmpfsOptions(data: string | undefined, purpose: ParsePurpos
   }
   return out;
 }
+
+const oct3 = (mode: number): string => mode.toString(8).padStart(3, '0');
+
+/**
+ * The devpts part of an instance's line in /proc/mounts (devpts_show_options): uid/gid
+ * only when set, mode always, ptmxmode where the kernel has the option, max where it has
+ * the option and the value is below NR_UNIX98_PTY_MAX; newinstance is never shown.
+ * mount(8) reads this line to build a remount. (fs/devpts/inode.c 2.6.39, 3.4, 6.x;
+ * live 6.x S1c mountinfo, S7 "max=1048576 not shown")
+ */
+export function showOptions(shown: { readonly ptmxmode: boolean; readonly max: boolean }, o: DevptsOptions): string[] {
+  const out: string[] = [];
+  if (o.uid !== null) out.push(`uid=${o.uid}`);
+  if (o.gid !== null) out.push(`gid=${o.gid}`);
+  out.push(`mode=${oct3(o.mode)}`);
+  if (shown.ptmxmode) out.push(`ptmxmode=${oct3(o.ptmxmode)}`);
+  if (shown.max && o.max !== null && o.max < NR_UNIX98_PTY_MAX) out.push(`max=${o.max}`);
+  return out;
+}

@@ -2,7 +2,7 @@
 // kernels lives here, one field per concern; the rest of the model asks the record.
 
 import type { ProfileId } from './ops.ts';
-import { parseFsParamOptions, parseLegacyOptions } from './options.ts';
+import { parseFsParamOptions, parseLegacyOptions, showOptions } from './options.ts';
 import {
   allocateGlobalCount34, allocateGlobalCount6x, allocateIndexLimitEio, mountInitialUnlessNewinstance,
   mountNewEveryTime, mountSingleInstance, ptmxAlwaysSingle, ptmxOwnInstanceElseInitial,
@@ -10,7 +10,7 @@ import {
   type Allocation, type Change, type Decision, type Lookup, type MountRequest, type Parser,
 } from './instances.ts';
 import type { NodeView, Pos } from './paths.ts';
-import type { DevptsFs, FsId, KernelState } from './state.ts';
+import type { DevptsFs, DevptsOptions, FsId, KernelState } from './state.ts';
 
 /** The kernel's mode as the document names it; the xstate machine's top-level states. */
 export type KernelMode = 'legacy' | 'singleInstance' | 'multiInstance' | 'perMountInstances';
@@ -37,6 +37,8 @@ export interface Profile {
   readonly ptmxInstance: (state: KernelState, pos: Pos, node: NodeView) => Lookup;
   /** Index allocation and limits. */
   readonly allocateIndex: (state: KernelState, fs: DevptsFs) => Allocation;
+  /** The options as /proc/mounts shows them (devpts_show_options). */
+  readonly showOptions: (opts: DevptsOptions) => string[];
 }
 
 const table2639n = { ptmxmode: false, newinstance: false, max: false } as const; // CONFIG=n token table
@@ -51,6 +53,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     remountDevpts: remountInPlace,
     ptmxInstance: ptmxAlwaysSingle,
     allocateIndex: allocateIndexLimitEio,
+    showOptions: (opts) => showOptions(table2639n, opts),
   },
   '2.6.39-y': {
     id: '2.6.39-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, reserveSysctl: false,
@@ -59,6 +62,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     remountDevpts: remountInPlace,
     ptmxInstance: ptmxOwnInstanceElseInitial,
     allocateIndex: allocateIndexLimitEio,
+    showOptions: (opts) => showOptions(table2639y, opts),
   },
   '3.4-y': {
     id: '3.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, reserveSysctl: true,
@@ -67,6 +71,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     remountDevpts: remountInPlace,
     ptmxInstance: ptmxOwnInstanceElseInitial,
     allocateIndex: allocateGlobalCount34,
+    showOptions: (opts) => showOptions(table34y, opts),
   },
   '6.x': {
     id: '6.x', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, reserveSysctl: true,
@@ -75,6 +80,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     remountDevpts: remountAtomically,
     ptmxInstance: ptmxOwnInstanceElseSiblingPts,
     allocateIndex: allocateGlobalCount6x,
+    showOptions: (opts) => showOptions({ ptmxmode: true, max: true }, opts),
   },
 };
 

@@ -3,25 +3,11 @@
 // host's view (its /dev/pts, /dev/pts/ptmx and /dev/ptmx) to tell which script line
 // changed the host.
 
-import { step, type DevptsOptions, type KernelResult, type KernelState, type ProfileId } from '../model/index.ts';
-import { NR_UNIX98_PTY_MAX } from '../model/options.ts';
+import { profileOf, step, type DevptsOptions, type KernelResult, type KernelState, type ProfileId } from '../model/index.ts';
 
-const oct3 = (mode: number): string => mode.toString(8).padStart(3, '0');
-
-/**
- * The devpts part of an instance's line in /proc/mounts (devpts_show_options):
- * uid/gid only when set, mode always, ptmxmode when CONFIG=y (2.6.39-y, 3.4-y) and
- * on 6.x, max when below NR_UNIX98_PTY_MAX (3.4, 6.x). newinstance is never shown.
- * (fs/devpts/inode.c 2.6.39, 3.4, 6.x; live 6.x S1c mountinfo)
- */
+/** The options line /proc/mounts shows for an instance, as the profile's kernel prints it. */
 export function showOptions(profile: ProfileId, o: DevptsOptions): string[] {
-  const out: string[] = [];
-  if (o.uid !== null) out.push(`uid=${o.uid}`);
-  if (o.gid !== null) out.push(`gid=${o.gid}`);
-  out.push(`mode=${oct3(o.mode)}`);
-  if (profile !== '2.6.39-n') out.push(`ptmxmode=${oct3(o.ptmxmode)}`);
-  if ((profile === '3.4-y' || profile === '6.x') && o.max !== null && o.max < NR_UNIX98_PTY_MAX) out.push(`max=${o.max}`);
-  return out;
+  return profileOf(profile).showOptions(o);
 }
 
 /** "chr 0666 0:0 (5:2)", "dir 0755 0:0", or the errno. */
