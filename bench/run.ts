@@ -135,17 +135,19 @@ export function benchExplore(profile: ProfileId, scope: Scope, depth = scope.dep
   // is not expanded (stopWhen); the scope's pty/mount bounds drop the events that would
   // leave it (checked by stepping them, as the explorer does).
   const sys = new KernelSystem(p, scope);
+  /** The scope's actions as events; the pty/mount bounds drop those that would leave it. */
+  const scopeEvents = (snap: { context: { kernel: KernelState } }) => {
+    const s = snap.context.kernel;
+    const { actions, ctx } = sys.expand(s);
+    return actions.filter((op) => (op.op !== 'open' && op.op !== 'mount' && op.op !== 'bind') || sys.apply(s, ctx, op) !== null).map(opEvent);
+  };
   let graphSeconds = Infinity, graphStates = 0;
   for (let k = 0; k < 2; k++) {
     const depthOf = new WeakMap<object, number>();
     const t0 = performance.now();
     const adj = getAdjacencyMap(kernelMachine as never, {
       input: { profile: p, kernel: sys.initial()[0]! } as never,
-      events: ((snap: { context: { kernel: KernelState } }) => {
-        const s = snap.context.kernel;
-        const { actions, ctx } = sys.expand(s);
-        return actions.filter((op) => (op.op !== 'open' && op.op !== 'mount' && op.op !== 'bind') || sys.apply(s, ctx, op) !== null).map(opEvent);
-      }) as never,
+      events: scopeEvents as never,
       serializeState: ((snap: { context: { kernel: KernelState } }, _e: unknown, prev?: object) => {
         if (!depthOf.has(snap)) depthOf.set(snap, prev ? depthOf.get(prev)! + 1 : 0);
         return canonical(snap.context.kernel).key;
@@ -167,11 +169,7 @@ export function benchExplore(profile: ProfileId, scope: Scope, depth = scope.dep
   let capped = false;
   const adjDefault = getAdjacencyMap(kernelMachine as never, {
     input: { profile: p, kernel: sys.initial()[0]! } as never,
-    events: ((snap: { context: { kernel: KernelState } }) => {
-      const s = snap.context.kernel;
-      const { actions, ctx } = sys.expand(s);
-      return actions.filter((op) => (op.op !== 'open' && op.op !== 'mount' && op.op !== 'bind') || sys.apply(s, ctx, op) !== null).map(opEvent);
-    }) as never,
+    events: scopeEvents as never,
     serializeState: ((snap: { value: unknown; context: object }, _e: unknown, prev?: object) => {
       if (!depth2.has(snap)) depth2.set(snap, prev ? depth2.get(prev)! + 1 : 0);
       return JSON.stringify({ value: snap.value, context: snap.context }); // @xstate/graph's serializeSnapshot

@@ -400,18 +400,5 @@ export const stateKey = (state: KernelState): string => canonical(state).key;
  * keeps the keys themselves instead.
  */
 export function fingerprint(key: string, out: Uint32Array): void {
-  let h1 = 0x811c9dc5 | 0;
-  let h2 = 0x9747b28c | 0;
-  const n = key.length;
-  for (let i = 0; i < n; i++) {
-    const c = key.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
-  h1 ^= n; h2 ^= n;
-  h1 ^= h1 >>> 16; h1 = Math.imul(h1, 0x85ebca6b); h1 ^= h1 >>> 13; h1 = Math.imul(h1, 0xc2b2ae35); h1 ^= h1 >>> 16;
-  h2 ^= h2 >>> 16; h2 = Math.imul(h2, 0x85ebca6b); h2 ^= h2 >>> 13; h2 = Math.imul(h2, 0xc2b2ae35); h2 ^= h2 >>> 16;
-  out[0] = h1 >>> 0;
-  out[1] = h2 >>> 0;
+  hashString(key, out);
 }
