@@ -1,6 +1,8 @@
-// The canonical state key: a hand-written string encoder of KernelState that is
-// independent of object key order, of handle names, of internal id numbering (mounts,
-// namespaces, filesystems) and of plain-filesystem inode numbering.
+// The canonical state key: a hand-written encoder of KernelState into integer tokens that
+// is independent of object key order, of handle names, of internal id numbering (mounts,
+// namespaces, filesystems) and of plain-filesystem inode numbering. One encoding serves
+// both modes of the visited set: `--exact` keeps the tokens as text, the default hashes
+// them into a 64-bit fingerprint (no strings are built on that path).
 //
 // Why this is sound. The key is a complete description of the state in which every
 // internal identifier has been replaced by its number under a bijective renaming that
@@ -18,20 +20,122 @@
 // Not reduced (deliberately): pids (ops name them), pty indices (results and paths
 // show them; no symmetry reduction), devpts inode numbers (they are the index + 3),
 // uid/gid/mode values, option values, sysctl values, the profile (one per run).
+//
+// Tokens. Every part is a sequence of integers that is self-delimiting (counts before
+// lists, fixed-size records, strings as length then UTF-16 code units, NONE for an
+// absent value or a dangling reference), so concatenating parts never makes two
+// different states look alike. Parts that belong to an immutable object (a filesystem,
+// the `procs` record, the mount walk) are encoded and hashed once per object: states
+// share untouched parts structurally, so most steps re-encode only what they changed.
 
-import { INITIAL_NS } from '../model/index.ts';
-import type { DevptsFs, FsId, Handle, KernelState, Mount, MountId, NsId, PlainFs } from '../model/index.ts';
+import { INITIAL_NS, MOUNT_FLAGS } from '../model/index.ts';
+import type { Attrs, DevptsFs, FsId, Handle, KernelState, Mount, MountId, NsId, PlainFs } from '../model/index.ts';
+
+/** An encoded part: its tokens, their 64-bit hash, and (on demand, for exact keys) their text. */
+export interface Encoded { readonly tokens: readonly number[]; readonly h1: number; readonly h2: number; text?: string }
+
+/** An absent value (null option, no ptmx node, a dangling inode or mount reference). */
+const NONE = -1;
+/** Start of one namespace's mount walk (mount records start with a parent position ≥ -1). */
+const NS_MARK = -2;
+const FS_PLAIN = 1, FS_DEVPTS = 2;
+const INODE_TYPE = { dir: 0, chr: 1, reg: 2, lnk: 3 } as const;
+const HANDLE_KIND = { master: 0, slave: 1, file: 2 } as const;
+/** Where a handle's mount is: in the walk (its position), detached (fs, root, flags), gone. */
+const AT_WALK = 0, AT_DETACHED = 1, AT_NOWHERE = 2;
+
+function pushStr(t: number[], s: string): void {
+  t.push(s.length);
+  for (let i = 0; i < s.length; i++) t.push(s.charCodeAt(i));
+}
+function pushAttrs(t: number[], a: Attrs | null): void {
+  if (a === null) t.push(NONE); // modes are ≥ 0: unambiguous
+  else t.push(a.mode, a.uid, a.gid);
+}
+const orNone = (v: number | null): number => (v === null ? NONE : v);
+
+// ---- hashing ------------------------------------------------------------------------------
+
+function fmix(h: number): number {
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); h ^= h >>> 16;
+  return h >>> 0;
+}
+
+// the two lanes of the hash being computed (module state: no closure or array per call)
+let laneA = 0, laneB = 0;
+function start(): void { laneA = 0x3c6ef372 | 0; laneB = 0xa54ff53a | 0; }
+/** murmur3's block step, one word per lane (different constants per lane). */
+function mix(x: number, y: number): void {
+  const a = laneA ^ Math.imul(x, 0xcc9e2d51);
+  laneA = Math.imul(a << 13 | a >>> 19, 5) + 0xe6546b64 | 0;
+  const b = laneB ^ Math.imul(y, 0x1b873593);
+  laneB = Math.imul(b << 15 | b >>> 17, 5) + 0x561ccd1b | 0;
+}
+function mixTokens(t: readonly number[]): void {
+  for (let i = 0; i < t.length; i++) { const x = t[i]! | 0; mix(x, x ^ 0x2545f491); }
+  mix(t.length, ~t.length);
+}
+
+function encoded(tokens: readonly number[]): Encoded {
+  start();
+  mixTokens(tokens);
+  return { tokens, h1: fmix(laneA), h2: fmix(laneB ^ 0x27d4eb2f) };
+}
+const textOf = (e: Encoded): string => (e.text ??= e.tokens.join(','));
+
+/**
+ * 64-bit hash of a string: two 32-bit lanes over its UTF-16 code units, each finalised
+ * with murmur3's fmix32. Written into `out[0..1]`. As in TLC, two distinct states share
+ * a fingerprint with probability about n²/2⁶⁵ for n states (≈ 3·10⁻⁶ at 10 million);
+ * `exact: true` keeps the keys themselves instead.
+ */
+export function fingerprint(key: string, out: Uint32Array): void {
+  let h1 = 0x811c9dc5 | 0;
+  let h2 = 0x9747b28c | 0;
+  const n = key.length;
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  out[0] = fmix(h1 ^ n);
+  out[1] = fmix(h2 ^ n);
+}
+
+// ---- caches ------------------------------------------------------------------------------------
+
+/**
+ * The last few objects seen and what was computed for them, compared by identity. Why
+ * not a WeakMap: the search meets millions of distinct parts, and a WeakMap that large
+ * costs more per insert (and in GC ephemeron work) than re-encoding a small part. The
+ * parts a search asks about come in runs (the successors of one state share most of
+ * its parts), so a handful of recent entries catches nearly every repeat.
+ */
+class RecentCache<K extends object, V> {
+  private readonly keys: (K | null)[];
+  private readonly values: (V | null)[];
+  private next = 0;
+  constructor(size: number) { this.keys = new Array<K | null>(size).fill(null); this.values = new Array<V | null>(size).fill(null); }
+  get(k: K): V | undefined {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === k) return this.values[i]!;
+    return undefined;
+  }
+  set(k: K, v: V): void {
+    this.keys[this.next] = k;
+    this.values[this.next] = v;
+    this.next = (this.next + 1) % this.keys.length;
+  }
+}
+
+// ---- filesystem contents (cached per object) ------------------------------------------------
 
 /** Canonical inode numbering of one plain filesystem, with its encoding. */
-interface PlainCanon { readonly enc: string; readonly ino: Map<number, number> }
-
-// Encodings of filesystem contents are cached per object: states share untouched
-// filesystems structurally, so the root fs is encoded once for thousands of states.
+interface PlainCanon { readonly enc: Encoded; readonly ino: Map<number, number> }
+// plain filesystems change rarely (a mknod, a tmpfs mount): few objects, kept for the whole search
 const plainCache = new WeakMap<PlainFs, PlainCanon>();
-const devptsCache = new WeakMap<DevptsFs, string>();
-
-/** Length-prefixed, so any string (names, symlink bodies) is unambiguous. */
-const str = (s: string): string => `${s.length}'${s}`;
+const devptsCache = new RecentCache<DevptsFs, Encoded>(16);
 
 /**
  * Plain fs: inodes renumbered 1, 2, ... in depth-first order from the root (ino 1,
@@ -60,74 +164,73 @@ export function canonPlain(fs: PlainFs): PlainCanon {
   };
   visit(1);
   for (const k in fs.inodes) { const n = Number(k); if (!ino.has(n)) { ino.set(n, order.length + 1); order.push(n); } }
-  let enc = fs.readonly ? 'PR' : 'P'; // a read-only superblock behaves differently (EROFS): never merge it with a writable one
+  // a read-only superblock behaves differently (EROFS): never merge it with a writable one
+  const t: number[] = [FS_PLAIN, fs.readonly ? 1 : 0, order.length];
   for (const n of order) {
     const i = fs.inodes[n]!;
-    enc += `[${i.type[0]}${i.mode.toString(8)},${i.uid},${i.gid},${ino.get(i.parent) ?? '?'}`;
+    t.push(INODE_TYPE[i.type], i.mode, i.uid, i.gid, ino.get(i.parent) ?? NONE);
     switch (i.type) {
       case 'dir': {
         const names = Object.keys(i.entries).sort();
-        for (const name of names) enc += `;${str(name)}=${ino.get(i.entries[name]!) ?? '?'}`;
+        t.push(names.length);
+        for (const name of names) { pushStr(t, name); t.push(ino.get(i.entries[name]!) ?? NONE); }
         break;
       }
-      case 'chr': enc += `;${i.major}:${i.minor}`; break;
-      case 'lnk': enc += `;${str(i.target)}`; break;
+      case 'chr': t.push(i.major, i.minor); break;
+      case 'lnk': pushStr(t, i.target); break;
       case 'reg': break;
     }
-    enc += ']';
   }
-  const made = { enc, ino };
+  const made = { enc: encoded(t), ino };
   plainCache.set(fs, made);
   return made;
 }
 
-const attrs = (a: { mode: number; uid: number; gid: number } | null): string => (a ? `${a.mode.toString(8)},${a.uid},${a.gid}` : '-');
-const nul = (v: number | null): string => (v === null ? '-' : String(v));
-
 /** Devpts instance: everything but its id (the id is replaced by its canonical number). */
-export function canonDevpts(fs: DevptsFs): string {
+export function canonDevpts(fs: DevptsFs): Encoded {
   const hit = devptsCache.get(fs);
   if (hit !== undefined) return hit;
   const o = fs.opts;
-  let enc = `D${nul(o.uid)},${nul(o.gid)},${o.mode.toString(8)},${o.ptmxmode.toString(8)},${nul(o.max)},${o.newinstance ? 1 : 0}`
-    + `|${fs.initial ? 1 : 0}${fs.reserve ? 1 : 0}${fs.readonly ? 1 : 0}|${attrs(fs.root)}|${attrs(fs.ptmx)}`;
+  const t: number[] = [FS_DEVPTS, orNone(o.uid), orNone(o.gid), o.mode, o.ptmxmode, orNone(o.max), o.newinstance ? 1 : 0,
+    fs.initial ? 1 : 0, fs.reserve ? 1 : 0, fs.readonly ? 1 : 0];
+  pushAttrs(t, fs.root);
+  pushAttrs(t, fs.ptmx);
+  const count = t.length;
+  t.push(0);
   // integer keys enumerate in ascending order: ptys by index
   for (const k in fs.ptys) {
     const p = fs.ptys[k]!;
-    enc += `[${k}:${p.masterOpen ? 1 : 0}${p.locked ? 1 : 0}${p.slaveOpens}:${attrs(p.node)}]`;
+    t.push(Number(k), p.masterOpen ? 1 : 0, p.locked ? 1 : 0, p.slaveOpens);
+    pushAttrs(t, p.node);
+    t[count]!++;
   }
-  devptsCache.set(fs, enc);
-  return enc;
+  const made = encoded(t);
+  devptsCache.set(fs, made);
+  return made;
 }
 
-const fsContent = (fs: PlainFs | DevptsFs): string => (fs.kind === 'plain' ? canonPlain(fs).enc : canonDevpts(fs));
+const fsContent = (fs: PlainFs | DevptsFs): Encoded => (fs.kind === 'plain' ? canonPlain(fs).enc : canonDevpts(fs));
 
-/** What the explorer needs besides the key: handle names in canonical order (actions are enumerated in it). */
-export interface Canonical {
-  key: string;
-  /** Handle names sorted by their canonical encoding (ties are interchangeable handles). */
-  handles: string[];
-  /** Raw fs ids in canonical order (index = canonical number; the product explorer pairs fs labels through it). */
-  fsIds: readonly FsId[];
-}
+// ---- processes and the mount walk (cached per record) ------------------------------------------
 
 /** Processes part: encoding and namespace order, cached per `procs` record. */
-interface ProcsPart { readonly enc: string; readonly nsIds: readonly NsId[]; readonly nsKey: string }
-const procsCache = new WeakMap<object, ProcsPart>();
+interface ProcsPart { readonly enc: Encoded; readonly nsIds: readonly NsId[]; readonly nsKey: string }
+const procsCache = new RecentCache<object, ProcsPart>(8);
 
 function procsPart(state: KernelState): ProcsPart {
   const hit = procsCache.get(state.procs);
   if (hit) return hit;
   const nsIds: NsId[] = [INITIAL_NS];
-  let enc = '';
+  const t: number[] = [0];
   // integer keys enumerate in ascending order: processes by pid
   for (const k in state.procs) {
     const p = state.procs[k]!;
     let n = nsIds.indexOf(p.ns);
     if (n < 0) { n = nsIds.length; nsIds.push(p.ns); }
-    enc += k + ':' + p.uid + ',' + p.gid + ',' + n + ';';
+    t.push(Number(k), p.uid, p.gid, n);
+    t[0]!++;
   }
-  const part = { enc, nsIds, nsKey: nsIds.join(' ') };
+  const part = { enc: encoded(t), nsIds, nsKey: nsIds.join(' ') };
   procsCache.set(state.procs, part);
   return part;
 }
@@ -144,11 +247,11 @@ interface MountsPart {
   /** Plain filesystems whose inode numbering the walk used: ids and the objects it saw. */
   readonly plainIds: readonly FsId[];
   readonly plainFss: readonly PlainFs[];
-  readonly out: string;
+  readonly enc: Encoded;
   readonly fsIds: readonly FsId[];
   readonly mountIds: readonly MountId[];
 }
-const mountsCache = new WeakMap<object, MountsPart[]>();
+const mountsCache = new RecentCache<object, MountsPart[]>(8);
 
 function mountsPart(state: KernelState, nsIds: readonly NsId[], nsKey: string): MountsPart {
   const list = mountsCache.get(state.mounts);
@@ -160,16 +263,66 @@ function mountsPart(state: KernelState, nsIds: readonly NsId[], nsKey: string): 
       if (same) return e;
     }
   }
-  const w: Walk = { state, fsIds: [], mountIds: [], out: '', plainIds: [], plainFss: [] };
+  const w: Walk = { state, fsIds: [], mountIds: [], t: [], plainIds: [], plainFss: [] };
   for (let i = 0; i < nsIds.length; i++) {
     const ns = state.namespaces[nsIds[i]!];
-    w.out += '#';
+    w.t.push(NS_MARK);
     if (ns) visitMount(w, ns.mounts, ns.root, -1);
   }
-  const part: MountsPart = { namespaces: state.namespaces, nsKey, plainIds: w.plainIds, plainFss: w.plainFss, out: w.out, fsIds: w.fsIds, mountIds: w.mountIds };
+  const part: MountsPart = { namespaces: state.namespaces, nsKey, plainIds: w.plainIds, plainFss: w.plainFss, enc: encoded(w.t), fsIds: w.fsIds, mountIds: w.mountIds };
   if (list) { if (list.length >= 4) list.shift(); list.push(part); } else mountsCache.set(state.mounts, [part]);
   return part;
 }
+
+/** Scratch of one walk: fs and mount ids in canonical order (index = number), tokens. */
+interface Walk { readonly state: KernelState; readonly fsIds: FsId[]; readonly mountIds: MountId[]; readonly t: number[]; readonly plainIds: FsId[]; readonly plainFss: PlainFs[] }
+
+function fsNum(w: Walk, id: FsId): number {
+  let n = w.fsIds.indexOf(id);
+  if (n < 0) {
+    n = w.fsIds.length;
+    w.fsIds.push(id);
+    const fs = w.state.fss[id];
+    if (fs && fs.kind === 'plain') { w.plainIds.push(id); w.plainFss.push(fs); } // the walk reads its inode numbering
+  }
+  return n;
+}
+
+/** Canonical number of inode `ino` of fs `fsId` (NONE when it does not exist). */
+function inoIn(state: KernelState, fsId: FsId, ino: number): number {
+  const fs = state.fss[fsId];
+  if (!fs) return NONE;
+  if (fs.kind === 'devpts') return ino; // devpts inode numbers are semantic (index + 3)
+  return canonPlain(fs).ino.get(ino) ?? NONE;
+}
+
+function flagBits(m: Mount): number {
+  let bits = 0;
+  for (const f of m.flags) bits |= 1 << MOUNT_FLAGS.indexOf(f);
+  return bits;
+}
+
+/** Depth-first walk of one namespace's mount tree; children by canonical mountpoint, ties in list order. */
+function visitMount(w: Walk, members: readonly MountId[], id: MountId, parentPos: number): void {
+  const state = w.state;
+  const m = state.mounts[id]!;
+  const pos = w.mountIds.length;
+  w.mountIds.push(id);
+  const f = fsNum(w, m.fs);
+  const mp = parentPos < 0 ? NONE : inoIn(state, state.mounts[m.parent!]!.fs, m.mountpoint);
+  w.t.push(parentPos, mp, f, inoIn(state, m.fs, m.root), flagBits(m));
+  let kids: { k: MountId; mp: number }[] | null = null;
+  for (const c of members) {
+    if (state.mounts[c]!.parent === id) (kids ??= []).push({ k: c, mp: inoIn(state, m.fs, state.mounts[c]!.mountpoint) });
+  }
+  if (kids === null) return;
+  // Array.prototype.sort is stable: ties keep the namespace's list order
+  if (kids.length > 1) kids.sort(byMountpoint);
+  for (const kid of kids) visitMount(w, members, kid.k, pos);
+}
+const byMountpoint = (a: { mp: number }, b: { mp: number }): number => a.mp - b.mp;
+
+// ---- the key ----------------------------------------------------------------------------------
 
 /**
  * The canonical key of a state.
@@ -195,6 +348,8 @@ function mountsPart(state: KernelState, nsIds: readonly NsId[], nsKey: string): 
  *    readOnlyAt, devpts_mntget stops at parent null).
  *  - Handles: a sorted multiset of (pid, kind, fs, index, mount, ino). Reduction: the
  *    names (fd1, fd2, ...: the model only looks them up) and the `next.fd` counter.
+ *  - Mount flags: a set (bit mask). Reduction: their order and repetitions; the model
+ *    only asks whether a flag is present (flags.includes).
  *  - Dropped entirely: the `next` counters (fresh-name generators: always past every
  *    name in use, so equivalent under renaming) and `initialInstance` (it always names
  *    the instance whose `initial` flag is set, which is in the fs content).
@@ -204,14 +359,31 @@ function mountsPart(state: KernelState, nsIds: readonly NsId[], nsKey: string): 
  */
 export function canonical(state: KernelState): Canonical {
   const p = parts(state);
+  let handles = '';
+  for (const h of p.handles) handles += h.join(',') + ';';
   let fss = '';
-  for (const id of p.fsIds) fss += fsContent(state.fss[id]!) + '/';
-  const key = (state.multiInstance ? '1' : '0') + state.sysctl.max + ',' + state.sysctl.reserve + '|' + p.procs.enc + '|' + p.mp.out + '|' + p.handles + '|' + fss;
+  for (const id of p.fsIds) fss += textOf(fsContent(state.fss[id]!)) + '/';
+  const key = (state.multiInstance ? '1' : '0') + ',' + state.sysctl.max + ',' + state.sysctl.reserve
+    + '|' + textOf(p.procs.enc) + '|' + textOf(p.mp.enc) + '|' + handles + '|' + fss;
   return { key, handles: p.order, fsIds: p.fsIds };
 }
 
-/** The parts of the key (everything but the fs contents, which are cached per object). */
-interface Parts { procs: ProcsPart; mp: MountsPart; fsIds: readonly FsId[]; handles: string; order: string[] }
+/** What the explorer needs besides the key: handle names in canonical order (actions are enumerated in it). */
+export interface Canonical {
+  key: string;
+  /** Handle names sorted by their canonical encoding (ties are interchangeable handles). */
+  handles: string[];
+  /** Raw fs ids in canonical order (index = canonical number; the product explorer pairs fs labels through it). */
+  fsIds: readonly FsId[];
+}
+
+/** Handle names in canonical order, without building the key. */
+export function canonicalHandles(state: KernelState): string[] {
+  return parts(state).order;
+}
+
+/** The parts of the key: cached encodings, the canonical fs order, the sorted handle records. */
+interface Parts { procs: ProcsPart; mp: MountsPart; fsIds: readonly FsId[]; handles: number[][]; order: string[] }
 
 function parts(state: KernelState): Parts {
   const procs = procsPart(state);
@@ -229,176 +401,75 @@ function parts(state: KernelState): Parts {
   for (const id in state.fss) if (fsIds.indexOf(id) < 0) (rest ??= []).push(id);
   if (rest) {
     if (rest.length > 1) {
-      const keyed = rest.map((id) => ({ id, c: fsContent(state.fss[id]!) }));
+      const keyed = rest.map((id) => ({ id, c: fsContent(state.fss[id]!).tokens }));
       keyed.sort(byContentThenId);
       rest = keyed.map((x) => x.id);
     }
     fsIds = fsIds.concat(rest);
   }
 
-  // handles: sorted multiset
+  // handles: a sorted multiset of fixed-size records
   const names = Object.keys(state.handles);
-  let handles = '';
-  let order = names;
-  if (names.length === 1) {
-    handles = encodeHandle(state, fsIds, mp.mountIds, state.handles[names[0]!]!);
-  } else if (names.length > 1) {
-    const keyed: { name: string; e: string }[] = [];
-    for (const name of names) keyed.push({ name, e: encodeHandle(state, fsIds, mp.mountIds, state.handles[name]!) });
-    keyed.sort(byEncoding);
-    order = [];
-    for (const x of keyed) { order.push(x.name); handles += x.e + ';'; }
+  if (names.length <= 1) {
+    return { procs, mp, fsIds, order: names, handles: names.length === 0 ? [] : [handleRecord(state, fsIds, mp.mountIds, state.handles[names[0]!]!)] };
   }
+  const keyed: { name: string; r: number[] }[] = [];
+  for (const name of names) keyed.push({ name, r: handleRecord(state, fsIds, mp.mountIds, state.handles[name]!) });
+  keyed.sort(byRecord);
+  const order: string[] = [], handles: number[][] = [];
+  for (const x of keyed) { order.push(x.name); handles.push(x.r); }
   return { procs, mp, fsIds, handles, order };
 }
 
-// ---- fingerprints without the key string ----------------------------------------------------
-
-/** 64-bit hash of a string: two 32-bit lanes. */
-function hashString(str: string, out: Uint32Array | number[]): void {
-  let h1 = 0x811c9dc5 | 0;
-  let h2 = 0x9747b28c | 0;
-  const n = str.length;
-  for (let i = 0; i < n; i++) {
-    const c = str.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
-  out[0] = fmix(h1 ^ n);
-  out[1] = fmix(h2 ^ n);
+/** Lexicographic order of token sequences (a proper prefix first). */
+function compareTokens(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
 }
-function fmix(h: number): number {
-  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); h ^= h >>> 16;
-  return h >>> 0;
-}
+const byContentThenId = (a: { id: string; c: readonly number[] }, b: { id: string; c: readonly number[] }): number =>
+  compareTokens(a.c, b.c) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byRecord = (a: { r: number[] }, b: { r: number[] }): number => compareTokens(a.r, b.r);
 
-const partHash = new WeakMap<object, number[]>();
-/** The cached hash of the string that belongs to an immutable object (a part, a filesystem). */
-function cachedHash(owner: object, str: string): number[] {
-  let h = partHash.get(owner);
-  if (!h) { h = [0, 0]; hashString(str, h); partHash.set(owner, h); }
-  return h;
-}
-
-const scratch = new Uint32Array(2);
-// the two lanes of the fingerprint being computed (module state: no closure per call)
-let laneA = 0, laneB = 0;
-function mix(x: number, y: number): void {
-  const a = laneA ^ Math.imul(x, 0xcc9e2d51);
-  laneA = Math.imul(a << 13 | a >>> 19, 5) + 0xe6546b64 | 0;
-  const b = laneB ^ Math.imul(y, 0x1b873593);
-  laneB = Math.imul(b << 15 | b >>> 17, 5) + 0x561ccd1b | 0;
-}
-
-/**
- * The state's 64-bit fingerprint, equal to hashing its canonical key in structure but
- * computed from cached hashes of the parts (processes, mount walk, each filesystem's
- * content): only the handles and a few numbers are hashed afresh. Two lanes, each a
- * murmur3-style combination of the parts in a fixed order, with the number of
- * filesystems mixed in (the parts' boundaries are therefore unambiguous).
- */
-export function canonicalFingerprint(state: KernelState, out: Uint32Array): void {
-  const p = parts(state);
-  laneA = 0x3c6ef372 | 0; laneB = 0xa54ff53a | 0;
-  mix(state.multiInstance ? 1 : 2, state.multiInstance ? 3 : 4);
-  mix(state.sysctl.max, state.sysctl.max ^ 0x5555);
-  mix(state.sysctl.reserve, state.sysctl.reserve ^ 0x3333);
-  let h = cachedHash(p.procs, p.procs.enc);
-  mix(h[0]!, h[1]!);
-  h = cachedHash(p.mp, p.mp.out);
-  mix(h[0]!, h[1]!);
-  hashString(p.handles, scratch);
-  mix(scratch[0]!, scratch[1]!);
-  mix(p.fsIds.length, ~p.fsIds.length);
-  for (let i = 0; i < p.fsIds.length; i++) {
-    const fs = state.fss[p.fsIds[i]!]!;
-    h = partHash.get(fs) ?? cachedHash(fs, fsContent(fs));
-    mix(h[0]!, h[1]!);
-  }
-  out[0] = fmix(laneA);
-  out[1] = fmix(laneB ^ 0x27d4eb2f);
-}
-
-/** Scratch of one encoding: fs and mount ids in canonical order (index = number), output. */
-interface Walk { readonly state: KernelState; readonly fsIds: FsId[]; readonly mountIds: MountId[]; out: string; readonly plainIds: FsId[]; readonly plainFss: PlainFs[] }
-
-const byContentThenId = (a: { id: string; c: string }, b: { id: string; c: string }): number =>
-  (a.c < b.c ? -1 : a.c > b.c ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-const byEncoding = (a: { e: string }, b: { e: string }): number => (a.e < b.e ? -1 : a.e > b.e ? 1 : 0);
-
-function fsNum(w: Walk, id: FsId): number {
-  let n = w.fsIds.indexOf(id);
-  if (n < 0) {
-    n = w.fsIds.length;
-    w.fsIds.push(id);
-    const fs = w.state.fss[id];
-    if (fs && fs.kind === 'plain') { w.plainIds.push(id); w.plainFss.push(fs); } // the walk reads its inode numbering
-  }
-  return n;
-}
-
-/** Canonical number of inode `ino` of fs `fsId` ("?" when it does not exist). */
-function inoIn(state: KernelState, fsId: FsId, ino: number): string {
-  const fs = state.fss[fsId];
-  if (!fs) return '?';
-  if (fs.kind === 'devpts') return String(ino); // devpts inode numbers are semantic (index + 3)
-  const c = canonPlain(fs).ino.get(ino);
-  return c === undefined ? '?' : String(c);
-}
-
-function flagsOf(m: Mount): string {
-  return m.flags.length === 0 ? '' : m.flags.length === 1 ? m.flags[0]! : [...m.flags].sort().join('+');
-}
-
-/** Depth-first walk of one namespace's mount tree; children by canonical mountpoint, ties in list order. */
-function visitMount(w: Walk, members: readonly MountId[], id: MountId, parentPos: number): void {
-  const state = w.state;
-  const m = state.mounts[id]!;
-  const pos = w.mountIds.length;
-  w.mountIds.push(id);
-  const f = fsNum(w, m.fs);
-  const mp = parentPos < 0 ? '' : inoIn(state, state.mounts[m.parent!]!.fs, m.mountpoint);
-  w.out += '(' + parentPos + ',' + mp + ',' + f + ',' + inoIn(state, m.fs, m.root) + ',' + flagsOf(m) + ')';
-  let kids: { k: MountId; mp: string }[] | null = null;
-  for (const c of members) {
-    if (state.mounts[c]!.parent === id) (kids ??= []).push({ k: c, mp: inoIn(state, m.fs, state.mounts[c]!.mountpoint) });
-  }
-  if (kids === null) return;
-  // Array.prototype.sort is stable: ties keep the namespace's list order
-  if (kids.length > 1) kids.sort(byMountpoint);
-  for (const kid of kids) visitMount(w, members, kid.k, pos);
-}
-const byMountpoint = (a: { mp: string }, b: { mp: string }): number => (a.mp < b.mp ? -1 : a.mp > b.mp ? 1 : 0);
-
-function encodeHandle(state: KernelState, fsIds: readonly FsId[], mountIds: readonly MountId[], h: Handle): string {
+/** One handle: pid, kind, fs number, index, where its mount is (3 tokens after the tag), inode. */
+function handleRecord(state: KernelState, fsIds: readonly FsId[], mountIds: readonly MountId[], h: Handle): number[] {
   const m = state.mounts[h.mount];
-  let where: string;
-  const mi = m && m.ns !== null ? mountIds.indexOf(m.id) : -1;
-  if (!m) where = '?';
-  else if (mi >= 0) where = String(mi);
-  else {
-    const f = fsIds.indexOf(m.fs);
-    where = 'd' + (f < 0 ? '?' : f) + '/' + inoIn(state, m.fs, m.root) + '/' + flagsOf(m);
-  }
-  const ino = m ? inoIn(state, m.fs, h.ino) : '?';
+  const kind = HANDLE_KIND[h.kind];
   const f = fsIds.indexOf(h.fs);
-  return h.kind === 'file'
-    ? h.pid + 'f' + (f < 0 ? '?' : f) + '@' + where + ':' + ino
-    : h.pid + (h.kind === 'master' ? 'm' : 's') + (f < 0 ? '?' : f) + '.' + h.index + '@' + where + ':' + ino;
+  const index = h.kind === 'file' ? NONE : h.index;
+  const ino = m ? inoIn(state, m.fs, h.ino) : NONE;
+  if (!m) return [h.pid, kind, f, index, AT_NOWHERE, 0, 0, 0, ino];
+  const mi = m.ns !== null ? mountIds.indexOf(m.id) : -1;
+  if (mi >= 0) return [h.pid, kind, f, index, AT_WALK, mi, 0, 0, ino];
+  return [h.pid, kind, f, index, AT_DETACHED, fsIds.indexOf(m.fs), inoIn(state, m.fs, m.root), flagBits(m), ino];
 }
 
 /** Just the key. */
 export const stateKey = (state: KernelState): string => canonical(state).key;
 
-// ---- 64-bit fingerprints ------------------------------------------------------------------
-
 /**
- * Two 32-bit lanes over the key's UTF-16 code units, each finalised with murmur3's
- * fmix32. Written into `out[0..1]`. As in TLC, two distinct states share a fingerprint
- * with probability about n²/2⁶⁵ for n states (≈ 3·10⁻⁶ at 10 million); `exact: true`
- * keeps the keys themselves instead.
+ * The state's 64-bit fingerprint: the hash of the same parts the key is made of, in the
+ * same order (so equal keys give equal fingerprints), computed from the cached hashes of
+ * the parts (processes, mount walk, each filesystem's content); only the handle records
+ * and a few numbers are hashed afresh. No string is built.
  */
-export function fingerprint(key: string, out: Uint32Array): void {
-  hashString(key, out);
+const fsScratch: Encoded[] = [];
+export function canonicalFingerprint(state: KernelState, out: Uint32Array): void {
+  const p = parts(state);
+  const n = p.fsIds.length;
+  // encode (and hash) every filesystem before the lanes start: encoding a part uses them
+  const contents = fsScratch;
+  for (let i = 0; i < n; i++) contents[i] = fsContent(state.fss[p.fsIds[i]!]!);
+  start();
+  mix(state.multiInstance ? 1 : 2, state.multiInstance ? 3 : 4);
+  mix(state.sysctl.max, state.sysctl.max ^ 0x5555);
+  mix(state.sysctl.reserve, state.sysctl.reserve ^ 0x3333);
+  mix(p.procs.enc.h1, p.procs.enc.h2);
+  mix(p.mp.enc.h1, p.mp.enc.h2);
+  for (const r of p.handles) mixTokens(r);
+  mix(p.handles.length, ~p.handles.length);
+  for (let i = 0; i < n; i++) { const e = contents[i]!; mix(e.h1, e.h2); }
+  mix(n, ~n);
+  out[0] = fmix(laneA);
+  out[1] = fmix(laneB ^ 0x27d4eb2f);
 }

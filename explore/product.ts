@@ -29,7 +29,7 @@ import { DEVPTS_ROOT_INO, resolveAs } from '../properties/observe.ts';
 import { subjectOf, type Run } from '../properties/run.ts';
 import { Alphabet } from './actions.ts';
 import type { System, TransitionCheck } from './bfs.ts';
-import { canonical } from './canon.ts';
+import { canonical, canonicalHandles } from './canon.ts';
 import { scopeBoots, type Scope } from './scope.ts';
 import { ptyCount } from './system.ts';
 
@@ -120,7 +120,7 @@ export class ProductSystem implements System<PairState, PairCtx> {
     const prefix = this.clause.prefix ?? [];
     if (s.prefixLeft > 0) return { actions: [prefix[prefix.length - s.prefixLeft]!], ctx: { ptys: 0 } };
     const names = Object.keys(s.a.handles);
-    const order = names.length > 1 ? canonical(s.a).handles : names;
+    const order = names.length > 1 ? canonicalHandles(s.a) : names;
     return { actions: this.alphabet.actions(s.a, order), ctx: { ptys: Math.max(ptyCount(s.a), ptyCount(s.b)) } };
   }
 

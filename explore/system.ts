@@ -4,7 +4,7 @@
 import { BootError, bootWith, isOk, isToolError, profileOf, stepWith, type BootConfig, type KernelState, type Op, type Profile, type ProfileId } from '../model/index.ts';
 import { Alphabet } from './actions.ts';
 import type { System } from './bfs.ts';
-import { canonical, canonicalFingerprint } from './canon.ts';
+import { canonical, canonicalFingerprint, canonicalHandles } from './canon.ts';
 import { scopeBoots, type Scope } from './scope.ts';
 
 export interface KernelCtx { readonly ptys: number }
@@ -28,7 +28,7 @@ export function tooManyMounts(state: KernelState, max: number): boolean {
 /** Handle names in canonical order (only computed when the order matters). */
 export function handleOrder(state: KernelState): string[] {
   const names = Object.keys(state.handles);
-  return names.length > 1 ? canonical(state).handles : names;
+  return names.length > 1 ? canonicalHandles(state) : names;
 }
 
 export class KernelSystem implements System<KernelState, KernelCtx> {

@@ -6,7 +6,7 @@ import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { mountOf, nodeAt, resolve, type Pos } from './paths.ts';
 import { parseTmpfsOptions } from './options.ts';
 import { drop, put } from './records.ts';
-import { INITIAL_NS, type Fs, type KernelState, type Mount, type MountId, type NsId, type PlainFs, type PlainInode } from './state.ts';
+import { INITIAL_NS, type Fs, type KernelState, type Mount, type MountId, type NsId, type PlainFs, type PlainInode, type DevptsFs } from './state.ts';
 
 type OpOf<N extends Op['op']> = Extract<Op, { op: N }>;
 
@@ -61,6 +61,11 @@ export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
   return done(attach(decision.state, target.pos, decision.fs, 1, flags).state, {}, decision.log);
 }
 
+/** A remount sets the mount's flags to exactly the ones given (do_remount: mnt_flags replaced). */
+function withFlags(s: KernelState, id: MountId, flags: readonly MountFlag[] | undefined): KernelState {
+  return { ...s, mounts: put(s.mounts, id, { ...s.mounts[id]!, flags: flags ?? [] }) };
+}
+
 /** mount(2) with MS_REMOUNT and exactly this data (not mount(8)'s merged options). */
 export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
   const { state, profile, proc } = ctx;
@@ -69,8 +74,6 @@ export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
   if (needsAdmin(ctx)) return fail(state, 'EPERM');
   const m = mountOf(state, target.pos.mount);
   if (m.root !== target.pos.ino) return fail(state, 'EINVAL'); // do_remount: path must be a mount root
-  const setFlags = (s: KernelState): KernelState =>
-    ({ ...s, mounts: put(s.mounts, m.id, { ...s.mounts[m.id]!, flags: op.flags ?? [] }) });
   const fs = state.fss[m.fs]!;
   if (fs.kind !== 'devpts') {
     // live 6.x: a tmpfs remount checks its data like a mount (EINVAL, nothing changes), ignores
@@ -82,14 +85,14 @@ export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
     const readonly = o.sbReadonly ?? (op.flags ?? []).includes('ro');
     if (readonly && !fs.readonly && busyForReadonly(state, fs)) return fail(state, 'EBUSY');
     const { readonly: _was, ...rest } = fs;
-    return done(setFlags({ ...state, fss: put(state.fss, fs.id, readonly ? { ...rest, readonly } : rest) }));
+    return done(withFlags({ ...state, fss: put(state.fss, fs.id, readonly ? { ...rest, readonly } : rest) }, m.id, op.flags));
   }
   const change = profile.remountDevpts(state, fs.id, op.options, profile.parseOptions, (op.flags ?? []).includes('ro'));
   const after = change.state.fss[fs.id]!;
   if (change.ok && !fs.readonly && after.readonly && busyForReadonly(state, fs)) return fail(state, 'EBUSY');
   // do_remount: mount flags are updated only when the superblock remount succeeded
   if (!change.ok) return { state: change.state, result: change.log.length ? { errno: change.errno, log: [...change.log] } : { errno: change.errno } };
-  return done(setFlags(change.state), {}, change.log);
+  return done(withFlags(change.state, m.id, op.flags), {}, change.log);
 }
 
 /**
@@ -235,6 +238,27 @@ export function pinned(state: KernelState, fsId: string, ino: number): boolean {
 }
 
 /**
+ * Every inode of `fs` is linked: there is one more inode than directory entries. No op
+ * makes a second link to an inode (operations.md has no link or rename), so every inode
+ * but the root has at most one entry; a quick count saves the set of linked inodes on
+ * the common path (collect runs after every close, exit, umount, unlink and unshare).
+ */
+function allLinked(fs: PlainFs): boolean {
+  let inodes = 0, entries = 0;
+  for (const ino in fs.inodes) {
+    inodes++;
+    const n = fs.inodes[ino]!;
+    if (n.type === 'dir') for (const _ in n.entries) entries++;
+  }
+  return inodes === entries + 1;
+}
+
+function hasPtys(fs: DevptsFs): boolean {
+  for (const _ in fs.ptys) return true;
+  return false;
+}
+
+/**
  * Drop what nothing can reach any more: namespaces without processes (except the
  * initial one, pinned by init_task), detached mounts no open file holds, and
  * instances with no mount and no pty (the initial instance never dies, 2.6.39 §1.9).
@@ -262,7 +286,7 @@ export function collect(state: KernelState): KernelState {
   const live = { ...s, mounts };
   for (const id in fss) {
     const fs = fss[id]!;
-    if (fs.kind !== 'plain') continue;
+    if (fs.kind !== 'plain' || allLinked(fs)) continue;
     const linked = new Set<number>([1]);
     for (const ino in fs.inodes) { const n = fs.inodes[ino]!; if (n.type === 'dir') for (const name in n.entries) linked.add(n.entries[name]!); }
     let inodes: Record<number, PlainInode> | null = null;
@@ -276,7 +300,7 @@ export function collect(state: KernelState): KernelState {
   }
   for (const id in s.fss) {
     const fs = s.fss[id]!;
-    if (usedFs.has(id) || (fs.kind === 'devpts' && (fs.initial || Object.keys(fs.ptys).length > 0))) continue;
+    if (usedFs.has(id) || (fs.kind === 'devpts' && (fs.initial || hasPtys(fs)))) continue;
     fss = drop(fss, id);
   }
   return mounts === s.mounts && fss === s.fss ? s : { ...s, mounts, fss };

@@ -110,6 +110,11 @@ function kstrtos32(s: string): number | null {
   return parsed.value;
 }
 
+/** fs_parse refused the data: nothing applies (the message as /dev/kmsg shows it). */
+function refused(line: string): ParseOutcome {
+  return { opts: DEFAULT_OPTIONS, ok: false, log: [`devpts: ${line}`] };
+}
+
 /**
  * 6.x devpts_parse_param through fs_parse (new mount API): options start from
  * defaults; any bad item fails the whole call with EINVAL and changes nothing.
@@ -118,7 +123,6 @@ function kstrtos32(s: string): number | null {
 export function parseFsParamOptions(data: string | undefined): ParseOutcome {
   let opts: DevptsOptions = DEFAULT_OPTIONS;
   let sbReadonly: boolean | undefined;
-  const fail = (line: string): ParseOutcome => ({ opts: DEFAULT_OPTIONS, ok: false, log: [`devpts: ${line}`] });
   for (const item of (data ?? '').split(',')) {
     if (item === '') continue; // vfs_parse_monolithic_sep skips empty keys
     const eq = item.indexOf('=');
@@ -130,31 +134,31 @@ export function parseFsParamOptions(data: string | undefined): ParseOutcome {
       case 'uid': case 'gid': {
         const n = value === null ? null : kstrtou32(value, 0);
         // fs_param_is_uid/gid: fs_param_is_u32 logs "Bad value", then fs_param_bad_value logs it again (fs/fs_parser.c 6.x; live 6.x S7 "logged twice")
-        if (n === null) { const bad = fail(`Bad value for '${key}'`); return { ...bad, log: [...bad.log, ...bad.log] }; }
-        if (n === 0xffffffff) return fail(`Invalid ${key} '${value}'`); // INVALID_UID / INVALID_GID
+        if (n === null) { const bad = refused(`Bad value for '${key}'`); return { ...bad, log: [...bad.log, ...bad.log] }; }
+        if (n === 0xffffffff) return refused(`Invalid ${key} '${value}'`); // INVALID_UID / INVALID_GID
         opts = { ...opts, [key]: n };
         break;
       }
       case 'mode': case 'ptmxmode': {
         const n = value === null ? null : kstrtou32(value, 8);
-        if (n === null) return fail(`Bad value for '${key}'`);
+        if (n === null) return refused(`Bad value for '${key}'`);
         opts = { ...opts, [key]: n & 0o7777 }; // S_IALLUGO
         break;
       }
       case 'max': {
         const n = value === null ? null : kstrtos32(value);
-        if (n === null) return fail(`Bad value for 'max'`);
-        if (n < 0 || n > NR_UNIX98_PTY_MAX) return fail('max out of range');
+        if (n === null) return refused(`Bad value for 'max'`);
+        if (n < 0 || n > NR_UNIX98_PTY_MAX) return refused('max out of range');
         opts = { ...opts, max: n };
         break;
       }
       case 'newinstance':
-        if (value !== null) return fail(`Unexpected value for 'newinstance'`);
+        if (value !== null) return refused(`Unexpected value for 'newinstance'`);
         break; // accepted and ignored (4.7 devpts_parse_param: case Opt_newinstance: break)
       case 'source':
-        return fail('Multiple sources');
+        return refused('Multiple sources');
       default:
-        return fail(`Unknown parameter '${key}'`);
+        return refused(`Unknown parameter '${key}'`);
     }
   }
   return sbReadonly === undefined ? { opts, ok: true, log: [] } : { opts, ok: true, log: [], sbReadonly };

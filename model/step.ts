@@ -8,11 +8,17 @@ import { chmodOp, chownOp, mkdirOp, mknodOp, readdirOp, statOp, symlinkOp, touch
 import { closeOp, openOp, peerOp, unlockptOp } from './ptys.ts';
 import { exitOp, setuidOp, spawnOp, sysctlOp, unshareOp } from './procs.ts';
 import { profileOf, type Profile } from './profiles.ts';
-import type { KernelState } from './state.ts';
+import type { Handle, KernelState } from './state.ts';
 
 export type { Outcome } from './outcome.ts';
 
 const toolError = (state: KernelState, field: string, error: string): Outcome => ({ state, result: { error, field } });
+
+/** The process's open handle `fd`, or null (a handle of another process is not its to use). */
+function ownHandle(state: KernelState, pid: number, fd: string): Handle | null {
+  const h = state.handles[fd];
+  return h && h.pid === pid ? h : null;
+}
 
 /** One step under the profile named in the state. */
 export function step(state: KernelState, op: Op): Outcome {
@@ -25,10 +31,6 @@ export function stepWith(profile: Profile, state: KernelState, op: Op): Outcome 
   const proc = state.procs[pid];
   if (!proc) return toolError(state, 'pid', `process ${pid} does not exist`);
   const ctx: Ctx = { profile, state, proc };
-  const handle = (fd: string) => {
-    const h = state.handles[fd];
-    return h && h.pid === pid ? h : null;
-  };
   switch (op.op) {
     case 'spawn':
       if (state.procs[op.child]) return toolError(state, 'child', `process ${op.child} already exists`);
@@ -53,18 +55,18 @@ export function stepWith(profile: Profile, state: KernelState, op: Op): Outcome 
       if (op.as !== undefined && state.handles[op.as]) return toolError(state, 'as', `handle "${op.as}" is already open`);
       return openOp(ctx, op);
     case 'peer': {
-      const h = handle(op.fd);
+      const h = ownHandle(state, pid, op.fd);
       if (!h) return toolError(state, 'fd', `process ${pid} has no open handle "${op.fd}"`);
       if (op.as !== undefined && state.handles[op.as]) return toolError(state, 'as', `handle "${op.as}" is already open`);
       return peerOp(ctx, op, h);
     }
     case 'unlockpt': {
-      const h = handle(op.fd);
+      const h = ownHandle(state, pid, op.fd);
       if (!h) return toolError(state, 'fd', `process ${pid} has no open handle "${op.fd}"`);
       return unlockptOp(ctx, op, h);
     }
     case 'close':
-      if (!handle(op.fd)) return toolError(state, 'fd', `process ${pid} has no open handle "${op.fd}"`);
+      if (!ownHandle(state, pid, op.fd)) return toolError(state, 'fd', `process ${pid} has no open handle "${op.fd}"`);
       return closeOp(ctx, op);
     case 'sysctl': return sysctlOp(ctx, op);
   }

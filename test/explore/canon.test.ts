@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { boot, stepWith, profileOf, PROFILE_IDS, type KernelState, type Op, type StepResult } from '../../model/index.ts';
 import { Search } from '../../explore/bfs.ts';
-import { canonical, stateKey } from '../../explore/canon.ts';
+import { canonical, canonicalFingerprint, stateKey } from '../../explore/canon.ts';
 import { SMALL } from '../../explore/scope.ts';
 import { handleOrder, KernelSystem } from '../../explore/system.ts';
 
@@ -104,5 +104,24 @@ describe('canonical state key', () => {
     const r = renamed(s);
     expect(canonical(r.state).handles).toEqual(canonical(s).handles.map(r.handle));
     expect(handleOrder(s)).toEqual(canonical(s).handles);
+  });
+
+  it('gives the same fingerprint to states with the same key, whatever the caches hold', () => {
+    const fp = (s: KernelState): string => { const out = new Uint32Array(2); canonicalFingerprint(s, out); return `${out[0]}:${out[1]}`; };
+    for (const profile of PROFILE_IDS) {
+      const states = sampleStates(profile, 3);
+      // first pass: mostly cache misses, in BFS order; second pass: reversed, renamed copies
+      const first = states.map(fp);
+      const again = [...states].reverse().map((s) => fp(renamed(s).state)).reverse();
+      expect(again).toEqual(first);
+      const byKey = new Map<string, string>();
+      states.forEach((s, i) => {
+        const k = stateKey(s);
+        const seen = byKey.get(k);
+        if (seen !== undefined) expect(first[i]).toBe(seen); else byKey.set(k, first[i]!);
+      });
+      // different keys, different fingerprints (no collision among these few)
+      expect(new Set(first).size).toBe(byKey.size);
+    }
   });
 });
