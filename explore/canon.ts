@@ -146,9 +146,13 @@ const devptsCache = new RecentCache<DevptsFs, Encoded>(16);
  * reachable from the root (unlinked while a handle holds them open) keep their relative
  * order after the rest (any bijection is sound; this one merges a little less).
  */
+const recentPlain = new RecentCache<PlainFs, PlainCanon>(4);
 export function canonPlain(fs: PlainFs): PlainCanon {
+  // nearly every lookup is of a root filesystem seen a moment ago: a few recent entries before the WeakMap
+  const recent = recentPlain.get(fs);
+  if (recent) return recent;
   const hit = plainCache.get(fs);
-  if (hit) return hit;
+  if (hit) { recentPlain.set(fs, hit); return hit; }
   const ino = new Map<number, number>();
   const order: number[] = [];
   const visit = (n: number): void => {
@@ -183,6 +187,7 @@ export function canonPlain(fs: PlainFs): PlainCanon {
   }
   const made = { enc: encoded(t), ino };
   plainCache.set(fs, made);
+  recentPlain.set(fs, made);
   return made;
 }
 

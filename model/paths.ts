@@ -107,7 +107,39 @@ export type ParentWalk =
   | { readonly ok: true; readonly dir: Pos; readonly dirNode: NodeView; readonly name: string; readonly child: Pos | null }
   | { readonly ok: false; readonly errno: Errno };
 
-const split = (path: string): string[] => path.split('/').filter((c) => c !== '');
+/**
+ * Path components, memoised: the ops of a run or a search name few distinct paths, and
+ * the walk runs on every step (the arrays are shared, so never mutated).
+ */
+const splitMemo = new Map<string, readonly string[]>();
+function split(path: string): readonly string[] {
+  let comps = splitMemo.get(path);
+  if (comps === undefined) {
+    comps = path.split('/').filter((c) => c !== '');
+    if (splitMemo.size >= 4096) splitMemo.clear(); // random runs may invent many paths: stay bounded
+    splitMemo.set(path, comps);
+  }
+  return comps;
+}
+
+/** The type of the node at `pos` (nodeAt without building the view: the walk asks this per component). */
+function typeAt(state: KernelState, pos: Pos): FileType | null {
+  const fs = state.fss[mountOf(state, pos.mount).fs]!;
+  if (fs.kind === 'plain') return fs.inodes[pos.ino]?.type ?? null;
+  if (pos.ino === DEVPTS_ROOT_INO) return 'dir';
+  if (pos.ino === DEVPTS_PTMX_INO) return fs.ptmx ? 'chr' : null;
+  return fs.ptys[pos.ino - 3]?.node ? 'chr' : null;
+}
+
+/** A directory's owner and mode (null when `pos` is not a directory), without building the view. */
+function dirAttrsAt(state: KernelState, pos: Pos): Attrs | null {
+  const fs = state.fss[mountOf(state, pos.mount).fs]!;
+  if (fs.kind === 'plain') {
+    const inode = fs.inodes[pos.ino];
+    return inode && inode.type === 'dir' ? inode : null; // an inode carries its mode, uid and gid
+  }
+  return pos.ino === DEVPTS_ROOT_INO ? fs.root : null;
+}
 
 /**
  * The one path walker. Symlinks met on the way are followed (relative bodies from the
@@ -124,10 +156,10 @@ function walk(state: KernelState, proc: Proc, path: string, followLast: boolean)
   let i = 0;
   for (;;) {
     const dir = stack[stack.length - 1]!;
-    const dirNode = nodeAt(state, dir)!;
-    if (comps.length === 0) return { ok: true, dir, dirNode, name: '.', child: dir };
-    if (dirNode.type !== 'dir') return { ok: false, errno: 'ENOTDIR' };
-    if (!permits(dirNode.attrs, proc, X)) return { ok: false, errno: 'EACCES' };
+    if (comps.length === 0) return { ok: true, dir, dirNode: nodeAt(state, dir)!, name: '.', child: dir };
+    const dirAttrs = dirAttrsAt(state, dir);
+    if (dirAttrs === null) return { ok: false, errno: 'ENOTDIR' };
+    if (!permits(dirAttrs, proc, X)) return { ok: false, errno: 'EACCES' };
     const c = comps[i]!;
     const last = i === comps.length - 1;
     let child: Pos | null;
@@ -138,22 +170,22 @@ function walk(state: KernelState, proc: Proc, path: string, followLast: boolean)
       child = ino === null ? null : followMounts(state, { mount: dir.mount, ino });
     }
     if (child === null) {
-      return last ? { ok: true, dir, dirNode, name: c, child: null } : { ok: false, errno: 'ENOENT' };
+      return last ? { ok: true, dir, dirNode: nodeAt(state, dir)!, name: c, child: null } : { ok: false, errno: 'ENOENT' };
     }
-    const node = nodeAt(state, child);
+    const type = typeAt(state, child);
     // a bind mount can hold a devpts slave inode after devpts_pty_kill: not a directory, no usable node (resolve: EIO)
-    if (node === null) return last ? { ok: true, dir, dirNode, name: c, child } : { ok: false, errno: 'ENOTDIR' };
-    if (node.type === 'lnk' && (!last || followLast)) {
+    if (type === null) return last ? { ok: true, dir, dirNode: nodeAt(state, dir)!, name: c, child } : { ok: false, errno: 'ENOTDIR' };
+    if (type === 'lnk' && (!last || followLast)) {
       if (++hops > MAXSYMLINKS) return { ok: false, errno: 'ELOOP' };
-      const body = node.target!;
+      const body = nodeAt(state, child)!.target!;
       if (body.startsWith('/')) stack = [root];
       comps = [...split(body), ...comps.slice(i + 1)];
       i = 0;
       if (comps.length === 0) comps = ['.'];
       continue;
     }
-    if (last) return { ok: true, dir, dirNode, name: c, child };
-    if (node.type !== 'dir') return { ok: false, errno: 'ENOTDIR' };
+    if (last) return { ok: true, dir, dirNode: nodeAt(state, dir)!, name: c, child };
+    if (type !== 'dir') return { ok: false, errno: 'ENOTDIR' };
     if (c === '..') stack = stack.length > 1 ? stack.slice(0, -1) : stack;
     else if (c !== '.') stack = [...stack, child];
     i++;
