@@ -113,33 +113,37 @@ export function benchStep(profile: ProfileId, seconds: number) {
 // ---- (b) explore vs @xstate/graph --------------------------------------------------------
 
 /**
- * Run `once` until `seconds` have passed and at least `minRuns` runs were made; the
- * fastest run counts (the machine is shared: the fastest run is the least disturbed).
- * Every engine of (b) is timed this way with the same budget, so a short run and a long
- * one get the same chance to warm up.
+ * Time several engines side by side: rounds in which every engine runs once, repeated
+ * until `seconds` per engine have passed and at least `minRounds` rounds were made; for
+ * each engine its fastest run counts. Interleaving keeps a change of load on a shared
+ * machine from favouring whichever engine happened to run first; the fastest run is
+ * the least disturbed one.
  */
-function fastest<T extends { seconds: number }>(seconds: number, minRuns: number, once: () => T): T & { runs: number } {
-  let best: T | null = null;
-  let runs = 0;
-  const deadline = performance.now() + seconds * 1000;
-  while (runs < minRuns || performance.now() < deadline) {
-    const r = once();
-    runs++;
-    if (!best || r.seconds < best.seconds) best = r;
+function sideBySide<T extends Record<string, () => { seconds: number }>>(seconds: number, minRounds: number, engines: T): { [K in keyof T]: ReturnType<T[K]> & { runs: number } } {
+  const best: Record<string, { seconds: number }> = {};
+  const names = Object.keys(engines);
+  const deadline = performance.now() + seconds * names.length * 1000;
+  let rounds = 0;
+  while (rounds < minRounds || performance.now() < deadline) {
+    for (const name of names) {
+      const r = engines[name]!();
+      if (!best[name] || r.seconds < best[name]!.seconds) best[name] = r;
+    }
+    rounds++;
   }
-  return { ...best!, runs };
+  const out: Record<string, unknown> = {};
+  for (const name of names) out[name] = { ...best[name]!, runs: rounds };
+  return out as { [K in keyof T]: ReturnType<T[K]> & { runs: number } };
 }
 
 export function benchExplore(profile: ProfileId, scope: Scope, depth = scope.depth, seconds = 3) {
   const p = profileOf(profile);
   const invariants = planChecks(p, ['I1', 'I2', 'I3', 'I4', 'I5']).checks;
-  const run = (checks: typeof invariants) => fastest(seconds, 2, () => {
+  const explore = (checks: typeof invariants) => () => {
     const r = new Search(new KernelSystem(p, scope)).run({ depth, checks });
     return { distinct: r.distinct, transitions: r.transitions, seconds: r.elapsedMs / 1000, statesPerSecond: r.distinct / (r.elapsedMs / 1000) };
-  });
-  const withInvariants = run(invariants);
-  const bare = run([]);
-  const all = run(planChecks(p).checks);
+  };
+  const allClauses = planChecks(p).checks;
 
   // The model's own share: exactly the steps the explorer takes (every action of every
   // expanded state), stepped again without the search (no keys, no visited set, no
@@ -149,17 +153,10 @@ export function benchExplore(profile: ProfileId, scope: Scope, depth = scope.dep
   const applyOne = recorder.apply.bind(recorder);
   recorder.apply = (s, ctx, op) => { steps.push([s, op]); return applyOne(s, ctx, op); };
   new Search(recorder).run({ depth });
-  const stepped = fastest(seconds, 2, () => {
+  const modelAlone = () => {
     const t0 = performance.now();
     for (const [s, op] of steps) stepWith(p, s, op);
     return { seconds: (performance.now() - t0) / 1000 };
-  });
-  const modelOnly = {
-    steps: steps.length, seconds: stepped.seconds, runs: stepped.runs,
-    /** distinct states / the model's time: no explorer of this model and scope gets past it */
-    statesPerSecondBound: withInvariants.distinct / stepped.seconds,
-    /** share of explore's time (invariants on) that is the model's */
-    share: stepped.seconds / withInvariants.seconds,
   };
 
   // @xstate/graph: getAdjacencyMap is a BFS (FIFO queue) from the machine's initial
@@ -173,7 +170,7 @@ export function benchExplore(profile: ProfileId, scope: Scope, depth = scope.dep
     const { actions, ctx } = sys.expand(s);
     return actions.filter((op) => (op.op !== 'open' && op.op !== 'mount' && op.op !== 'bind') || sys.apply(s, ctx, op) !== null).map(opEvent);
   };
-  const graph = fastest(seconds, 2, () => {
+  const graphSameKey = () => {
     const depthOf = new WeakMap<object, number>();
     const t0 = performance.now();
     const adj = getAdjacencyMap(kernelMachine as never, {
@@ -187,14 +184,14 @@ export function benchExplore(profile: ProfileId, scope: Scope, depth = scope.dep
       stopWhen: ((snap: object) => depthOf.get(snap)! >= depth) as never,
     });
     return { seconds: (performance.now() - t0) / 1000, distinct: Object.keys(adj).length };
-  });
+  };
 
   // The same traversal with @xstate/graph's own default serializer (JSON of value and
   // context, as a user of the library gets it): no canonical key, so it enumerates
   // every differently-named variant of a state (ids, handle names, the last result).
   // Capped at `capSeconds`: past it, stopWhen stops expanding and the queue drains.
   const capSeconds = 60;
-  const graphDefault = fastest(seconds, 2, () => {
+  const graphDefaultSerializer = () => {
     const depthOf = new WeakMap<object, number>();
     const t1 = performance.now();
     let capped = false;
@@ -211,10 +208,25 @@ export function benchExplore(profile: ProfileId, scope: Scope, depth = scope.dep
       }) as never,
     });
     return { seconds: (performance.now() - t1) / 1000, snapshots: Object.keys(adj).length, capped };
+  };
+
+  explore([])(); // warm up the JIT on the shared code before the first round
+  const t = sideBySide(seconds, 2, {
+    withInvariants: explore(invariants), bare: explore([]), all: explore(allClauses),
+    modelAlone, graph: graphSameKey, graphDefault: graphDefaultSerializer,
   });
+  const { withInvariants, bare, all, graph, graphDefault } = t;
+  const stepped = t.modelAlone;
+  const modelOnly = {
+    steps: steps.length, seconds: stepped.seconds, runs: stepped.runs,
+    /** distinct states / the model's time: no explorer of this model and scope gets past it */
+    statesPerSecondBound: withInvariants.distinct / stepped.seconds,
+    /** share of explore's time (invariants on) that is the model's */
+    share: stepped.seconds / withInvariants.seconds,
+  };
   return {
     scope: scope.name, depth, profile,
-    timing: `each engine: runs repeated for ${seconds} s (at least 2), the fastest counts`,
+    timing: `side by side: ${withInvariants.runs} rounds of every engine, the fastest run of each counts`,
     explore: withInvariants,
     exploreNoChecks: bare,
     exploreAllClauses: all,
