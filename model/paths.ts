@@ -107,17 +107,15 @@ export type ParentWalk =
   | { readonly ok: true; readonly dir: Pos; readonly dirNode: NodeView; readonly name: string; readonly child: Pos | null }
   | { readonly ok: false; readonly errno: Errno };
 
-/**
- * Path components, memoised: the ops of a run or a search name few distinct paths, and
- * the walk runs on every step (the arrays are shared, so never mutated).
- */
-const splitMemo = new Map<string, readonly string[]>();
-function split(path: string): readonly string[] {
-  let comps = splitMemo.get(path);
-  if (comps === undefined) {
-    comps = path.split('/').filter((c) => c !== '');
-    if (splitMemo.size >= 4096) splitMemo.clear(); // random runs may invent many paths: stay bounded
-    splitMemo.set(path, comps);
+/** Path components (empty ones dropped: "//" and a trailing "/" are one separator). One pass, no intermediate arrays: every step walks a path. */
+function split(path: string): string[] {
+  const comps: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i === path.length || path.charCodeAt(i) === 47 /* '/' */) {
+      if (i > start) comps.push(path.slice(start, i));
+      start = i + 1;
+    }
   }
   return comps;
 }
