@@ -272,7 +272,11 @@ function mountsPart(state: KernelState, nsIds: readonly NsId[], nsKey: string): 
   for (let i = 0; i < nsIds.length; i++) {
     const ns = state.namespaces[nsIds[i]!];
     w.t.push(NS_MARK);
-    if (ns) visitMount(w, ns.mounts, ns.root, -1);
+    if (!ns) continue;
+    // the namespace's mounts, looked up once (the walk scans them for each mount's children)
+    const members: Mount[] = [];
+    for (const id of ns.mounts) members.push(state.mounts[id]!);
+    visitMount(w, members, state.mounts[ns.root]!, -1, null);
   }
   const part: MountsPart = { namespaces: state.namespaces, nsKey, plainIds: w.plainIds, plainFss: w.plainFss, enc: encoded(w.t), fsIds: w.fsIds, mountIds: w.mountIds };
   if (list) { if (list.length >= 4) list.shift(); list.push(part); } else mountsCache.set(state.mounts, [part]);
@@ -307,23 +311,24 @@ function flagBits(m: Mount): number {
   return bits;
 }
 
-/** Depth-first walk of one namespace's mount tree; children by canonical mountpoint, ties in list order. */
-function visitMount(w: Walk, members: readonly MountId[], id: MountId, parentPos: number): void {
+/**
+ * Depth-first walk of one namespace's mount tree; children by canonical mountpoint, ties
+ * in list order. `mp` is the mount's canonical mountpoint in its parent (null: the root).
+ */
+function visitMount(w: Walk, members: readonly Mount[], m: Mount, parentPos: number, mp: number | null): void {
   const state = w.state;
-  const m = state.mounts[id]!;
   const pos = w.mountIds.length;
-  w.mountIds.push(id);
+  w.mountIds.push(m.id);
   const f = fsNum(w, m.fs);
-  const mp = parentPos < 0 ? NONE : inoIn(state, state.mounts[m.parent!]!.fs, m.mountpoint);
-  w.t.push(parentPos, mp, f, inoIn(state, m.fs, m.root), flagBits(m));
-  let kids: { k: MountId; mp: number }[] | null = null;
+  w.t.push(parentPos, mp ?? NONE, f, inoIn(state, m.fs, m.root), flagBits(m));
+  let kids: { m: Mount; mp: number }[] | null = null;
   for (const c of members) {
-    if (state.mounts[c]!.parent === id) (kids ??= []).push({ k: c, mp: inoIn(state, m.fs, state.mounts[c]!.mountpoint) });
+    if (c.parent === m.id) (kids ??= []).push({ m: c, mp: inoIn(state, m.fs, c.mountpoint) });
   }
   if (kids === null) return;
   // Array.prototype.sort is stable: ties keep the namespace's list order
   if (kids.length > 1) kids.sort(byMountpoint);
-  for (const kid of kids) visitMount(w, members, kid.k, pos);
+  for (const kid of kids) visitMount(w, members, kid.m, pos, kid.mp);
 }
 const byMountpoint = (a: { mp: number }, b: { mp: number }): number => a.mp - b.mp;
 
