@@ -50,6 +50,8 @@ const shown = (file: string): string => {
 
 const fmtInt = (n: number): string => n.toLocaleString('en-US');
 const mib = (b: number): string => `${(b / 1048576).toFixed(0)} MiB`;
+/** The visited set's size; per state only for searches large enough that the table's initial size does not dominate. */
+const kibOrMib = (b: number): string => (b < 1048576 ? `${(b / 1024).toFixed(0)} KiB` : `${(b / 1048576).toFixed(1)} MiB`);
 
 /** Progress lines on stderr: one line rewritten in place on a TTY, else one every 10 s. */
 export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { update(label: string, p: Progress): void; end(): void } {
@@ -93,7 +95,7 @@ function searchLines(s: SearchReport, scope: string, scopeText: string): string[
   const tail = r.exhausted
     ? `state space exhausted at depth ${r.depth}: every state the scope reaches was visited`
     : r.stop === 'done' ? `depth bound ${r.depthBound} reached: ${fmtInt(r.atBound)} states at depth ${r.depthBound} not expanded` : `levels ${r.levels.join(', ')}`;
-  lines.push(`(${tail}; ${(r.elapsedMs / 1000).toFixed(1)} s, ${fmtInt(Math.round(r.distinct / Math.max(r.elapsedMs / 1000, 1e-3)))} states/s, peak heap ${mib(r.peakHeapBytes)}, visited set ${(r.visitedBytes / Math.max(1, r.distinct)).toFixed(1)} bytes/state)`);
+  lines.push(`(${tail}; ${(r.elapsedMs / 1000).toFixed(1)} s, ${fmtInt(Math.round(r.distinct / Math.max(r.elapsedMs / 1000, 1e-3)))} states/s, peak heap ${mib(r.peakHeapBytes)}, visited set ${kibOrMib(r.visitedBytes)}${r.distinct >= 10_000 ? `, ${(r.visitedBytes / r.distinct).toFixed(1)} bytes/state` : ''})`);
   return lines;
 }
 
