@@ -46,11 +46,19 @@ const sameResult = (a: StepResult, b: StepResult): boolean => {
   return deepEqual(strip(a), strip(b));
 };
 
+type PtmxTarget = { pos: Pos; node: ReturnType<typeof nodeAt> & object } | null;
+// Five clauses ask for the target of the same open, one after the other: it is resolved
+// once per (before, op) (states are immutable, so the same pair resolves the same way).
+let lastTarget: { before: KernelState; op: Op; target: PtmxTarget } | null = null;
+
 /** The ptmx node an `open` names, resolved for its process in `before` (null if it is not a ptmx node). */
-function ptmxTarget(ctx: TransitionCtx): { pos: Pos; node: ReturnType<typeof nodeAt> & object } | null {
+function ptmxTarget(ctx: TransitionCtx): PtmxTarget {
   if (ctx.op.op !== 'open') return null;
+  if (lastTarget !== null && lastTarget.before === ctx.before && lastTarget.op === ctx.op) return lastTarget.target;
   const r = resolveAs(ctx.before, ctx.op.pid ?? 1, ctx.op.path);
-  return r && isPtmxNode(r.node) ? r : null;
+  const target = r && isPtmxNode(r.node) ? r : null;
+  lastTarget = { before: ctx.before, op: ctx.op, target };
+  return target;
 }
 
 // ---- from the document -------------------------------------------------------------
