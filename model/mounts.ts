@@ -1,7 +1,7 @@
 // Mounts and mount namespaces: mount, remount, bind, umount, namespace copies, and
 // the collection of detached mounts and dead instances.
 
-import type { MountFlag, Op } from './ops.ts';
+import type { Errno, MountFlag, Op } from './ops.ts';
 import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { mountOf, nodeAt, resolve, type Pos } from './paths.ts';
 import { parseTmpfsOptions } from './options.ts';
@@ -57,7 +57,17 @@ export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
   if (op.fstype !== 'devpts') return fail(state, 'ENODEV'); // get_fs_type: no such filesystem
   const decision = profile.mountDevpts({ state, proc, data: op.options, parse: profile.parseOptions });
   if (!decision.ok) return fail(state, decision.errno, decision.log);
-  if (notDir) return fail(state, 'ENOTDIR'); // the new instance is never attached
+  // do_new_mount: devpts_mount has run (do_kern_mount) before do_add_mount may refuse. A
+  // refused new instance dies with its mount (mntput); what devpts_mount did to an existing
+  // instance stays: the memcpy of the options on =y, mount_single's remount on =n. [K11]
+  const refused = (errno: Errno): Outcome => fail(state.fss[decision.fs] ? decision.state : state, errno, decision.log);
+  // do_add_mount, "Refuse the same filesystem on the same mount point": the topmost mount at
+  // the target is a mount of the very superblock devpts_mount returned, at its root (also a
+  // bind of that instance's ptmx node). fs/namespace.c 2.6.39, 3.4, 4.4; QEMU 2.6.39.4 =n/=y,
+  // 3.4.113 =y, 4.4.178 =y. [K11]
+  const on = mountOf(state, target.pos.mount);
+  if (on.fs === decision.fs && on.root === target.pos.ino) return refused('EBUSY');
+  if (notDir) return refused('ENOTDIR'); // graft_tree: a directory only onto a directory
   return done(attach(decision.state, target.pos, decision.fs, 1, flags).state, {}, decision.log);
 }
 
