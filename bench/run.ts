@@ -19,8 +19,8 @@ import {
   bootWith, kernelMachine, opEvent, profileOf, startKernelActor, stepWith,
   type KernelState, type Op, type ProfileId,
 } from '../model/index.ts';
-import { runs } from '../properties/arbitraries.ts';
-import { INVARIANTS } from '../properties/invariants.ts';
+import { runs } from '../properties/generators/index.ts';
+import { INVARIANTS } from '../clauses/index.ts';
 import { Search } from '../explore/bfs.ts';
 import { canonical } from '../explore/canon.ts';
 import { planChecks } from '../explore/checks.ts';

@@ -3,7 +3,10 @@
 // pure functions of this record; nothing in a rendering is decided anywhere else.
 
 import type { ProfileId, StepResult } from '../model/index.ts';
+import type { Verdict } from '../clauses/verdict.ts';
 import type { TraceStep } from '../traces/types.ts';
+
+export type { Verdict };
 
 export const CONFORMANCE_FORMAT = 'devpts-conformance/1';
 
@@ -12,8 +15,8 @@ export const CONFORMANCE_FORMAT = 'devpts-conformance/1';
  * n/a: the clause does not speak about the profile; error: the checks could not be run
  * (listed in `problems`, exit 1).
  */
-export type Verdict = 'holds' | 'violated' | 'n/a' | 'error';
-export const VERDICTS: readonly Verdict[] = ['holds', 'violated', 'n/a', 'error'];
+export type CellVerdict = Extract<Verdict, 'holds' | 'violated' | 'n/a' | 'error'>;
+export const VERDICTS: readonly CellVerdict[] = ['holds', 'violated', 'n/a', 'error'];
 
 /** The catalogue's hypothesis for a cell ("what reading the code suggests"). */
 export type Expected = 'holds' | 'violated' | 'hypothesis';
@@ -79,7 +82,7 @@ export interface Evidence {
 export interface Cell {
   readonly clause: string;
   readonly profile: ProfileId;
-  readonly verdict: Verdict;
+  readonly verdict: CellVerdict;
   readonly evidence: Evidence;
   /** Id of the counterexample (violated cells only). */
   readonly counterexample: string | null;
@@ -91,7 +94,7 @@ export interface Cell {
   readonly note: string | null;
 }
 
-/** One step of a counterexample (its results are per side: Counterexample.sides[i].results). */
+/** One step of a counterexample (its results are per side: CounterexampleSection.sides[i].results). */
 export interface StepRow {
   readonly n: number;
   readonly step: TraceStep;
@@ -168,7 +171,7 @@ export interface Side {
  * comparison clause (the same steps on both profiles, results side by side). Every
  * violated cell of the clause links to it.
  */
-export interface Counterexample {
+export interface CounterexampleSection {
   /** Anchor-safe id: "cx-D3-2-6-39-n", "cx-D5-2-6-39-y-vs-2-6-39-n". */
   readonly id: string;
   readonly clause: string;
@@ -217,7 +220,7 @@ export interface ConformanceData {
   readonly profiles: readonly ProfileColumn[];
   readonly clauses: readonly ClauseRow[];
   readonly cells: readonly Cell[];
-  readonly counterexamples: readonly Counterexample[];
+  readonly counterexamples: readonly CounterexampleSection[];
   readonly machine: ModeChart;
   readonly summary: { readonly holds: number; readonly violated: number; readonly na: number; readonly error: number };
   /** Anything that could not be computed (exit 1 when non-empty). */
@@ -227,7 +230,7 @@ export interface ConformanceData {
 export const cellOf = (data: ConformanceData, clause: string, profile: ProfileId): Cell | undefined =>
   data.cells.find((c) => c.clause === clause && c.profile === profile);
 
-export const counterexampleOf = (data: ConformanceData, id: string | null): Counterexample | undefined =>
+export const counterexampleOf = (data: ConformanceData, id: string | null): CounterexampleSection | undefined =>
   id === null ? undefined : data.counterexamples.find((c) => c.id === id);
 
 /** A stable, anchor-safe id for a clause × profile counterexample. */

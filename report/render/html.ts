@@ -3,7 +3,7 @@
 // Layout: summary → matrix (one row per clause, one column per profile; every violated
 // cell links to its counterexample) → evidence → mode chart → one section per violation.
 
-import type { Cell, ConformanceData, Counterexample } from '../data.ts';
+import type { Cell, ConformanceData, CounterexampleSection } from '../data.ts';
 import { cellOf } from '../data.ts';
 import { esc, machineSvg, stateSvg } from '../diagram/svg.ts';
 import { cxTitle, profileEvidence, evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords } from './common.ts';
@@ -98,7 +98,7 @@ const verdictCell = (c: Cell | undefined): string => {
   return `<td class="v v-holds" data-verdict="holds" title="${esc(evidenceSentence(c))}">holds<small>${esc(evidenceShort(c.evidence))}</small>${flag}</td>`;
 };
 
-function counterexampleSection(cx: Counterexample, index: number): string {
+function counterexampleSection(cx: CounterexampleSection, index: number): string {
   const two = cx.sides.length > 1;
   const head = `<tr><th>#</th><th>step</th>${cx.sides.map((x) => `<th>${two ? `result on <code>${esc(x.profile)}</code>` : 'result on the model'}</th>`).join('')}</tr>`;
   const rows = cx.steps.map((st) => {

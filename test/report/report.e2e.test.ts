@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILE_IDS } from '../../model/index.ts';
-import { CLAUSES } from '../../properties/clauses.ts';
+import { CLAUSES } from '../../clauses/index.ts';
 import type { ConformanceData } from '../../report/data.ts';
 import { runReport } from '../../report/index.ts';
 import { FORMATS, FILE_OF, parseReportOptions } from '../../report/options.ts';

@@ -7,7 +7,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { PROFILE_IDS } from '../../model/index.ts';
-import { compareWithRandom } from '../../explore/compare.ts';
+import { compareWithRandom } from '../../report/agreement.ts';
 import { SMALL } from '../../explore/scope.ts';
 
 describe('explorer and random runner agree (scope small)', () => {
