@@ -172,7 +172,8 @@ export function lowestFree(fs: DevptsFs): number {
   return i;
 }
 
-const ptyCount = (state: KernelState): number => {
+/** Ptys allocated in every instance (the kernel's pty_count, kernel.pty.nr). */
+export const ptyCount = (state: KernelState): number => {
   let n = 0;
   for (const id in state.fss) {
     const fs = state.fss[id]!;

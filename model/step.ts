@@ -69,5 +69,6 @@ export function stepWith(profile: Profile, state: KernelState, op: Op): Outcome 
       if (!ownHandle(state, pid, op.fd)) return toolError(state, 'fd', `process ${pid} has no open handle "${op.fd}"`);
       return closeOp(ctx, op);
     case 'sysctl': return sysctlOp(ctx, op);
+    default: return toolError(state, 'op', `op "${op.op}" is in the vocabulary but not modelled yet`);
   }
 }
