@@ -13,6 +13,11 @@ import type { KernelState } from './state.ts';
 type OpOf<N extends OpName> = Extract<Op, { op: N }>;
 export type Handler<N extends OpName = OpName> = (ctx: Ctx, op: OpOf<N>) => Outcome;
 
+/** An op of the vocabulary the model does not implement yet: a tool error, never a kernel result. */
+function notModelled(ctx: Ctx, op: Op): Outcome {
+  return { state: ctx.state, result: { error: `op "${op.op}" is in the vocabulary but not modelled yet`, field: 'op' } };
+}
+
 export const HANDLERS: { readonly [N in OpName]: Handler<N> } = {
   spawn: spawnOp,
   unshare: unshareOp,
@@ -36,6 +41,9 @@ export const HANDLERS: { readonly [N in OpName]: Handler<N> } = {
   peer: peerOp,
   close: closeOp,
   sysctl: sysctlOp,
+  // in the vocabulary (operations.md), modelled by issue 13's work: until then a tool error
+  chroot: notModelled, pivotRoot: notModelled, chdir: notModelled, move: notModelled, propagate: notModelled,
+  rename: notModelled, link: notModelled, mounts: notModelled, dup: notModelled, fstat: notModelled,
 };
 
 // ---- steps that are not well-formed (operations.md, "Errors of the tool itself") ----

@@ -24,8 +24,9 @@ describe('step', () => {
   });
 
   it('validateOp rejects malformed steps by field', () => {
-    // operations.md: a path that is not absolute, an unknown op, a missing field
-    expect(validateOp({ op: 'open', path: 'dev/ptmx' })).toMatchObject({ field: 'path' });
+    // operations.md: a path with a NUL byte (relative paths are paths: from the working directory), an unknown op, a missing field
+    expect(validateOp({ op: 'open', path: 'dev/\0ptmx' })).toMatchObject({ field: 'path' });
+    expect(validateOp({ op: 'open', path: 'dev/ptmx' })).toBeNull();
     expect(validateOp({ op: 'frobnicate' })).toMatchObject({ field: 'op' });
     expect(validateOp({ op: 'chmod', path: '/x' })).toMatchObject({ field: 'mode' });
     expect(validateOp({ op: 'open', path: '/dev/ptmx' })).toBeNull();
