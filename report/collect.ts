@@ -15,6 +15,8 @@ import { CLAUSES, labelOf, pairOf, type Clause } from '../clauses/index.ts';
 import { checkClause, type ClauseResult } from '../properties/runner.ts';
 import type { Trace } from '../traces/types.ts';
 import { buildCounterexample } from './counterexample.ts';
+import { chartSections } from './charts.ts';
+import { findWitness } from './witness.ts';
 import type {
   BudgetName, Cell, ClauseKind, ClauseRow, ConformanceData, CounterexampleSection, Evidence, ExplorationEvidence, Expected, ProfileColumn,
 } from './data.ts';
@@ -280,6 +282,29 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
     }
   }
 
+  // 4. kernel facts: each cell links the corpus trace that shows the fact on its profile
+  for (const [i, cell] of cells.entries()) {
+    const clause = clauses.find((c) => c.id === cell.clause)!;
+    if (clause.kind !== 'K' || cell.verdict === 'n/a') continue;
+    try {
+      const w = await findWitness(clause, cell.profile, o.outShown);
+      cells[i] = { ...cell, witness: w ? w.witness : null };
+      if (w && !traces.some((t) => t.path === w.file.path)) traces.push(w.file);
+    } catch (e) {
+      problems.push(`${cell.clause} × ${cell.profile}: its witness trace could not be read: ${errorText(e)}`);
+    }
+  }
+
+  // 5. the charts, with the transitions the random runs and the exhaustive search took
+  progress('chart coverage …');
+  await yieldToLoop();
+  let charts: ConformanceData['charts'];
+  try {
+    charts = chartSections(profiles, { runs: budget.runs, maxSteps: budget.maxSteps, seed: o.seed });
+  } catch (e) {
+    problems.push(`chart coverage: ${errorText(e)}`);
+  }
+
   const columns: ProfileColumn[] = profiles.map((id) => ({ id, description: DESCRIPTIONS[id][0], short: DESCRIPTIONS[id][1], bootMode: PROFILES[id].bootMode }));
   const data: ConformanceData = {
     format: CONFORMANCE_FORMAT,
@@ -292,6 +317,7 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
     cells,
     counterexamples,
     machine: modeChart(),
+    ...(charts ? { charts } : {}),
     summary: summarize(cells),
     problems,
   };

@@ -92,6 +92,52 @@ export interface Cell {
   readonly expected: Expected | null;
   /** Why n/a, or the other profile a relation compares with. */
   readonly note: string | null;
+  /** A kernel fact's witness from the corpus (K clauses), where one shows it on this profile. */
+  readonly witness?: Witness | null;
+}
+
+/** A trace of the corpus that shows a kernel fact happening (report/witness.ts). */
+export interface Witness {
+  /** Path relative to the output directory ("traces/witness/K11--2.6.39-y.json"). */
+  readonly file: string;
+  /** Where it comes from ("traces/corpus/K11--2.6.39-y.json"). */
+  readonly corpus: string;
+  readonly title: string;
+  readonly steps: number;
+  /** The world at boot in words, when not the default. */
+  readonly boot: string | null;
+  /** Its steps in words, each with the result it expects. */
+  readonly lines: readonly { readonly n: number; readonly text: string; readonly result: string }[];
+  /** 1-based steps at which the clause spoke about it (its premise held; it held). */
+  readonly at: readonly number[];
+  /** Replays it on the model (exit 0). */
+  readonly replay: string;
+  /** Replays it on the kernel of its profile, where this machine has one; else null. */
+  readonly kernelReplay: string | null;
+}
+
+/** One transition of a chart with how often it was taken (model/charts/). */
+export interface ChartTransitionRow {
+  /** "singleInstance.mount#0" (declaring state, event, place in the event's list). */
+  readonly id: string;
+  readonly from: string;
+  readonly event: string;
+  readonly guard: string | null;
+  /** null: stays where it is. */
+  readonly target: string | null;
+  readonly actions: readonly string[];
+  /** Steps that took it in the random runs (all profiles together) and in the exhaustive search. */
+  readonly random: number;
+  readonly explorer: number;
+}
+
+/** A chart of the model (the mode chart, a pty's, an instance's, the ptmx node's) with its transition coverage. */
+export interface ChartSection {
+  readonly name: string;
+  readonly about: string;
+  readonly initial: string;
+  readonly states: readonly string[];
+  readonly transitions: readonly ChartTransitionRow[];
 }
 
 /** One step of a counterexample (its results are per side: CounterexampleSection.sides[i].results). */
@@ -222,6 +268,14 @@ export interface ConformanceData {
   readonly cells: readonly Cell[];
   readonly counterexamples: readonly CounterexampleSection[];
   readonly machine: ModeChart;
+  /** The charts with their transition coverage, and what was measured. */
+  readonly charts?: {
+    /** "150 random sequences per profile (seed 20260004, up to 20 steps)" */
+    readonly random: string;
+    /** "scope small to depth 4: 21 771 states" */
+    readonly explorer: string;
+    readonly sections: readonly ChartSection[];
+  };
   readonly summary: { readonly holds: number; readonly violated: number; readonly na: number; readonly error: number };
   /** Anything that could not be computed (exit 1 when non-empty). */
   readonly problems: readonly string[];

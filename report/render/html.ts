@@ -3,6 +3,7 @@
 // Layout: summary → matrix (one row per clause, one column per profile; every violated
 // cell links to its counterexample) → evidence → mode chart → one section per violation.
 
+import { sectionsHtml, witnessLinkHtml } from './sections.ts';
 import type { Cell, ConformanceData, CounterexampleSection } from '../data.ts';
 import { cellOf } from '../data.ts';
 import { esc, machineSvg, stateSvg } from '../diagram/svg.ts';
@@ -95,7 +96,7 @@ const verdictCell = (c: Cell | undefined): string => {
   if (c.verdict === 'violated') {
     return `<td class="v v-violated" data-verdict="violated"><a href="#${esc(c.counterexample ?? '')}" title="${esc(evidenceSentence(c))}">violated&nbsp;→<small>counterexample</small></a>${flag}</td>`;
   }
-  return `<td class="v v-holds" data-verdict="holds" title="${esc(evidenceSentence(c))}">holds<small>${esc(evidenceShort(c.evidence))}</small>${flag}</td>`;
+  return `<td class="v v-holds" data-verdict="holds" title="${esc(evidenceSentence(c))}">holds<small>${esc(evidenceShort(c.evidence))}</small>${flag}${witnessLinkHtml(c)}</td>`;
 };
 
 function counterexampleSection(cx: CounterexampleSection, index: number): string {
@@ -197,6 +198,8 @@ ${data.cells.filter((c) => c.verdict !== 'n/a').map((c) => `<tr><td><code>${esc(
 <h2 id="modes">The kernel’s modes</h2>
 <p>The xstate machine of <code>model/machine.ts</code>, drawn from <code>kernelMachine</code> itself: the document’s modes, the guards that move between them, and which profile boots where. Every op is applied by the same pure <code>step</code> in every mode.</p>
 <div class="figure">${machineSvg(data.machine, 'mc')}</div>
+
+${sectionsHtml(data)}
 
 ${data.counterexamples.length ? `<h2 id="violations">Violations (${data.counterexamples.length}): where the document and the code disagree</h2>\n${cxs}` : '<h2 id="violations">Violations</h2><p>None within this budget.</p>'}
 ${problems}
