@@ -7,7 +7,7 @@
 
 import type { KernelState, Op, Profile, StepResult } from '../model/index.ts';
 import { stepWith } from '../model/step.ts';
-import { CLAUSES, type Clause, type TransitionCtx } from '../clauses/index.ts';
+import { CLAUSES, INVARIANTS, type Clause, type InvariantId, type TransitionCtx } from '../clauses/index.ts';
 import type { SearchCheck } from './bfs.ts';
 
 export interface CheckPlan {
@@ -51,6 +51,13 @@ export function planChecks(profile: Profile, ids: readonly string[] = []): Check
     const check = c.check;
     switch (check.kind) {
       case 'transition': {
+        // an invariant is called as it is (its record's predicate only adds witness counting,
+        // which the search does not report): the hot path of every search
+        if (c.kind === 'I' && c.id in INVARIANTS) {
+          const inv = INVARIANTS[c.id as InvariantId];
+          checks.push({ id: c.id, ...(check.stateOnly ? { stateOnly: true } : {}), check: (before, op, result, after) => inv(profile, before, op, result, after) });
+          break;
+        }
         const predicate = check.predicate;
         const ctx = { profile, step, before: null as unknown as KernelState, op: null as unknown as Op, result: null as unknown as StepResult, after: null as unknown as KernelState } as { -readonly [K in keyof TransitionCtx]: TransitionCtx[K] };
         checks.push({

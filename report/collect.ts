@@ -70,7 +70,7 @@ export async function catalogueIds(): Promise<string[]> {
   return CLAUSES.map((c) => c.id);
 }
 
-const DESCRIPTIONS: Readonly<Record<ProfileId, readonly [string, string]>> = {
+const DESCRIPTIONS: Readonly<Partial<Record<ProfileId, readonly [string, string]>>> = {
   '2.6.39-n': ['Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=n', '2.6.39, CONFIG=n'],
   '2.6.39-y': ['Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y', '2.6.39, CONFIG=y'],
   '3.4-y': ['Linux 3.4, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y', '3.4, CONFIG=y'],
@@ -305,7 +305,7 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
     problems.push(`chart coverage: ${errorText(e)}`);
   }
 
-  const columns: ProfileColumn[] = profiles.map((id) => ({ id, description: DESCRIPTIONS[id][0], short: DESCRIPTIONS[id][1], bootMode: PROFILES[id].bootMode }));
+  const columns: ProfileColumn[] = profiles.map((id) => ({ id, description: DESCRIPTIONS[id]?.[0] ?? `profile ${id}`, short: DESCRIPTIONS[id]?.[1] ?? id, bootMode: PROFILES[id].bootMode }));
   const data: ConformanceData = {
     format: CONFORMANCE_FORMAT,
     tool: { name: 'devpts-check', version: await toolVersion() },
