@@ -34,6 +34,12 @@ export interface Profile {
    * `remountDevpts` is how the model does it.
    */
   readonly atomicRemount: boolean;
+  /**
+   * Where a mount makes a name busy for unlink: on any mount of its dentry in any
+   * namespace (d_mountpoint, before 3.18) or only in the caller's namespace, the others
+   * being detached (is_local_mountpoint + detach_mounts, 3.18 on). fs/namei.c vfs_unlink.
+   */
+  readonly unlinkBusy: 'anyNamespace' | 'callerNamespace';
   /** The pty limits as data (limits.ts): what `allocateIndex` must keep, and the clauses read (K5, I4). */
   readonly ptyLimits: PtyLimits;
   /** Option parsing: the token table and its error behaviour. */
@@ -57,7 +63,7 @@ const table34y = { ptmxmode: true, newinstance: true, max: true } as const;
 export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   '2.6.39-n': {
     id: '2.6.39-n', bootMode: 'legacy', initialInstance: true, ptmxNode: false, peer: false, reserveSysctl: false,
-    atomicRemount: false, ptyLimits: LIMITS_2639,
+    atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_2639,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639n, data, cur, purpose),
     mountDevpts: mountSingleInstance,
     remountDevpts: remountInPlace,
@@ -67,7 +73,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   },
   '2.6.39-y': {
     id: '2.6.39-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, reserveSysctl: false,
-    atomicRemount: false, ptyLimits: LIMITS_2639,
+    atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_2639,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639y, data, cur, purpose),
     mountDevpts: mountInitialUnlessNewinstance,
     remountDevpts: remountInPlace,
@@ -77,7 +83,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   },
   '3.4-y': {
     id: '3.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, reserveSysctl: true,
-    atomicRemount: false, ptyLimits: LIMITS_34,
+    atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_34,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table34y, data, cur, purpose),
     mountDevpts: mountInitialUnlessNewinstance,
     remountDevpts: remountInPlace,
@@ -87,7 +93,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   },
   '6.x': {
     id: '6.x', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, reserveSysctl: true,
-    atomicRemount: true, ptyLimits: LIMITS_6X,
+    atomicRemount: true, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_6X,
     parseOptions: (data) => parseFsParamOptions(data),
     mountDevpts: mountNewEveryTime,
     remountDevpts: remountAtomically,

@@ -1,0 +1,50 @@
+// Rules the model learnt from the old kernels themselves (QEMU 2.6.39.4, 3.4.113, 4.4.178
+// guests; kernel/qemu.ts): each was a divergence of `devpts-check kernel --profile P`,
+// each has its corpus trace (traces/corpus/qemu-*.json) that replays on the kernel.
+
+import { describe, expect, it } from 'vitest';
+import { run } from './helpers.ts';
+
+describe('unlink of a name another namespace has mounted on (fs/namei.c vfs_unlink)', () => {
+  const ops = [
+    { op: 'spawn', child: 2, newns: true },
+    { op: 'bind', pid: 2, source: '/dev/pts/ptmx', target: '/dev/ptmx' },
+    { op: 'unlink', path: '/dev/ptmx' },
+    { op: 'stat', pid: 2, path: '/dev/ptmx' },
+  ] as const;
+
+  it('2.6.39 and 3.4: EBUSY, the mount in the child namespace makes the dentry busy (d_mountpoint; QEMU 2.6.39.4 =y)', () => {
+    for (const p of ['2.6.39-y', '3.4-y'] as const) {
+      const r = run(p, ops as never);
+      expect(r.results[2]).toEqual({ errno: 'EBUSY' });
+      expect(r.results[3]).toMatchObject({ ok: true, fs: expect.stringMatching(/^devpts/) }); // the child's bind is still there
+    }
+  });
+
+  it('2.6.39-n: EBUSY too, for a bind of the host /dev/pts onto a /tmp directory it then tries to remove the node under', () => {
+    const r = run('2.6.39-n', [
+      { op: 'mkdir', path: '/tmp/a' },
+      { op: 'touch', path: '/tmp/a/f' },
+      { op: 'spawn', child: 2, newns: true },
+      { op: 'bind', pid: 2, source: '/dev/ptmx', target: '/tmp/a/f' },
+      { op: 'unlink', path: '/tmp/a/f' },
+    ]);
+    expect(r.last).toEqual({ errno: 'EBUSY' });
+  });
+
+  it('6.x: ok, the mounts in other namespaces are detached (is_local_mountpoint + detach_mounts, 3.18 on; live 6.x)', () => {
+    const r = run('6.x', ops as never);
+    expect(r.results[2]).toEqual({ ok: true });
+    expect(r.results[3]).toEqual({ errno: 'ENOENT' });
+  });
+
+  it('the caller\'s own mount point is EBUSY on every profile', () => {
+    for (const p of ['2.6.39-n', '2.6.39-y', '3.4-y', '6.x'] as const) {
+      const r = run(p, [
+        { op: 'mkdir', path: '/tmp/a' }, { op: 'touch', path: '/tmp/a/f' },
+        { op: 'bind', source: '/dev/ptmx', target: '/tmp/a/f' }, { op: 'unlink', path: '/tmp/a/f' },
+      ]);
+      expect(r.last).toEqual({ errno: 'EBUSY' });
+    }
+  });
+});
