@@ -914,6 +914,7 @@ static int nlabels, next_label = 1;
 static long fd_counter = 1;
 static int kmsg_fd = -1;
 static int pty_sysctl_fd = -1;  /* W: /proc/sys/kernel/pty (guest only) */
+static unsigned long long initial_devpts_dev; /* guest: st_dev of the kernel's initial instance (0: none known) */
 
 static proc_t *proc_of(long pid) {
   for (int i = 0; i < MAX_PROCS; i++) if (procs[i].used && procs[i].pid == pid) return &procs[i];
@@ -1145,7 +1146,10 @@ static void run_step(const step_t *s, buf_t *out) {
     b_puts(out, "{\"ok\":true");
     switch (s->op) {
       case OP_SPAWN: break; /* registered above */
-      case OP_MOUNT: if (r.newdev) forget_label(r.newdev); break;
+      /* a devpts mount made a new instance: a label of a dead instance with the same st_dev
+       * is forgotten - but never the initial (=y) or single (=n) instance's, which every
+       * plain mount on an old kernel attaches again and which never dies */
+      case OP_MOUNT: if (r.newdev && r.newdev != initial_devpts_dev) forget_label(r.newdev); break;
       case OP_OPEN: case OP_PEER: {
         handle_t *slot = NULL;
         char name[NAME_MAX_LEN];
@@ -1453,6 +1457,8 @@ static void guest_start(void) {
   if (mount("devpts", RESTORE_DIR, "devpts", 0, NULL) < 0) { perror("harness: mount devpts " RESTORE_DIR); guest_end(); }
   if (use_syslog) klogctl(5, NULL, 0);
   if (guest_snapshot(&guest_boot) < 0) { perror("harness: boot snapshot"); guest_end(); }
+  /* the instance at /restore: the initial (=y) or single (=n) one; on 4.7+ its own (never mounted by a world) */
+  initial_devpts_dev = guest_boot.root.st_dev;
   struct utsname u;
   if (uname(&u) < 0) snprintf(u.release, sizeof u.release, "unknown");
   buf_t b = {0};

@@ -56,7 +56,7 @@ export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
     return done(attach(made, target.pos, id, 1, flags).state);
   }
   if (op.fstype !== 'devpts') return fail(state, 'ENODEV'); // get_fs_type: no such filesystem
-  const decision = profile.mountDevpts({ state, proc, data: op.options, parse: profile.parseOptions });
+  const decision = profile.mountDevpts({ state, proc, data: op.options, parse: profile.parseOptions, readonly: flags.includes('ro') });
   if (!decision.ok) return fail(state, decision.errno, decision.log);
   // do_new_mount: devpts_mount has run (do_kern_mount) before do_add_mount may refuse. A
   // refused new instance dies with its mount (mntput); what devpts_mount did to an existing

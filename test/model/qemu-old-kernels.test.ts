@@ -48,3 +48,47 @@ describe('unlink of a name another namespace has mounted on (fs/namei.c vfs_unli
     }
   });
 });
+
+describe('2.6.39-n: every mount is mount_single\'s remount of the one superblock (fs/super.c do_remount_sb)', () => {
+  it('a read-only mount anywhere makes the single instance read-only everywhere: unlink in /dev/pts is EROFS (QEMU 2.6.39.4 =n)', () => {
+    const r = run('2.6.39-n', [
+      { op: 'mkdir', path: '/tmp/a' },
+      { op: 'mount', fstype: 'devpts', target: '/tmp/a', flags: ['ro'] },
+      { op: 'unlink', path: '/dev/pts/0' },
+      { op: 'chmod', path: '/dev/pts', mode: '0700' },
+    ]);
+    expect(r.results[2]).toEqual({ errno: 'EROFS' });
+    expect(r.results[3]).toEqual({ errno: 'EROFS' });
+  });
+
+  it('a later read-write mount makes it read-write again', () => {
+    const r = run('2.6.39-n', [
+      { op: 'mkdir', path: '/tmp/a' }, { op: 'mkdir', path: '/tmp/b' },
+      { op: 'mount', fstype: 'devpts', target: '/tmp/a', flags: ['ro'] },
+      { op: 'mount', fstype: 'devpts', target: '/tmp/b' },
+      { op: 'chmod', path: '/dev/pts', mode: '0700' },
+    ]);
+    expect(r.last).toEqual({ ok: true });
+  });
+
+  it('a bogus option stops the remount before the flags: the instance stays read-write', () => {
+    const r = run('2.6.39-n', [
+      { op: 'mkdir', path: '/tmp/a' },
+      { op: 'mount', fstype: 'devpts', target: '/tmp/a', options: 'bogus', flags: ['ro'] },
+      { op: 'chmod', path: '/dev/pts', mode: '0700' },
+    ]);
+    expect(r.results[1]).toMatchObject({ ok: true, log: ['devpts: called with bogus options'] });
+    expect(r.last).toEqual({ ok: true });
+  });
+
+  it('=y: a read-only plain mount of the initial instance is read-only itself only (no remount of the superblock)', () => {
+    const r = run('2.6.39-y', [
+      { op: 'mkdir', path: '/tmp/a' },
+      { op: 'mount', fstype: 'devpts', target: '/tmp/a', flags: ['ro'] },
+      { op: 'chmod', path: '/dev/pts', mode: '0700' },
+      { op: 'chmod', path: '/tmp/a', mode: '0700' },
+    ]);
+    expect(r.results[2]).toEqual({ ok: true });
+    expect(r.results[3]).toEqual({ errno: 'EROFS' });
+  });
+});
