@@ -8,6 +8,7 @@
 // saved); it holds when neither does, with both budgets shown; it is n/a when the
 // clause does not speak about the profile. Nothing here knows a verdict in advance.
 
+import { describeProof, modelHash, proofsOf } from '../kernel/proofs.ts';
 import { PROFILES, PROFILE_IDS, type ProfileId } from '../model/index.ts';
 import { explore, type ExploreOutcome } from '../explore/run.ts';
 import { SCOPES, type Scope } from '../explore/scope.ts';
@@ -280,7 +281,11 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
     }
   }
 
-  const columns: ProfileColumn[] = profiles.map((id) => ({ id, description: DESCRIPTIONS[id][0], short: DESCRIPTIONS[id][1], bootMode: PROFILES[id].bootMode }));
+  const model = modelHash();
+  const columns: ProfileColumn[] = profiles.map((id) => ({
+    id, description: DESCRIPTIONS[id][0], short: DESCRIPTIONS[id][1], bootMode: PROFILES[id].bootMode,
+    provedOn: proofsOf(id).map((p) => describeProof(p, model)),
+  }));
   const data: ConformanceData = {
     format: CONFORMANCE_FORMAT,
     tool: { name: 'devpts-check', version: await toolVersion() },
