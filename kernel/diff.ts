@@ -326,8 +326,18 @@ export const GUEST_GEN: GenOptions = {
   boots: KERNEL_GEN.boots!,
 };
 
-/** The generator options for a profile's kernel: the live host never gets `sysctl`. */
-export const genFor = (guest: boolean): GenOptions => (guest ? GUEST_GEN : KERNEL_GEN);
+/**
+ * The generator options for a profile's kernel: the live host never gets `sysctl`. 4.4-n:
+ * no boot without init's devpts mount. The kernel's own instance has `max` 0 until the
+ * first devpts mount (new_pts_fs_info, mount_single; the model's Profile.initialOptions),
+ * and a guest's harness has mounted it (at /restore) before its first sequence, so that
+ * never-mounted state cannot be reached in a guest that runs batches.
+ */
+export function genFor(guest: boolean, profile: ProfileId = '6.x'): GenOptions {
+  if (!guest) return KERNEL_GEN;
+  if (profile === '4.4-n') return { ...GUEST_GEN, boots: GUEST_GEN.boots!.filter((b) => b.mountDevpts !== false) };
+  return GUEST_GEN;
+}
 
 // ---- the whole check ------------------------------------------------------------------------
 

@@ -25,6 +25,14 @@ export interface Profile {
   readonly ptmxNode: boolean;
   /** TIOCGPTPEER exists (4.13+); otherwise `peer` is EINVAL. The mode chart gives it to perMountInstances only (test/model/charts.test.ts holds the two together). */
   readonly peer: boolean;
+  /** What an ioctl no tty layer knows answers (TIOCGPTPEER before 4.13): EINVAL up to 3.x, ENOTTY from 4.x (tty_ioctl). */
+  readonly unknownIoctl: 'EINVAL' | 'ENOTTY';
+  /**
+   * The options the kernel's own instance has before anything mounts it. 4.4 =n:
+   * new_pts_fs_info zeroes `max` and mount_single never parses for kern_mount, so every
+   * ptmx open is ENOSPC until the first devpts mount remounts it (QEMU 4.4.178 =n).
+   */
+  readonly initialOptions?: Partial<DevptsOptions>;
   /** kernel.pty.reserve exists (3.4+). */
   readonly reserveSysctl: boolean;
   /**
@@ -62,7 +70,7 @@ const table34y = { ptmxmode: true, newinstance: true, max: true } as const;
 
 export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   '2.6.39-n': {
-    id: '2.6.39-n', bootMode: 'legacy', initialInstance: true, ptmxNode: false, peer: false, reserveSysctl: false,
+    id: '2.6.39-n', bootMode: 'legacy', initialInstance: true, ptmxNode: false, peer: false, unknownIoctl: 'EINVAL', reserveSysctl: false,
     atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_2639,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639n, data, cur, purpose),
     mountDevpts: mountSingleInstance,
@@ -72,7 +80,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     showOptions: (opts) => showOptions(table2639n, opts),
   },
   '2.6.39-y': {
-    id: '2.6.39-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, reserveSysctl: false,
+    id: '2.6.39-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'EINVAL', reserveSysctl: false,
     atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_2639,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639y, data, cur, purpose),
     mountDevpts: mountInitialUnlessNewinstance,
@@ -82,7 +90,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     showOptions: (opts) => showOptions(table2639y, opts),
   },
   '3.4-y': {
-    id: '3.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, reserveSysctl: true,
+    id: '3.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'EINVAL', reserveSysctl: true,
     atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_34,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table34y, data, cur, purpose),
     mountDevpts: mountInitialUnlessNewinstance,
@@ -91,8 +99,31 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     allocateIndex: allocateWithin(LIMITS_34),
     showOptions: (opts) => showOptions(table34y, opts),
   },
+  // 4.4 (Ubuntu 16.04's kernel): 3.4's devpts (=n: 2.6.39's token table, 3.4's limits) and
+  // 3.18's vfs_unlink; proved on QEMU 4.4.178 =y / =n
+  '4.4-n': {
+    id: '4.4-n', bootMode: 'legacy', initialInstance: true, ptmxNode: false, peer: false, unknownIoctl: 'ENOTTY', reserveSysctl: true,
+    initialOptions: { max: 0 },
+    atomicRemount: false, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_34,
+    parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639n, data, cur, purpose),
+    mountDevpts: mountSingleInstance,
+    remountDevpts: remountInPlace,
+    ptmxInstance: ptmxAlwaysSingle,
+    allocateIndex: allocateWithin(LIMITS_34),
+    showOptions: (opts) => showOptions(table2639n, opts),
+  },
+  '4.4-y': {
+    id: '4.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'ENOTTY', reserveSysctl: true,
+    atomicRemount: false, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_34,
+    parseOptions: (data, cur, purpose) => parseLegacyOptions(table34y, data, cur, purpose),
+    mountDevpts: mountInitialUnlessNewinstance,
+    remountDevpts: remountInPlace,
+    ptmxInstance: ptmxOwnInstanceElseInitial,
+    allocateIndex: allocateWithin(LIMITS_34),
+    showOptions: (opts) => showOptions(table34y, opts),
+  },
   '6.x': {
-    id: '6.x', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, reserveSysctl: true,
+    id: '6.x', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, unknownIoctl: 'ENOTTY', reserveSysctl: true,
     atomicRemount: true, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_6X,
     parseOptions: (data) => parseFsParamOptions(data),
     mountDevpts: mountNewEveryTime,

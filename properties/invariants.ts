@@ -159,7 +159,7 @@ export const I4: Invariant = (profile, before, op, result, after) => {
 
 /** Which limit rules a profile follows (by its ID: mutants keep the ID of the profile they modify). */
 export function generation(profile: Profile): '2.6.39' | '3.4' | '6.x' {
-  return profile.id.startsWith('2.6.39') ? '2.6.39' : profile.id === '3.4-y' ? '3.4' : '6.x';
+  return profile.id.startsWith('2.6.39') ? '2.6.39' : profile.id === '3.4-y' || profile.id.startsWith('4.4') ? '3.4' : '6.x';
 }
 
 /**
@@ -177,7 +177,8 @@ export function generation(profile: Profile): '2.6.39' | '3.4' | '6.x' {
  *   (whose remount is atomic).
  * - A devpts `mount` that do_add_mount refuses after devpts_mount ran (K11: EBUSY onto the
  *   instance's own mount point; ENOTDIR onto a non-directory) on a profile with an initial
- *   instance may change that instance's options, and nothing else at all.
+ *   instance may change that instance's options (on CONFIG=n also its read-only flag:
+ *   mount_single's do_remount_sb), and nothing else at all.
  * (The legacy *mount* with a bogus option succeeds — K1 — so it is not a failed step.)
  */
 export const I5: Invariant = (profile, before, op, result, after) => {
@@ -186,7 +187,8 @@ export const I5: Invariant = (profile, before, op, result, after) => {
     const id = before.initialInstance;
     const was = devpts(before, id), now = devpts(after, id);
     if (!was || !now) return `failed mount (${result.errno}) removed the initial instance ${id}`;
-    const rest: KernelState = { ...after, fss: { ...after.fss, [id]: { ...now, opts: was.opts } } };
+    // (CONFIG=n: mount_single's remount may also set the superblock read-only or read-write)
+    const rest: KernelState = { ...after, fss: { ...after.fss, [id]: { ...now, opts: was.opts, ...(profile.bootMode === 'legacy' ? { readonly: was.readonly } : {}) } } };
     if (deepEqual(rest, before)) return null;
     const changed = (Object.keys(after) as (keyof KernelState)[]).filter((k) => !deepEqual(before[k], rest[k]));
     return `failed devpts mount (${result.errno}) changed more than the initial instance's options (${changed.join(', ')})`;

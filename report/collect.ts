@@ -73,6 +73,8 @@ const DESCRIPTIONS: Readonly<Record<ProfileId, readonly [string, string]>> = {
   '2.6.39-n': ['Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=n', '2.6.39, CONFIG=n'],
   '2.6.39-y': ['Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y', '2.6.39, CONFIG=y'],
   '3.4-y': ['Linux 3.4, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y', '3.4, CONFIG=y'],
+  '4.4-n': ['Linux 4.4, CONFIG_DEVPTS_MULTIPLE_INSTANCES=n', '4.4, CONFIG=n'],
+  '4.4-y': ['Linux 4.4, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y', '4.4, CONFIG=y'],
   '6.x': ['Linux 4.7 and later (as observed on 6.18)', '4.7+ (6.18)'],
 };
 

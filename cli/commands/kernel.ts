@@ -120,7 +120,7 @@ export const register: Registrar = (program, done) => {
       try {
         // guests preload their share of the sequences: submit them before the first boot ends
         const run = kernelCheck({
-          runs, seed, profile, harness: opened.runner, gen: genFor(guest), kernel: label,
+          runs, seed, profile, harness: opened.runner, gen: genFor(guest, profile), kernel: label,
           ...(guest ? { batch: runs } : {}), ...(flags.out ? { outDir: flags.out } : {}),
           onProgress: (n) => bar?.update(n),
         });

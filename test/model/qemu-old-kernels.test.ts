@@ -92,3 +92,45 @@ describe('2.6.39-n: every mount is mount_single\'s remount of the one superblock
     expect(r.results[3]).toEqual({ errno: 'EROFS' });
   });
 });
+
+describe('4.4 (QEMU 4.4.178 =y / =n): 3.4\'s devpts with newer tty and VFS rules', () => {
+  it('TIOCGPTPEER (before 4.13) is an unknown ioctl: ENOTTY on 4.4, EINVAL on 3.4 (tty_ioctl turns ENOIOCTLCMD into ENOTTY from 4.x)', () => {
+    const ops = [{ op: 'open', path: '/dev/ptmx', as: 'm' }, { op: 'peer', fd: 'm' }] as const;
+    for (const p of ['4.4-y', '4.4-n'] as const) expect(run(p, ops as never).last).toEqual({ errno: 'ENOTTY' });
+    for (const p of ['2.6.39-n', '2.6.39-y', '3.4-y'] as const) expect(run(p, ops as never).last).toEqual({ errno: 'EINVAL' });
+  });
+
+  it('unlink of a name another namespace mounted on detaches that mount (3.18 on), as on 6.x', () => {
+    const r = run('4.4-y', [
+      { op: 'spawn', child: 2, newns: true },
+      { op: 'bind', pid: 2, source: '/dev/pts/ptmx', target: '/dev/ptmx' },
+      { op: 'unlink', path: '/dev/ptmx' },
+      { op: 'stat', pid: 2, path: '/dev/ptmx' },
+    ]);
+    expect(r.results[2]).toEqual({ ok: true });
+    expect(r.results[3]).toEqual({ errno: 'ENOENT' });
+  });
+
+  it('=n: before anything mounts devpts, every ptmx open is ENOSPC (new_pts_fs_info leaves max 0; mount_single never parses for kern_mount); the first mount resets it', () => {
+    const r = run('4.4-n', [
+      { op: 'open', path: '/dev/ptmx', as: 'a' },
+      { op: 'mount', fstype: 'devpts', target: '/dev/pts' },
+      { op: 'open', path: '/dev/ptmx', as: 'b' },
+    ], { mountDevpts: false });
+    expect(r.results[0]).toEqual({ errno: 'ENOSPC' });
+    expect(r.results[2]).toMatchObject({ ok: true, index: 0 });
+    expect(run('2.6.39-n', [{ op: 'open', path: '/dev/ptmx' }], { mountDevpts: false }).last).toMatchObject({ ok: true, index: 0 });
+  });
+
+  it('=n: the limits are 3.4\'s (a global count, ENOSPC), the options 2.6.39-n\'s (ptmxmode, newinstance and max are bogus)', () => {
+    const r = run('4.4-n', [
+      { op: 'sysctl', name: 'kernel.pty.max', value: 1 },
+      { op: 'open', path: '/dev/ptmx', as: 'a' },
+      { op: 'open', path: '/dev/ptmx', as: 'b' },
+      { op: 'mkdir', path: '/tmp/a' },
+      { op: 'mount', fstype: 'devpts', target: '/tmp/a', options: 'max=4' },
+    ]);
+    expect(r.results[2]).toEqual({ errno: 'ENOSPC' });
+    expect(r.results[4]).toMatchObject({ ok: true, log: ['devpts: called with bogus options'] });
+  });
+});
