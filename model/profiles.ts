@@ -2,7 +2,7 @@
 // kernels lives here, one field per concern; the rest of the model asks the record.
 
 import type { ProfileId } from './ops.ts';
-import { parseFsParamOptions, parseLegacyOptions, showOptions } from './options.ts';
+import { parseFsParamOptions, parseLegacyOptions, parseLegacyTmpfsOptions, parseTmpfsOptions, showOptions, type ParsePurpose, type TmpfsOptions } from './options.ts';
 import {
   allocateWithin, mountInitialUnlessNewinstance, mountNewEveryTime, mountSingleInstance, ptmxAlwaysSingle,
   ptmxOwnInstanceElseInitial, ptmxOwnInstanceElseSiblingPts, remountAtomically, remountInPlace,
@@ -50,6 +50,8 @@ export interface Profile {
   readonly unlinkBusy: 'anyNamespace' | 'callerNamespace';
   /** The pty limits as data (limits.ts): what `allocateIndex` must keep, and the clauses read (K5, I4). */
   readonly ptyLimits: PtyLimits;
+  /** tmpfs option parsing: shmem_parse_options (up to 4.4; remount skips mode/uid/gid) or the fs_context parser (6.x). */
+  readonly parseTmpfs: (data: string | undefined, purpose: ParsePurpose) => TmpfsOptions;
   /** Option parsing: the token table and its error behaviour. */
   readonly parseOptions: Parser;
   /** Which instance a devpts mount attaches, and what it does to it. */
@@ -71,7 +73,7 @@ const table34y = { ptmxmode: true, newinstance: true, max: true } as const;
 export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   '2.6.39-n': {
     id: '2.6.39-n', bootMode: 'legacy', initialInstance: true, ptmxNode: false, peer: false, unknownIoctl: 'EINVAL', reserveSysctl: false,
-    atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_2639,
+    atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_2639, parseTmpfs: parseLegacyTmpfsOptions,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639n, data, cur, purpose),
     mountDevpts: mountSingleInstance,
     remountDevpts: remountInPlace,
@@ -81,7 +83,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   },
   '2.6.39-y': {
     id: '2.6.39-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'EINVAL', reserveSysctl: false,
-    atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_2639,
+    atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_2639, parseTmpfs: parseLegacyTmpfsOptions,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639y, data, cur, purpose),
     mountDevpts: mountInitialUnlessNewinstance,
     remountDevpts: remountInPlace,
@@ -91,7 +93,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   },
   '3.4-y': {
     id: '3.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'EINVAL', reserveSysctl: true,
-    atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_34,
+    atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_34, parseTmpfs: parseLegacyTmpfsOptions,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table34y, data, cur, purpose),
     mountDevpts: mountInitialUnlessNewinstance,
     remountDevpts: remountInPlace,
@@ -104,7 +106,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   '4.4-n': {
     id: '4.4-n', bootMode: 'legacy', initialInstance: true, ptmxNode: false, peer: false, unknownIoctl: 'ENOTTY', reserveSysctl: true,
     initialOptions: { max: 0 },
-    atomicRemount: false, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_34,
+    atomicRemount: false, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_34, parseTmpfs: parseLegacyTmpfsOptions,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639n, data, cur, purpose),
     mountDevpts: mountSingleInstance,
     remountDevpts: remountInPlace,
@@ -114,7 +116,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   },
   '4.4-y': {
     id: '4.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'ENOTTY', reserveSysctl: true,
-    atomicRemount: false, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_34,
+    atomicRemount: false, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_34, parseTmpfs: parseLegacyTmpfsOptions,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table34y, data, cur, purpose),
     mountDevpts: mountInitialUnlessNewinstance,
     remountDevpts: remountInPlace,
@@ -124,7 +126,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   },
   '6.x': {
     id: '6.x', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, unknownIoctl: 'ENOTTY', reserveSysctl: true,
-    atomicRemount: true, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_6X,
+    atomicRemount: true, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_6X, parseTmpfs: parseTmpfsOptions,
     parseOptions: (data) => parseFsParamOptions(data),
     mountDevpts: mountNewEveryTime,
     remountDevpts: remountAtomically,

@@ -134,3 +134,19 @@ describe('4.4 (QEMU 4.4.178 =y / =n): 3.4\'s devpts with newer tty and VFS rules
     expect(r.results[4]).toMatchObject({ ok: true, log: ['devpts: called with bogus options'] });
   });
 });
+
+describe('tmpfs options up to 4.4 (mm/shmem.c shmem_parse_options)', () => {
+  it('a remount skips mode=, uid= and gid= without reading them: "mode=8" is ok on 2.6.39, 3.4, 4.4 (QEMU 2.6.39.4 =y), EINVAL on 6.x', () => {
+    const ops = [{ op: 'mkdir', path: '/tmp/a' }, { op: 'mount', fstype: 'tmpfs', target: '/tmp/a' }, { op: 'remount', target: '/tmp/a', options: 'mode=07777,,mode=8' }] as const;
+    for (const p of ['2.6.39-n', '2.6.39-y', '3.4-y', '4.4-n', '4.4-y'] as const) expect(run(p, ops as never).last, p).toEqual({ ok: true });
+    expect(run('6.x', ops as never).last).toEqual({ errno: 'EINVAL' });
+  });
+
+  it('a mount still checks them, and every item needs a value: "ro" or "newinstance" in the data is EINVAL', () => {
+    for (const options of ['mode=8', 'ro', 'newinstance', 'uid=x']) {
+      expect(run('2.6.39-y', [{ op: 'mkdir', path: '/tmp/a' }, { op: 'mount', fstype: 'tmpfs', target: '/tmp/a', options }]).last, options).toEqual({ errno: 'EINVAL' });
+    }
+    expect(run('2.6.39-y', [{ op: 'mkdir', path: '/tmp/a' }, { op: 'mount', fstype: 'tmpfs', target: '/tmp/a', options: 'mode=0700,uid=0x10,gid=010' }, { op: 'stat', path: '/tmp/a' }]).last)
+      .toMatchObject({ mode: '0700', uid: 16, gid: 8 });
+  });
+});
