@@ -33,6 +33,12 @@ export interface Profile {
    * ptmx open is ENOSPC until the first devpts mount remounts it (QEMU 4.4.178 =n).
    */
   readonly initialOptions?: Partial<DevptsOptions>;
+  /**
+   * kernel.pty.nr counts the ptys that exist (3.4+), or every pty allocated since boot:
+   * 2.6.39's pty_unix98_remove is never called (kernel-code.md §1; fixed by "TTY: pty, fix
+   * pty counting"). QEMU 2.6.39.4 =y: open, close, open gives 1, 1, 2.
+   */
+  readonly nrCountsDown: boolean;
   /** kernel.pty.reserve exists (3.4+). */
   readonly reserveSysctl: boolean;
   /**
@@ -72,7 +78,7 @@ const table34y = { ptmxmode: true, newinstance: true, max: true } as const;
 
 export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   '2.6.39-n': {
-    id: '2.6.39-n', bootMode: 'legacy', initialInstance: true, ptmxNode: false, peer: false, unknownIoctl: 'EINVAL', reserveSysctl: false,
+    id: '2.6.39-n', bootMode: 'legacy', initialInstance: true, ptmxNode: false, peer: false, unknownIoctl: 'EINVAL', nrCountsDown: false, reserveSysctl: false,
     atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_2639, parseTmpfs: parseLegacyTmpfsOptions,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639n, data, cur, purpose),
     mountDevpts: mountSingleInstance,
@@ -82,7 +88,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     showOptions: (opts) => showOptions(table2639n, opts),
   },
   '2.6.39-y': {
-    id: '2.6.39-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'EINVAL', reserveSysctl: false,
+    id: '2.6.39-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'EINVAL', nrCountsDown: false, reserveSysctl: false,
     atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_2639, parseTmpfs: parseLegacyTmpfsOptions,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639y, data, cur, purpose),
     mountDevpts: mountInitialUnlessNewinstance,
@@ -92,7 +98,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     showOptions: (opts) => showOptions(table2639y, opts),
   },
   '3.4-y': {
-    id: '3.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'EINVAL', reserveSysctl: true,
+    id: '3.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'EINVAL', nrCountsDown: true, reserveSysctl: true,
     atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_34, parseTmpfs: parseLegacyTmpfsOptions,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table34y, data, cur, purpose),
     mountDevpts: mountInitialUnlessNewinstance,
@@ -104,7 +110,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   // 4.4 (Ubuntu 16.04's kernel): 3.4's devpts (=n: 2.6.39's token table, 3.4's limits) and
   // 3.18's vfs_unlink; proved on QEMU 4.4.178 =y / =n
   '4.4-n': {
-    id: '4.4-n', bootMode: 'legacy', initialInstance: true, ptmxNode: false, peer: false, unknownIoctl: 'ENOTTY', reserveSysctl: true,
+    id: '4.4-n', bootMode: 'legacy', initialInstance: true, ptmxNode: false, peer: false, unknownIoctl: 'ENOTTY', nrCountsDown: true, reserveSysctl: true,
     initialOptions: { max: 0 },
     atomicRemount: false, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_34, parseTmpfs: parseLegacyTmpfsOptions,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639n, data, cur, purpose),
@@ -115,7 +121,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     showOptions: (opts) => showOptions(table2639n, opts),
   },
   '4.4-y': {
-    id: '4.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'ENOTTY', reserveSysctl: true,
+    id: '4.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'ENOTTY', nrCountsDown: true, reserveSysctl: true,
     atomicRemount: false, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_34, parseTmpfs: parseLegacyTmpfsOptions,
     parseOptions: (data, cur, purpose) => parseLegacyOptions(table34y, data, cur, purpose),
     mountDevpts: mountInitialUnlessNewinstance,
@@ -125,7 +131,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     showOptions: (opts) => showOptions(table34y, opts),
   },
   '6.x': {
-    id: '6.x', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, unknownIoctl: 'ENOTTY', reserveSysctl: true,
+    id: '6.x', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, unknownIoctl: 'ENOTTY', nrCountsDown: true, reserveSysctl: true,
     atomicRemount: true, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_6X, parseTmpfs: parseTmpfsOptions,
     parseOptions: (data) => parseFsParamOptions(data),
     mountDevpts: mountNewEveryTime,

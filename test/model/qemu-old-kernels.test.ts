@@ -150,3 +150,21 @@ describe('tmpfs options up to 4.4 (mm/shmem.c shmem_parse_options)', () => {
       .toMatchObject({ mode: '0700', uid: 16, gid: 8 });
   });
 });
+
+describe('kernel.pty.nr', () => {
+  const ops = [
+    { op: 'open', path: '/dev/ptmx', as: 'a' }, { op: 'sysctl', name: 'kernel.pty.nr' },
+    { op: 'close', fd: 'a' }, { op: 'sysctl', name: 'kernel.pty.nr' },
+    { op: 'open', path: '/dev/ptmx', as: 'b' }, { op: 'sysctl', name: 'kernel.pty.nr' },
+  ] as const;
+  const values = (p: Parameters<typeof run>[0]) => { const r = run(p, ops as never); return [1, 3, 5].map((i) => (r.results[i] as { value?: number }).value); };
+
+  it('2.6.39 only counts up: every pty allocated since boot (pty_unix98_remove never runs; QEMU 2.6.39.4 =y: 1, 1, 2)', () => {
+    expect(values('2.6.39-y')).toEqual([1, 1, 2]);
+    expect(values('2.6.39-n')).toEqual([1, 1, 2]);
+  });
+
+  it('3.4 on counts the ptys that exist (QEMU 3.4.113, 4.4.178: 1, 0, 1)', () => {
+    for (const p of ['3.4-y', '4.4-y', '4.4-n', '6.x'] as const) expect(values(p), p).toEqual([1, 0, 1]);
+  });
+});
