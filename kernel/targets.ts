@@ -72,7 +72,7 @@ export async function targetFor(profile: ProfileId, options: TargetOptions = {})
     return { kind: 'guest', image };
   }
   if (profile === '6.x') return { kind: 'live' };
-  if ((profile as string) === '6.1') {
+  if (profile === '6.1') {
     try {
       return { kind: 'guest', image: await debianKernel(), expect: EXPECTED['6.1']! };
     } catch (err) {

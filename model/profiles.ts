@@ -130,6 +130,22 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     allocateIndex: allocateWithin(LIMITS_34),
     showOptions: (opts) => showOptions(table34y, opts),
   },
+  // 4.7 to 6.14 (Debian 12's 6.1): 6.x's instances, lookup and limits, but the legacy mount
+  // API: parse_mount_options' token table (newinstance accepted and ignored), "called with
+  // bogus options" (also for `ro`, `nosuid` in the data), and devpts_remount writes the live
+  // options before it fails and resets the ptmx node all the same. Devpts moved to the new
+  // mount API in 6.15 (cc0876f817d6 "vfs: Convert devpts to use the new mount API").
+  // QEMU Debian 6.1.0-50.
+  '6.1': {
+    id: '6.1', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, unknownIoctl: 'ENOTTY', nrCountsDown: true, reserveSysctl: true,
+    atomicRemount: false, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_6X, parseTmpfs: parseTmpfsOptions,
+    parseOptions: (data, cur, purpose) => { const r = parseLegacyOptions(table34y, data, cur, purpose); return { ...r, opts: { ...r.opts, newinstance: false } }; },
+    mountDevpts: mountNewEveryTime,
+    remountDevpts: remountInPlace,
+    ptmxInstance: ptmxOwnInstanceElseSiblingPts,
+    allocateIndex: allocateWithin(LIMITS_6X),
+    showOptions: (opts) => showOptions({ ptmxmode: true, max: true }, opts),
+  },
   '6.x': {
     id: '6.x', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, unknownIoctl: 'ENOTTY', nrCountsDown: true, reserveSysctl: true,
     atomicRemount: true, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_6X, parseTmpfs: parseTmpfsOptions,

@@ -75,7 +75,8 @@ const DESCRIPTIONS: Readonly<Record<ProfileId, readonly [string, string]>> = {
   '3.4-y': ['Linux 3.4, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y', '3.4, CONFIG=y'],
   '4.4-n': ['Linux 4.4, CONFIG_DEVPTS_MULTIPLE_INSTANCES=n', '4.4, CONFIG=n'],
   '4.4-y': ['Linux 4.4, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y', '4.4, CONFIG=y'],
-  '6.x': ['Linux 4.7 and later (as observed on 6.18)', '4.7+ (6.18)'],
+  '6.1': ['Linux 4.7 to 6.14 (legacy mount API), observed on Debian 6.1', '6.1, legacy API'],
+  '6.x': ['Linux 6.15 and later (new mount API), as observed on 6.18', '6.15+ (6.18)'],
 };
 
 // ---- collecting -----------------------------------------------------------------------------

@@ -20,5 +20,6 @@ export const SMALL_COUNTS: Readonly<Record<ProfileId, { distinct: number; transi
   '3.4-y': { distinct: 7137, transitions: 25817, levels: [1, 13, 112, 853, 6158] },
   '4.4-n': { distinct: 797, transitions: 5876, levels: [1, 8, 40, 161, 587] },
   '4.4-y': { distinct: 7138, transitions: 25817, levels: [1, 13, 112, 853, 6159] },
+  '6.1': { distinct: 6698, transitions: 24563, levels: [1, 13, 107, 800, 5777] },
   '6.x': { distinct: 6698, transitions: 24563, levels: [1, 13, 107, 800, 5777] },
 };

@@ -168,3 +168,26 @@ describe('kernel.pty.nr', () => {
     for (const p of ['3.4-y', '4.4-y', '4.4-n', '6.x'] as const) expect(values(p), p).toEqual([1, 0, 1]);
   });
 });
+
+describe('6.1: 4.7 to 6.14 parse devpts options with the legacy mount API (Debian 6.1.0-50 under QEMU)', () => {
+  it('an unknown item, and `ro` or `newinstance=1` in the data, is "called with bogus options" and EINVAL; 6.15+ words it otherwise and takes `ro`', () => {
+    const mount = (p: '6.1' | '6.x', options: string) => run(p, [{ op: 'mkdir', path: '/tmp/a' }, { op: 'mount', fstype: 'devpts', target: '/tmp/a', options }]).last;
+    for (const options of ['bogus', 'ro', 'newinstance=1']) expect(mount('6.1', options), options).toEqual({ errno: 'EINVAL', log: ['devpts: called with bogus options'] });
+    expect(mount('6.x', 'ro')).toEqual({ ok: true });
+    expect(mount('6.x', 'bogus')).toMatchObject({ errno: 'EINVAL', log: ["devpts: Unknown parameter 'bogus'"] });
+  });
+
+  it('a remount with a bogus item writes the options before it and resets the ptmx node all the same (devpts_remount), where 6.15+ changes nothing', () => {
+    const ops = [
+      { op: 'chmod', path: '/dev/pts/ptmx', mode: '0666' },
+      { op: 'remount', target: '/dev/pts', options: 'mode=0620,bogus' },
+      { op: 'open', path: '/dev/ptmx', as: 'm' }, { op: 'stat', path: '/dev/pts/0' }, { op: 'stat', path: '/dev/pts/ptmx' },
+    ] as const;
+    const old = run('6.1', ops as never), now = run('6.x', ops as never);
+    expect(old.results[1]).toMatchObject({ errno: 'EINVAL' });
+    expect(old.results[3]).toMatchObject({ mode: '0620' });
+    expect(old.results[4]).toMatchObject({ mode: '0000' });
+    expect(now.results[3]).toMatchObject({ mode: '0600' });
+    expect(now.results[4]).toMatchObject({ mode: '0666' });
+  });
+});
