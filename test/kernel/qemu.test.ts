@@ -218,3 +218,33 @@ describe.skipIf(PROBLEM !== null)('a guest that hangs or panics', () => {
     expect(out.checked + out.lost).toBe(2);
   }, 150_000);
 });
+
+describe('6.1 (the legacy mount API generation) on Debian\'s 6.1 kernel', () => {
+  let problem: string | null = null;
+  let p: GuestPool | null = null;
+  beforeAll(async () => {
+    try {
+      const target = await targetFor('6.1'); // fetches the kernel package on first use
+      if (target.kind !== 'guest') throw new Error('not a guest');
+      const { qemu, initramfs } = guestTools();
+      p = new GuestPool({ qemu, initramfs, image: target.image, guests: 2 });
+    } catch (err) {
+      problem = (err as Error).message;
+    }
+  }, 300_000);
+  afterAll(async () => { await p?.close(); });
+
+  it('its corpus traces and 100 random sequences agree with the model (or one line says why it cannot run)', async (ctx) => {
+    if (problem !== null || p === null) { console.log(`6.1 kernel checks skipped: ${problem}`); ctx.skip(); return; }
+    const seqs: Sequence[] = [];
+    for (const f of await corpusFiles()) {
+      const t = await loadTrace(f);
+      if (t.profile === '6.1') seqs.push({ boot: t.boot ?? {}, ops: t.steps });
+    }
+    expect(seqs.length).toBeGreaterThan(0);
+    for (const c of kernelRuns(11, 100, genFor(true, '6.1'), 0, '6.1')) seqs.push(c.seq);
+    const runs = await p.runAll(seqs);
+    expect(divergences('6.1', seqs, runs)).toEqual([]);
+  }, 300_000);
+});
+
