@@ -286,13 +286,13 @@ export async function benchKernel(seconds: number): Promise<{ sequencesPerSecond
   }
 }
 
-/** (d') the old profiles on their QEMU kernels: 600 sequences each, three guests, boots included. */
+/** (d') the old profiles on their QEMU kernels: 1,200 sequences each, three guests, boots included. */
 export async function benchGuests(): Promise<({ profile: ProfileId; sequencesPerSecond: number; divergences: number; lost: number; kernel: string } | { profile: ProfileId; skipped: string })[]> {
   const out = [];
   const { measureGuestRate } = await import('../kernel/bench.ts');
   for (const profile of ['2.6.39-n', '2.6.39-y', '3.4-y', '4.4-n', '4.4-y'] as ProfileId[]) {
     try {
-      const r = await measureGuestRate(profile, 600, 3);
+      const r = await measureGuestRate(profile, 1200, 3);
       out.push({ profile, sequencesPerSecond: r.rate, divergences: r.divergences, lost: r.lost, kernel: r.kernel });
     } catch (e) {
       out.push({ profile, skipped: (e as Error).message.split('\n')[0]! });

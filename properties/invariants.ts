@@ -165,7 +165,7 @@ export function generation(profile: Profile): '2.6.39' | '3.4' | '6.x' {
 /**
  * I5: a failed step (errno) leaves the state unchanged, except where K1/K4/K11 say otherwise.
  * Decided precisely:
- * - A `remount` failing with EINVAL (its options) on 2.6.39-n, 2.6.39-y and 3.4-y may change exactly one thing: the
+ * - A `remount` failing with EINVAL (its options) where remounts are not atomic (2.6.39 to 6.14: Profile.atomicRemount) may change exactly one thing: the
  *   devpts instance mounted at the target. In it, only its options (K1: reset, then
  *   applied up to the bogus item) and its ptmx node's mode, which must then equal the
  *   resulting `ptmxmode` (K4: update_ptmx_mode runs even on failure). Its ptys, nodes,
@@ -193,7 +193,7 @@ export const I5: Invariant = (profile, before, op, result, after) => {
     const changed = (Object.keys(after) as (keyof KernelState)[]).filter((k) => !deepEqual(before[k], rest[k]));
     return `failed devpts mount (${result.errno}) changed more than the initial instance's options (${changed.join(', ')})`;
   }
-  if (op.op === 'remount' && generation(profile) !== '6.x' && result.errno === 'EINVAL') {
+  if (op.op === 'remount' && !profile.atomicRemount && result.errno === 'EINVAL') {
     const same = (k: keyof KernelState) => before[k] === after[k] || deepEqual(before[k], after[k]);
     for (const k of ['procs', 'namespaces', 'mounts', 'handles', 'sysctl', 'next', 'initialInstance', 'multiInstance', 'profile'] as const) {
       if (!same(k)) return `failed remount (${result.errno}) changed the state's ${k}`;

@@ -334,10 +334,10 @@ export const K4: TransitionCheck = (ctx) => {
   const failed = isErrno(result);
   // "even when it fails" is about the option parse (EINVAL): a remount the VFS refuses before
   // asking devpts (EBUSY: read-only while written to, do_remount_sb / reconfigure_super) changes nothing
-  if (failed && (generation(profile) === '6.x' || result.errno !== 'EINVAL')) {
+  if (failed && (profile.atomicRemount || result.errno !== 'EINVAL')) {
     return deepEqual(was.ptmx, now.ptmx) ? null : `a failed (${result.errno}) remount changed ${was.id}'s ptmx node`;
   }
-  const want = profile.parseOptions(op.options, generation(profile) === '6.x' ? DEFAULT_OPTIONS : was.opts, 'remount').opts.ptmxmode;
+  const want = profile.parseOptions(op.options, profile.atomicRemount ? DEFAULT_OPTIONS : was.opts, 'remount').opts.ptmxmode;
   if (now.ptmx!.mode !== want) return `${failed ? `a failed (${(result as { errno: string }).errno}) ` : 'a '}remount "${op.options ?? ''}" left ${was.id}'s ptmx node at ${oct(now.ptmx!.mode)}, not the ${optionItems(op.options).some((i) => i.startsWith('ptmxmode=')) ? 'given' : 'default'} ptmxmode ${oct(want)}`;
   if (now.ptmx!.uid !== was.ptmx.uid || now.ptmx!.gid !== was.ptmx.gid) return `the remount changed the owner of ${was.id}'s ptmx node`;
   return null;
