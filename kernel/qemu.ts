@@ -21,7 +21,7 @@
 // reported as lost with the reason (never a pass, never a divergence) and the others go
 // to a fresh guest. GuestPool keeps `guests` guests busy and does that bookkeeping.
 
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -89,6 +89,19 @@ interface InFlight {
 
 let consoleCounter = 0;
 
+let launcher: string[] | null = null;
+/**
+ * QEMU must not outlive the process that drives it (a driver killed by a timeout would
+ * leave a guest running): started through `setpriv --pdeathsig KILL` (util-linux) where
+ * that works, it is killed when its parent dies.
+ */
+function deathLauncher(): string[] {
+  if (launcher === null) {
+    launcher = spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0 ? ['setpriv', '--pdeathsig', 'KILL'] : [];
+  }
+  return launcher;
+}
+
 /** Console lines that mean the guest kernel is gone. */
 const PANIC = /Kernel panic|BUG: |Oops: /;
 
@@ -149,7 +162,10 @@ export class Guest {
     ];
     this.ready = new Promise((resolve, reject) => { this.readyResolve = resolve; this.readyReject = reject; });
     this.ready.catch(() => {}); // observed by the pool
-    this.child = spawn(options.qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const via = deathLauncher();
+    this.child = via.length > 0
+      ? spawn(via[0]!, [...via.slice(1), options.qemu, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn(options.qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
     this.child.stdin.on('error', () => {}); // a dying guest: the exit handler reports it
     this.child.stderr.on('data', (d: Buffer) => { if (this.stderr.length < 4096) this.stderr += d.toString('utf8'); });

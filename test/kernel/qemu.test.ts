@@ -6,7 +6,8 @@
 // skipped (CI installs qemu-system-x86 and musl-tools, and lays out ../shared/kernels).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BootConfig, Op, ProfileId } from '../../model/index.ts';
 import { corpusFiles } from '../../traces/corpus.ts';
@@ -16,7 +17,7 @@ import type { HarnessRun } from '../../kernel/driver.ts';
 import { guestTools, GuestUnavailable } from '../../kernel/guest-build.ts';
 import { GuestPool } from '../../kernel/qemu.ts';
 import { kernelsDir, targetFor, TargetUnavailable } from '../../kernel/targets.ts';
-import { hostSnapshot, settledSnapshot } from './helpers.ts';
+import { childrenOf, hostSnapshot, settledSnapshot } from './helpers.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const OLD: readonly ProfileId[] = ['2.6.39-n', '2.6.39-y', '3.4-y', '4.4-n', '4.4-y'];
@@ -198,6 +199,27 @@ describe.skipIf(PROBLEM !== null)('a guest that hangs or panics', () => {
       }
     }, 120_000);
   }
+
+  it('no guest outlives its driver: a driver killed mid-run leaves no QEMU behind', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      const { guestTools } = await import('${REPO}kernel/guest-build.ts');
+      const { GuestPool } = await import('${REPO}kernel/qemu.ts');
+      const { targetFor } = await import('${REPO}kernel/targets.ts');
+      const t = await targetFor('2.6.39-y'); const { qemu, initramfs } = guestTools();
+      const pool = new GuestPool({ qemu, initramfs, image: t.image, guests: 1 });
+      await pool.start();
+      console.log('up');
+      await new Promise(() => {});
+    `], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('up')) resolve(); }));
+    const guests = () => childrenOf(child.pid!).flatMap((p) => [p, ...childrenOf(p)]).filter((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('qemu-system'); } catch { return false; } });
+    const before = guests();
+    expect(before.length).toBeGreaterThan(0);
+    child.kill('SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (before.some((p) => existsSync(`/proc/${p}`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z ')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(before.filter((p) => existsSync(`/proc/${p}`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z '))).toEqual([]);
+  }, 120_000);
 
   it('kernelCheck counts a lost sequence apart: neither checked nor a divergence', () => {
     // a 1 ms answer timeout cannot be met: every sequence of the run is lost
