@@ -4,15 +4,16 @@
 // the model's result at every step (and the model took the path's transition: the
 // refinement check, model/charts/observe.ts).
 //
-// Which kernel runs a profile's sequences is a hook, `(profile, sequences) → runs`: the
-// live kernel for 6.x (kernel/harness.c in private mount namespaces); the older profiles
-// need QEMU guests (issue 11), and say so until a runner for them is passed in.
+// Which kernel runs a profile's sequences is a hook, `(profile, sequences) → runs`: by
+// default the profile's own kernel (kernel/targets.ts): the live kernel for 6.x
+// (kernel/harness.c in private mount namespaces), a QEMU guest for the others.
 
 import { bootWith, isToolError, labelModelResult, FsLabeler, PROFILES, stepWith, type BootConfig, type Op, type ProfileId, type StepResult } from '../model/index.ts';
 import { refinementViolation, type ChartName } from '../model/charts/index.ts';
 import { kernelAvailability } from './build.ts';
 import { compareRuns, type ModelRun } from './diff.ts';
 import { KernelHarness, type HarnessRun, type Sequence } from './driver.ts';
+import { openRunner, targetFor, TargetUnavailable } from './targets.ts';
 
 /** A path as data (explore/chart-paths.ts ChartPath): the transition it covers and its ops from boot. */
 export interface PathToCheck {
@@ -25,6 +26,25 @@ export interface PathToCheck {
 
 /** Runs sequences of a profile on its kernel: the kernel's name and one run per sequence, or why it cannot here. */
 export type KernelRunner = (profile: ProfileId, sequences: readonly Sequence[]) => Promise<{ readonly label: string; readonly runs: readonly HarnessRun[] } | { readonly unavailable: string }>;
+
+/** Whether a profile's kernel here is the live one (its sequences must not change host-wide settings). */
+export const runsLive = (profile: ProfileId): boolean => profile === '6.x';
+
+/** Each profile on its own kernel (kernel/targets.ts): live 6.x, QEMU guests for the others. */
+export const profileKernelRunner: KernelRunner = async (profile, sequences) => {
+  let opened;
+  try {
+    opened = await openRunner(await targetFor(profile));
+  } catch (err) {
+    if (err instanceof TargetUnavailable) return { unavailable: err.message };
+    throw err;
+  }
+  try {
+    return { label: opened.label, runs: await opened.runner.runAll(sequences, 16) };
+  } finally {
+    await opened.runner.close();
+  }
+};
 
 /** The live kernel for 6.x; every other profile needs a QEMU guest (issue 11) and is unavailable here. */
 export const liveKernelRunner: KernelRunner = async (profile, sequences) => {
@@ -78,14 +98,14 @@ function onModel(path: PathToCheck): { sequence: Sequence; model: ModelRun; take
 }
 
 /** Run paths on the model and on their profile's kernel (grouped by profile, one runner call each). */
-export async function checkPathsOnKernels(paths: readonly PathToCheck[], runner: KernelRunner = liveKernelRunner): Promise<PathCheck[]> {
+export async function checkPathsOnKernels(paths: readonly PathToCheck[], runner: KernelRunner = profileKernelRunner): Promise<PathCheck[]> {
   const out: PathCheck[] = new Array(paths.length);
   const byProfile = new Map<ProfileId, number[]>();
   for (const [i, p] of paths.entries()) byProfile.set(p.profile, [...(byProfile.get(p.profile) ?? []), i]);
   for (const [profile, indices] of byProfile) {
     const model = indices.map((i) => onModel(paths[i]!));
     // kernel.pty.* are host-wide: a live kernel never runs sysctl steps (a QEMU guest may)
-    const runnable = indices.filter((_, k) => !(profile === '6.x' && model[k]!.sequence.ops.some((op) => op.op === 'sysctl')));
+    const runnable = indices.filter((_, k) => !(runsLive(profile) && model[k]!.sequence.ops.some((op) => op.op === 'sysctl')));
     const ran = runnable.length === 0 ? { unavailable: 'nothing to run' } : await runner(profile, runnable.map((i) => model[indices.indexOf(i)]!.sequence));
     for (const [k, i] of indices.entries()) {
       const m = model[k]!;

@@ -14,6 +14,7 @@ import { loadTrace } from '../traces/load.ts';
 import { replayOnModel } from '../traces/replay.ts';
 import type { Trace } from '../traces/types.ts';
 import { kernelReplayProblem } from '../kernel/replay.ts';
+import { targetFor } from '../kernel/targets.ts';
 import type { Witness } from './data.ts';
 import { bootText, opText, resultText } from './steps.ts';
 import type { OutFile } from './write.ts';
@@ -67,10 +68,25 @@ export async function findWitness(c: Clause, profile: ProfileId, outShown: strin
         boot: bootText(t.trace.boot),
         lines: t.trace.steps.map(({ expect, note: _n, ...op }, i) => ({ n: i + 1, text: opText(op as Op), result: expect ? resultText(expect as never) : '' })),
         replay: `devpts-check replay ${shown}`,
-        kernelReplay: kernelReplayProblem(t.trace) === null ? `devpts-check replay --kernel ${shown}` : null,
+        kernelReplay: (await onItsKernel(t.trace)) ? `devpts-check replay --kernel ${shown}` : null,
       },
       file: { path: file, content: await readFile(join(CORPUS_DIR, t.name), 'utf8') },
     };
   }
   return null;
+}
+
+/**
+ * Can `replay --kernel` run the trace here: the live kernel for 6.x (no sysctl steps: they
+ * are host-wide), a QEMU guest whose image is here for an older profile (kernel/targets.ts).
+ * (6.1's guest kernel is fetched on first use: not offered from a report.)
+ */
+async function onItsKernel(trace: Trace): Promise<boolean> {
+  if (trace.profile === '6.x') return kernelReplayProblem(trace, true) === null;
+  if (trace.profile === '6.1') return false;
+  try {
+    return (await targetFor(trace.profile)).kind === 'guest';
+  } catch {
+    return false;
+  }
 }
