@@ -10,7 +10,7 @@ import { planChecks } from './checks.ts';
 import { PRODUCTS, ProductSystem, productCheck } from './product.ts';
 import type { Scope } from './scope.ts';
 import { KernelSystem } from './system.ts';
-import { counterexampleName, counterexampleTrace, plural, saveCounterexample } from './trace.ts';
+import { counterexampleName, counterexampleTrace, plural, saveCounterexample, withItsEvidence } from './trace.ts';
 
 export interface ExploreOptions {
   profile: ProfileId | Profile;
@@ -87,7 +87,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreOutcome> {
       const boot = sys.boots[rep.root] ?? {};
       const trace = counterexampleTrace({ profile: profile.id, boot, ops: rep.ops, results: rep.results, check: v.check, message: v.message, scope: o.scope.name });
       const cx: Counterexample = { check: v.check, message: v.message, length: rep.ops.length, ops: rep.ops, results: rep.results, trace };
-      if (o.outDir) cx.path = await saveCounterexample(o.outDir, counterexampleName(v.check, profile.id, o.scope.name), trace);
+      if (o.outDir) cx.path = await saveCounterexample(o.outDir, counterexampleName(v.check, profile.id, o.scope.name), withItsEvidence([trace])[0]!);
       counterexamples.push(cx);
     }
     searches.push({ label, checks: plan.checks.map((c) => c.id), result, counterexamples });
@@ -123,8 +123,9 @@ export async function explore(o: ExploreOptions): Promise<ExploreOutcome> {
       const otherTrace = mk(other, split(mineIsA ? 'b' : 'a'), me);
       const cx: Counterexample = { check: id, message: v.message, length: rep.ops.length, ops: rep.ops, results: split(mineIsA ? 'a' : 'b'), trace, otherTrace };
       if (o.outDir) {
-        cx.path = await saveCounterexample(o.outDir, counterexampleName(id, me, o.scope.name), trace);
-        cx.otherPath = await saveCounterexample(o.outDir, counterexampleName(id, other, o.scope.name, '.other'), otherTrace);
+        const [mine, theirs] = withItsEvidence([trace, otherTrace]);
+        cx.path = await saveCounterexample(o.outDir, counterexampleName(id, me, o.scope.name), mine!);
+        cx.otherPath = await saveCounterexample(o.outDir, counterexampleName(id, other, o.scope.name, '.other'), theirs!);
       }
       counterexamples.push(cx);
     }

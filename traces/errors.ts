@@ -2,6 +2,8 @@
 // Its message is always one line naming the file, the step (1-based) and the field,
 // so the CLI can print it as is (exit 2).
 
+import { printable } from './printable.ts';
+
 export interface ErrorPlace { readonly step?: number; readonly field?: string }
 
 export class TraceError extends Error {
@@ -11,7 +13,7 @@ export class TraceError extends Error {
   }
 }
 
-/** Join the non-empty parts with ": ", on one line whatever the detail holds. */
+/** Join the non-empty parts with ": ", on one line whatever the detail holds, control bytes escaped. */
 function oneLine(parts: readonly string[]): string {
-  return parts.filter((p) => p !== '').join(': ').replace(/\s*\n\s*/g, ' ');
+  return printable(parts.filter((p) => p !== '').join(': ').replace(/\s*\n\s*/g, ' '));
 }

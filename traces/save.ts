@@ -49,8 +49,10 @@ async function syncDirectory(fs: AtomicWriteFs, dir: string): Promise<void> {
 // ---- canonical JSON ----------------------------------------------------------------
 
 // the steps last, so that a reader meets what the trace is about first
-const TOP_ORDER = ['format', 'profile', 'title', 'clauses', 'notes', 'source', 'seed', 'boot'];
+const TOP_ORDER = ['format', 'profile', 'title', 'clauses', 'violation', 'notes', 'source', 'seed', 'boot'];
 const TOP_TAIL = ['steps'];
+// traces/violation.ts: the note reads clause, step, what breaks, then the evidence steps
+const VIOLATION_ORDER = ['clause', 'step', 'message', 'evidence'];
 // operations.md's field order, so that saved steps read like the table
 const STEP_ORDER = [
   'op', 'pid', 'child', 'newns', 'fstype', 'source', 'target', 'path', 'options', 'flags', 'recursive', 'lazy',
@@ -87,7 +89,9 @@ function canonicalStep(step: Record<string, unknown>): Record<string, unknown> {
 export function formatTrace(trace: Trace): string {
   const top = ordered(trace as Record<string, unknown>, TOP_ORDER, TOP_TAIL);
   for (const k of Object.keys(top)) {
-    top[k] = k === 'steps' ? (trace.steps as unknown as Record<string, unknown>[]).map(canonicalStep) : sortedDeep(top[k]);
+    top[k] = k === 'steps' ? (trace.steps as unknown as Record<string, unknown>[]).map(canonicalStep)
+      : k === 'violation' && typeof top[k] === 'object' && top[k] !== null ? ordered(top[k] as Record<string, unknown>, VIOLATION_ORDER)
+        : sortedDeep(top[k]);
   }
   return `${JSON.stringify(top, null, 2)}\n`;
 }
