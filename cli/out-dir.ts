@@ -10,8 +10,8 @@ import { errnoWords } from './errno-words.ts';
 import { UsageError } from './exit-codes.ts';
 
 /** Throws a UsageError ("check: --out X: the file system is read-only") unless files can be made in `dir`. */
-export async function requireWritableDir(dir: string, prefix: string): Promise<void> {
-  const fail = (why: string): never => { throw new UsageError(`${prefix}${dir}: ${why}`); };
+export async function requireWritableDir(dir: string, prefix: string, shownAs: string = dir): Promise<void> {
+  const fail = (why: string): never => { throw new UsageError(`${prefix}${shownAs}: ${why}`); };
   if (dir.trim() === '') fail('an empty path');
   let at = resolve(dir);
   let missing = false;
@@ -42,5 +42,5 @@ export async function requireExistingDirFor(file: string, prefix: string): Promi
   const st = await stat(parent).catch(() => null);
   if (st === null) throw new UsageError(`${prefix}${file}: the folder ${dirname(file)} does not exist`);
   if (!st.isDirectory()) throw new UsageError(`${prefix}${file}: ${dirname(file)} is not a directory`);
-  await requireWritableDir(parent, prefix);
+  await requireWritableDir(parent, prefix, file);
 }

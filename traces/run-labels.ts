@@ -70,3 +70,32 @@ export function opOnly(s: Op): Op {
   const { expect: _e, note: _n, ...op } = s as Op & { expect?: unknown; note?: unknown };
   return op as Op;
 }
+
+/**
+ * The run's labels without keeping its states (exports of long traces): results first,
+ * then the other instances in creation order. Stops at a tool error.
+ */
+export function streamLabels(profile: ProfileId, bootConfig: BootConfig | undefined, ops: readonly Op[]): Map<string, string> {
+  const labeler = new FsLabeler<string>();
+  const ids = new Set<string>();
+  let state: KernelState;
+  try { state = boot(profile, bootConfig ?? {}); } catch { return new Map(); }
+  const note = (s: KernelState) => { for (const id in s.fss) if (s.fss[id]!.kind === 'devpts') ids.add(id); };
+  note(state);
+  for (const op of ops) {
+    const out = step(state, opOnly(op));
+    if (isToolError(out.result)) break;
+    if (isOk(out.result) && out.result.fs !== undefined) labeler.label(modelFsKey(out.result.fs));
+    if (out.state.fss !== state.fss) note(out.state);
+    state = out.state;
+  }
+  const labels = new Map(labeler.entries());
+  const used = new Set(labels.values());
+  let n = 1;
+  for (const id of [...ids].filter((i) => !labels.has(i)).sort((a, b) => creation(a) - creation(b))) {
+    while (used.has(`devpts${n}`)) n++;
+    labels.set(id, `devpts${n}`);
+    used.add(`devpts${n}`);
+  }
+  return labels;
+}

@@ -38,6 +38,46 @@ export async function writeFileAtomic(path: string, text: string, fs: AtomicWrit
   await syncDirectory(fs, dir);
 }
 
+/** The file-system calls a streamed atomic write makes. */
+export interface StreamWriteFs {
+  open(path: string, flags: string, mode?: number): Promise<{ write(data: string): Promise<unknown>; sync(): Promise<void>; close(): Promise<void> }>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+}
+const NODE_STREAM_FS: StreamWriteFs = { open, rename, unlink };
+
+/**
+ * Write text produced piece by piece (a long export) atomically: pieces are gathered
+ * into writes of about a megabyte in a same-folder temp file, then fsync and rename.
+ * On any failure (including one thrown while producing the pieces) the temp file is
+ * removed and the target is untouched.
+ */
+export async function writeChunksAtomic(path: string, chunks: Iterable<string>, fs: StreamWriteFs = NODE_STREAM_FS): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const handle = await fs.open(temp, 'wx', 0o644);
+    try {
+      let pending: string[] = [];
+      let bytes = 0;
+      for (const chunk of chunks) {
+        pending.push(chunk);
+        bytes += chunk.length;
+        if (bytes >= 1 << 20) { await handle.write(pending.join('')); pending = []; bytes = 0; }
+      }
+      if (pending.length > 0) await handle.write(pending.join(''));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, path);
+  } catch (err) {
+    await fs.unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  await syncDirectory(fs as unknown as AtomicWriteFs, dir);
+}
+
 /** Make the rename itself durable; a folder that cannot be synced is not an error. */
 async function syncDirectory(fs: AtomicWriteFs, dir: string): Promise<void> {
   try {
