@@ -140,6 +140,7 @@ export function buildCounterexample(input: CounterexampleInput): { cx: Counterex
     code: input.clause.code,
     failure: failureWords(violation?.message ?? input.failure, built, driver, violation?.step ?? driver.trace.steps.length),
     failingStep: violation?.step ?? driver.trace.steps.length,
+    evidenceSteps: [...(violation?.evidence ?? [])],
     foundBy: input.foundBy,
     seed: input.seed,
     lengths: { found: input.foundLength, shrunk: longest.trace.steps.length },
