@@ -244,7 +244,7 @@ ${helpAfter(
     .action(async (file: string | undefined, more: string[], flags: ScriptFlags) => {
       quietOnClosedPipe(process.stdout);
       if (more.length > 0) {
-        const profiles = more.every((m) => m.split(',').every((p) => (PROFILE_IDS as readonly string[]).includes(p)));
+        const profiles = [file ?? '', ...more].some((m) => m.split(',').every((p) => (PROFILE_IDS as readonly string[]).includes(p)));
         throw new UsageError(`script: one script at a time (got ${[file, ...more].join(' ')})${profiles ? '; to name several profiles write --profile 6.x,3.4-y' : ''}`);
       }
       if (file === undefined) throw new UsageError('script: missing the script to check (devpts-check script FILE, or - for standard input)');

@@ -24,15 +24,16 @@ const glyph = (size: number, mono: boolean): number => size * (mono ? 0.62 : 0.6
 export function wrap(text: string, width: number, size: number, mono: boolean): string[] {
   const max = Math.max(4, Math.floor(width / glyph(size, mono)));
   if (text.length <= max) return [text];
+  // the lines joined give the text back exactly (a line keeps its trailing space), so the label reads the same to a search or a screen reader
   const tokens = text.split(/(?<=[ ,/=·])/);
   const lines: string[] = [];
   let cur = '';
-  const push = () => { if (cur.trim() !== '') lines.push(cur.trimEnd()); cur = ''; };
+  const push = () => { if (cur !== '') lines.push(cur); cur = ''; };
   for (let tok of tokens) {
     if ((cur + tok).trimEnd().length <= max) { cur += tok; continue; }
     push();
     while (tok.trimEnd().length > max) { lines.push(tok.slice(0, max)); tok = tok.slice(max); }
-    cur = tok.trimStart() === tok ? tok : tok.trimStart();
+    cur = tok;
   }
   push();
   return lines.length ? lines : [''];
