@@ -10,17 +10,17 @@ import { printable } from '../traces/printable.ts';
 import { EXIT, UnavailableError, UsageError } from './exit-codes.ts';
 import { cliMode, type Registrar } from './registrar.ts';
 
-const COMMANDS: (() => Promise<{ register: Registrar }>)[] = [
+const COMMANDS: Readonly<Record<string, () => Promise<{ register: Registrar }>>> = {
   // one line per command module; keep in alphabetical order
-  () => import('./commands/bench.ts'),
-  () => import('./commands/check.ts'),
-  () => import('./commands/explore.ts'),
-  () => import('./commands/export.ts'),
-  () => import('./commands/kernel.ts'),
-  () => import('./commands/replay.ts'),
-  () => import('./commands/report.ts'),
-  () => import('./commands/script.ts'),
-];
+  bench: () => import('./commands/bench.ts'),
+  check: () => import('./commands/check.ts'),
+  explore: () => import('./commands/explore.ts'),
+  export: () => import('./commands/export.ts'),
+  kernel: () => import('./commands/kernel.ts'),
+  replay: () => import('./commands/replay.ts'),
+  report: () => import('./commands/report.ts'),
+  script: () => import('./commands/script.ts'),
+};
 
 /** The version of package.json. */
 export function toolVersion(): string {
@@ -72,13 +72,14 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       writeErr: (s) => process.stderr.write(s),
       outputError: (s) => errorLine(s.replace(/^error: /, '')),
     });
-  for (const load of COMMANDS) (await load()).register(program, (c) => { code = c; });
+  // no command (or only options such as --budget): the report
+  const onlyOptions = argv.length === 0 || (argv[0]!.startsWith('-') && !['-h', '--help', '-V', '--version'].includes(argv[0]!));
+  const args = onlyOptions ? ['report', ...argv] : argv;
+  // load only the command asked for (a usage error answers at once); all of them for the overview and unknown names
+  const asked = Object.hasOwn(COMMANDS, args[0] ?? '') ? [args[0]!] : Object.keys(COMMANDS);
+  for (const name of asked) (await COMMANDS[name]!()).register(program, (c) => { code = c; });
   // every subcommand: the same error handling, and no help dump after a usage error
   for (const c of program.commands) c.exitOverride().showHelpAfterError(false).helpOption('-h, --help', 'show this help').configureOutput({ outputError: (s) => errorLine(s.replace(/^error: /, '')) });
-  // no command (or only options such as --budget): the report, or the corpus replay before it existed
-  const defaultCommand = program.commands.some((c) => c.name() === 'report') ? ['report'] : ['replay', '--corpus'];
-  const onlyOptions = argv.length === 0 || (argv[0]!.startsWith('-') && !['-h', '--help', '-V', '--version'].includes(argv[0]!));
-  const args = onlyOptions ? [...defaultCommand, ...argv] : argv;
   try {
     await program.parseAsync(args, { from: 'user' });
     return code;

@@ -91,6 +91,14 @@ export function parseTrace(raw: unknown, name: string): Trace {
     if (problem) bad(problem.field, problem.message);
   }
   if (!Array.isArray(t.steps)) bad('steps', t.steps === undefined ? 'missing (a list of steps)' : 'must be a list of steps');
+  // free-form values (unknown top-level keys, a step's comment/result/kernel) are kept and written back: bound their depth
+  for (const [key, value] of Object.entries(t)) if (!KNOWN_TOP.has(key) && tooDeep(value)) bad(key, `nested more than ${MAX_DEPTH} levels deep`);
+  (t.steps as unknown[]).forEach((s, i) => {
+    if (typeof s !== 'object' || s === null) return;
+    for (const key of ['comment', 'result', 'kernel']) {
+      if (tooDeep((s as Record<string, unknown>)[key])) throw new TraceError(name, { step: i + 1, field: key }, `nested more than ${MAX_DEPTH} levels deep`);
+    }
+  });
   (t.steps as unknown[]).forEach((s, i) => {
     const problem = validateOp(s) ?? stepExtrasProblem(s as Record<string, unknown>);
     if (problem) throw new TraceError(name, { step: i + 1, field: problem.field }, problem.message);
@@ -98,6 +106,22 @@ export function parseTrace(raw: unknown, name: string): Trace {
   const violation = violationProblem(t.violation, (t.steps as unknown[]).length);
   if (violation) bad(violation.field, violation.message);
   return raw as Trace;
+}
+
+const KNOWN_TOP = new Set(['format', 'profile', 'title', 'clauses', 'boot', 'steps']);
+/** Free-form values deeper than this are refused (a trace is a few levels deep; deeper values would only exhaust the stack of whoever reads them). */
+export const MAX_DEPTH = 64;
+
+/** Whether a JSON value nests deeper than MAX_DEPTH (iterative: never recurses itself). */
+function tooDeep(value: unknown): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d >= MAX_DEPTH) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (typeof x === 'object' && x !== null) stack.push([x, d + 1]);
+  }
+  return false;
 }
 
 /** `expect` and `note`: the keys a trace step adds to an op. */

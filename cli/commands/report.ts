@@ -14,8 +14,7 @@ import { helpAfter } from '../help.ts';
 import { collect, PROFILE_FLAG, PROFILE_HELP } from '../profiles.ts';
 import { startProgress } from '../progress.ts';
 import { cliMode, type Registrar } from '../registrar.ts';
-import { checkOutDir } from '../../report/write.ts';
-import { UsageError } from '../exit-codes.ts';
+import { requireWritableDir } from '../out-dir.ts';
 
 /** report/out of this checkout, wherever the command runs from. */
 export const DEFAULT_OUT = fileURLToPath(new URL('../../report/out', import.meta.url));
@@ -39,7 +38,7 @@ export const register: Registrar = (program, done) => {
     .action(async (flags: RawFlags & { progress?: boolean }) => {
       const options = parseReportOptions(flags, await catalogueIds(), DEFAULT_OUT);
       if (cliMode.dryRun) {
-        try { await checkOutDir(options.outDir); } catch (err) { throw new UsageError(`report: ${(err as Error).message}`); }
+        await requireWritableDir(options.outDir, 'report: cannot write the report to '); // creates nothing
         done(EXIT.ok);
         return;
       }
