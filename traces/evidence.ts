@@ -140,7 +140,7 @@ function comparable(r: StepResult, labels: ReadonlyMap<string, string>): unknown
  * sides of a comparison (the same steps on two profiles). Where the traces cannot be
  * run to the violating step, only the note is set.
  */
-export function withEvidence(sidesIn: readonly Trace[], violation: ViolationInput): Trace[] {
+export function withEvidence(sidesIn: readonly Trace[], violation: ViolationInput, observers: readonly Observer[] = OBSERVERS): Trace[] {
   const bases = sidesIn.map(withoutEvidence);
   const k = violation.step;
   const noted = (t: Trace, extra: Partial<ViolationNote> = {}): Trace => ({
@@ -174,7 +174,7 @@ export function withEvidence(sidesIn: readonly Trace[], violation: ViolationInpu
   const seen = new Set<string>();
   for (const pid of pids) {
     const ctx: ObserveContext = { state: driver.after, pid, paths };
-    for (const observer of OBSERVERS) {
+    for (const observer of observers) {
       for (const raw of observer(ctx)) {
         if (validateOp(raw) !== null) continue; // an observation op this model does not know (yet)
         const op = raw as unknown as Op;

@@ -43,7 +43,7 @@ export function bootWords(boot: BootConfig | undefined): string {
   const b = (boot ?? {}) as Record<string, unknown>;
   const parts: string[] = [];
   if (b.mountDevpts === false) parts.push('init mounts no devpts');
-  else parts.push(typeof b.devptsOptions === 'string' && b.devptsOptions !== '' ? `init mounts devpts at /dev/pts with -o ${compactValue(b.devptsOptions)}` : 'init mounts devpts at /dev/pts with no options');
+  else parts.push(typeof b.devptsOptions === 'string' && b.devptsOptions !== '' ? `init mounts devpts at /dev/pts with -o ${/^[^\s"']+$/.test(b.devptsOptions) ? b.devptsOptions : JSON.stringify(b.devptsOptions)}` : 'init mounts devpts at /dev/pts with no options');
   parts.push(`/dev/ptmx mode ${typeof b.ptmxMode === 'string' ? b.ptmxMode : '0666'}`);
   for (const [k, v] of Object.entries(b)) if (!['mountDevpts', 'devptsOptions', 'ptmxMode'].includes(k)) parts.push(`${k}=${compactValue(v)}`);
   const given = Object.keys(b).length > 0 ? 'as the trace\'s "boot" says' : 'the default boot';
