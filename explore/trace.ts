@@ -8,6 +8,7 @@ import { isToolError, type BootConfig, type Op, type ProfileId, type StepResult 
 import { FsLabeler, labelModelResult } from '../traces/labels.ts';
 import { saveTrace } from '../traces/save.ts';
 import { withEvidence } from '../traces/evidence.ts';
+import { violationOf } from '../traces/violation.ts';
 import type { Expectation, Trace, TraceStep } from '../traces/types.ts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -59,7 +60,8 @@ export function counterexampleName(check: string, profile: string, scope: string
 
 /** The traces as saved: with the observation steps that show the violation (one trace, or a comparison's two sides). */
 export function withItsEvidence(sides: readonly Trace[]): Trace[] {
-  const v = sides[0]!.violation as { clause: string; step: number; message: string };
+  const t = sides[0]!;
+  const v = violationOf(t) ?? { clause: t.clauses?.[0], step: t.steps.length, message: '' };
   return withEvidence(sides, v);
 }
 

@@ -42,6 +42,7 @@ export const register: Registrar = (program, done) => {
         done(EXIT.ok);
         return;
       }
+      await requireWritableDir(options.outDir, 'report: cannot write the report to '); // one line, exit 2, before the run
       const progress = startProgress({ label: 'report', enabled: flags.progress !== false });
       const { code } = await runReport(options, {
         stdout: (s) => process.stdout.write(s),
