@@ -1,12 +1,13 @@
 // Mounts and mount namespaces: mount, remount, bind, umount, namespace copies, and
 // the collection of detached mounts and dead instances.
 
-import type { MountFlag, Op } from './ops.ts';
+import type { Errno, MountFlag, Op } from './ops.ts';
 import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { mountOf, nodeAt, resolve, type Pos } from './paths.ts';
 import { parseTmpfsOptions } from './options.ts';
 import { drop, put } from './records.ts';
-import { INITIAL_NS, type Fs, type KernelState, type Mount, type MountId, type NsId, type PlainFs, type PlainInode, type DevptsFs } from './state.ts';
+import { outlivesItsMounts } from './charts/instance.ts';
+import { INITIAL_NS, type Fs, type KernelState, type Mount, type MountId, type NsId, type PlainFs, type PlainInode } from './state.ts';
 
 type OpOf<N extends Op['op']> = Extract<Op, { op: N }>;
 
@@ -57,7 +58,17 @@ export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
   if (op.fstype !== 'devpts') return fail(state, 'ENODEV'); // get_fs_type: no such filesystem
   const decision = profile.mountDevpts({ state, proc, data: op.options, parse: profile.parseOptions });
   if (!decision.ok) return fail(state, decision.errno, decision.log);
-  if (notDir) return fail(state, 'ENOTDIR'); // the new instance is never attached
+  // do_new_mount: devpts_mount has run (do_kern_mount) before do_add_mount may refuse. A
+  // refused new instance dies with its mount (mntput); what devpts_mount did to an existing
+  // instance stays: the memcpy of the options on =y, mount_single's remount on =n. [K11]
+  const refused = (errno: Errno): Outcome => fail(state.fss[decision.fs] ? decision.state : state, errno, decision.log);
+  // do_add_mount, "Refuse the same filesystem on the same mount point": the topmost mount at
+  // the target is a mount of the very superblock devpts_mount returned, at its root (also a
+  // bind of that instance's ptmx node). fs/namespace.c 2.6.39, 3.4, 4.4; QEMU 2.6.39.4 =n/=y,
+  // 3.4.113 =y, 4.4.178 =y. [K11]
+  const on = mountOf(state, target.pos.mount);
+  if (on.fs === decision.fs && on.root === target.pos.ino) return refused('EBUSY');
+  if (notDir) return refused('ENOTDIR'); // graft_tree: a directory only onto a directory
   return done(attach(decision.state, target.pos, decision.fs, 1, flags).state, {}, decision.log);
 }
 
@@ -253,15 +264,11 @@ function allLinked(fs: PlainFs): boolean {
   return inodes === entries + 1;
 }
 
-function hasPtys(fs: DevptsFs): boolean {
-  for (const _ in fs.ptys) return true;
-  return false;
-}
-
 /**
  * Drop what nothing can reach any more: namespaces without processes (except the
  * initial one, pinned by init_task), detached mounts no open file holds, and
- * instances with no mount and no pty (the initial instance never dies, 2.6.39 §1.9).
+ * instances no mount shows that nothing pins (the instance chart, charts/instance.ts:
+ * the initial instance never dies, 2.6.39 §1.9; ptys pin theirs).
  */
 export function collect(state: KernelState): KernelState {
   let s = state;
@@ -300,7 +307,7 @@ export function collect(state: KernelState): KernelState {
   }
   for (const id in s.fss) {
     const fs = s.fss[id]!;
-    if (usedFs.has(id) || (fs.kind === 'devpts' && (fs.initial || hasPtys(fs)))) continue;
+    if (usedFs.has(id) || (fs.kind === 'devpts' && outlivesItsMounts(fs))) continue;
     fss = drop(fss, id);
   }
   return mounts === s.mounts && fss === s.fss ? s : { ...s, mounts, fss };

@@ -10,7 +10,7 @@ export interface Outcome { readonly state: KernelState; readonly result: StepRes
 const withLog = <T extends object>(r: T, log: readonly string[] | undefined): T =>
   log && log.length > 0 ? { ...r, log: [...log] } : r;
 
-/** A failed step: the state is unchanged unless a rule says otherwise (I5; K1, K4). */
+/** A failed step: the state is unchanged unless a rule says otherwise (I5; K1, K4, K11). */
 export function fail(state: KernelState, errno: Errno, log?: readonly string[]): Outcome {
   return { state, result: withLog({ errno }, log) };
 }

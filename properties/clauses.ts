@@ -140,14 +140,14 @@ const INVARIANT_STATEMENTS: Record<InvariantId, string> = {
   I2: 'the listing of a mounted devpts is exactly its ptmx node (if any) plus the indices whose master is open',
   I3: 'every pty belongs to exactly one instance; no open handle refers to a freed pty',
   I4: 'no instance holds more ptys than its limits allow',
-  I5: 'a failed step (errno) leaves the state unchanged, except where a clause above says otherwise (K1, K4)',
+  I5: 'a failed step (errno) leaves the state unchanged, except where a clause above says otherwise (K1, K4, K11)',
 };
 const INVARIANT_FORMS: Record<InvariantId, string> = {
   I1: 'after every successful ptmx open: the reported index is the master\'s, was not held, is the lowest free in its instance, and the instance gained exactly one pty.',
   I2: 'after every step changing instances, handles or mounts: every instance has a ptmx node iff the profile has one, and lists an index iff a master handle on it is open.',
   I3: 'after every step changing instances or handles: every handle names a live pty of an existing instance; a pty\'s open ends match its handles (at most one master); no allocated pty has both ends closed.',
   I4: 'whenever a pty is allocated: the limits of the profile\'s generation (K5) hold in the new state.',
-  I5: 'after every failed step: the state is unchanged, except that a remount failing with EINVAL on 2.6.39/3.4 may change the remounted instance\'s options and set its ptmx node\'s mode to the resulting ptmxmode (nothing else); on 6.x nothing changes.',
+  I5: 'after every failed step: the state is unchanged, except that a remount failing with EINVAL on 2.6.39/3.4 may change the remounted instance\'s options and set its ptmx node\'s mode to the resulting ptmxmode (nothing else), and a devpts mount refused by do_add_mount after devpts_mount ran (EBUSY, K11; ENOTDIR) may change the initial instance\'s options (nothing else); on 6.x nothing changes.',
 };
 
 // ---- the catalogue ------------------------------------------------------------------------
@@ -352,6 +352,13 @@ export const CLAUSES: readonly Clause[] = [
     code: 'do_umount checks references to the vfsmount; a master opened through /dev/ptmx holds none on /dev/pts (live 6.x S5a).',
     formalization: 'a non-lazy umount of a devpts mount gives EBUSY only if a file was opened through that mount or a mount sits on it; after a successful umount leaving no mount of the instance in that namespace, none of its slaves resolves under the umounted path.',
     transition: TRANSITIONS.K10, property: onTransitions(TRANSITIONS.K10, { weights: { umount: 10 } }),
+  },
+  {
+    id: 'K11', kind: 'K', profiles: ['2.6.39-n', ...CONFIG_Y], expected: expect(['2.6.39-n', ...CONFIG_Y], 'holds'),
+    statement: 'a devpts mount onto the mount point where the same instance is already mounted fails with EBUSY, yet the instance\'s options are replaced as if it had succeeded (a failed mount in a container still rewrites the host\'s pty options)',
+    code: 'do_new_mount calls devpts_mount first (=y: memcpy of the parsed options onto the initial instance; =n: mount_single → do_remount_sb), then do_add_mount refuses "the same filesystem on the same mount point" with EBUSY; nothing undoes the options (fs/namespace.c, 2.6.39, 3.4, 4.4; QEMU 2.6.39.4 =n/=y, 3.4.113 =y, 4.4.178 =y).',
+    formalization: 'on every devpts mount by root onto a path whose topmost mount is the initial (single) instance at its root — without newinstance and with data the parser accepts on CONFIG=y; any data on CONFIG=n: the result is EBUSY, the instance\'s options are exactly what the mount applies (=y: the data parsed from defaults; =n: reset, then applied up to the first unknown item), nothing else of the instance changes (its ptmx node keeps its mode) and no mount is attached.',
+    transition: TRANSITIONS.K11, property: onTransitions(TRANSITIONS.K11, { weights: { mountDevpts: 12, container: 8 } }),
   },
   // -- between profiles
   {

@@ -163,7 +163,7 @@ export function generation(profile: Profile): '2.6.39' | '3.4' | '6.x' {
 }
 
 /**
- * I5: a failed step (errno) leaves the state unchanged, except where K1/K4 say otherwise.
+ * I5: a failed step (errno) leaves the state unchanged, except where K1/K4/K11 say otherwise.
  * Decided precisely:
  * - A `remount` failing with EINVAL (its options) on 2.6.39-n, 2.6.39-y and 3.4-y may change exactly one thing: the
  *   devpts instance mounted at the target. In it, only its options (K1: reset, then
@@ -175,10 +175,22 @@ export function generation(profile: Profile): '2.6.39' | '3.4' | '6.x' {
  *   devpts sees it (EPERM, EBUSY for read-only while written to, EINVAL for a path that is
  *   not a mount root — which fails before parsing too), and every failed step on 6.x
  *   (whose remount is atomic).
+ * - A devpts `mount` that do_add_mount refuses after devpts_mount ran (K11: EBUSY onto the
+ *   instance's own mount point; ENOTDIR onto a non-directory) on a profile with an initial
+ *   instance may change that instance's options, and nothing else at all.
  * (The legacy *mount* with a bogus option succeeds — K1 — so it is not a failed step.)
  */
 export const I5: Invariant = (profile, before, op, result, after) => {
   if (!isErrno(result) || after === before) return null;
+  if (op.op === 'mount' && op.fstype === 'devpts' && before.initialInstance !== null && (result.errno === 'EBUSY' || result.errno === 'ENOTDIR')) {
+    const id = before.initialInstance;
+    const was = devpts(before, id), now = devpts(after, id);
+    if (!was || !now) return `failed mount (${result.errno}) removed the initial instance ${id}`;
+    const rest: KernelState = { ...after, fss: { ...after.fss, [id]: { ...now, opts: was.opts } } };
+    if (deepEqual(rest, before)) return null;
+    const changed = (Object.keys(after) as (keyof KernelState)[]).filter((k) => !deepEqual(before[k], rest[k]));
+    return `failed devpts mount (${result.errno}) changed more than the initial instance's options (${changed.join(', ')})`;
+  }
   if (op.op === 'remount' && generation(profile) !== '6.x' && result.errno === 'EINVAL') {
     const same = (k: keyof KernelState) => before[k] === after[k] || deepEqual(before[k], after[k]);
     for (const k of ['procs', 'namespaces', 'mounts', 'handles', 'sysctl', 'next', 'initialInstance', 'multiInstance', 'profile'] as const) {

@@ -96,6 +96,13 @@ export function devptsAt(state: KernelState, pid: number, path: string): DevptsF
   return r.node.devpts;
 }
 
+/** The topmost mount at `path` for a process when `path` is that mount's root (a mount point), else null. */
+export function mountRootAt(state: KernelState, pid: number, path: string): Mount | null {
+  const r = resolveAs(state, pid, path);
+  const m = r && state.mounts[r.pos.mount];
+  return m && m.root === r!.pos.ino ? m : null;
+}
+
 /** Mounts of a namespace, by id. */
 export function mountsOf(state: KernelState, ns: string): MountId[] {
   return state.namespaces[ns]?.mounts.slice() ?? [];

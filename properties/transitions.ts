@@ -13,7 +13,7 @@ import { followMounts, lookupChild, mountOf, nodeAt, permits, R, slaveIno, W, ty
 import type { DevptsFs, FsId } from '../model/state.ts';
 import {
   allocation, attachedMount, deepEqual, devpts, DEVPTS_PTMX_INO, DEVPTS_ROOT_INO, hasItem, instances, isDevptsPtmx,
-  isPtmxNode, lowestFree, mentionsPtmxmode, oct, optionItems, resolveAs, totalPtys,
+  isPtmxNode, lowestFree, mentionsPtmxmode, mountRootAt, oct, optionItems, resolveAs, totalPtys,
 } from './observe.ts';
 import { generation } from './invariants.ts';
 
@@ -259,7 +259,10 @@ export const K1: TransitionCheck = (ctx) => {
   }
   const items = optionItems(op.options);
   const k = items.findIndex((i) => !legacyKnown(i));
-  if (isMount && !isOk(result)) {
+  // K11: onto the single instance's own mount point the mount is refused (EBUSY) after the
+  // options were applied: judged below like a successful one
+  const refusedAfterApplying = isMount && isErrno(result) && result.errno === 'EBUSY' && mountRootAt(before, op.pid ?? 1, op.target)?.fs === id;
+  if (isMount && !isOk(result) && !refusedAfterApplying) {
     // a legacy mount fails only before it reaches the options: no privilege, no such directory
     const target = before.procs[op.pid ?? 1]!.uid === 0 ? resolveAs(before, op.pid ?? 1, op.target) : null;
     if (target && target.node.type === 'dir') { witness(ctx); return `legacy mount "${op.options ?? ''}" failed (${JSON.stringify(result)}) although unknown options only stop the parsing`; }
@@ -524,4 +527,36 @@ export const K10: TransitionCheck = (ctx) => {
   return null;
 };
 
-export const TRANSITIONS = { D1, D2, D3, D4, D6, D7, U6, K1, K2, K3, K4, K5, K6, K7, K8, K9, K10 } as const;
+/**
+ * K11: a devpts mount onto the mount point where the instance it would attach is already
+ * mounted (the topmost mount there is that instance, at its root) fails with EBUSY, yet
+ * the instance's options are replaced as a successful mount would replace them (CONFIG=y:
+ * the data parsed from defaults; CONFIG=n: the single instance's reset-and-apply up to
+ * the first unknown item), and nothing else changes: no mount is attached, the ptmx node
+ * keeps its mode (fs/namespace.c do_add_mount after devpts_mount; QEMU 2.6.39.4, 3.4.113).
+ */
+export const K11: TransitionCheck = (ctx) => {
+  const { op, result, before, after, profile } = ctx;
+  if (!isDevptsMount(op) || before.initialInstance === null) return null;
+  const pid = op.pid ?? 1;
+  if (before.procs[pid]!.uid !== 0) return null;
+  const on = mountRootAt(before, pid, op.target);
+  if (!on || on.fs !== before.initialInstance) return null;
+  const legacy = profile.bootMode === 'legacy';
+  // with CONFIG=y a newinstance mount makes a new instance (D6), and a data string the
+  // parser refuses fails the mount before any instance is chosen (EINVAL, nothing changes)
+  if (!legacy && hasItem(op.options, 'newinstance')) return null;
+  const was = devpts(before, on.fs)!;
+  const parsed = legacy ? profile.parseOptions(op.options, was.opts, 'remount') : profile.parseOptions(op.options, DEFAULT_OPTIONS, 'mount');
+  if (!legacy && !parsed.ok) return null;
+  witness(ctx);
+  if (!isErrno(result) || result.errno !== 'EBUSY') return `mount "${op.options ?? ''}" onto ${op.target}, where ${on.fs} is already mounted, gave ${JSON.stringify(result)}, not EBUSY`;
+  const now = devpts(after, on.fs)!;
+  const want = legacy ? parsed.opts : { ...parsed.opts, newinstance: false };
+  if (!deepEqual(now.opts, want)) return `the refused mount "${op.options ?? ''}" left ${on.fs} with ${fmtOpts(now.opts)}, not the options it applies (${fmtOpts(want)}; before: ${fmtOpts(was.opts)})`;
+  if (!deepEqual({ ...now, opts: was.opts }, was)) return `the refused mount "${op.options ?? ''}" changed more of ${on.fs} than its options`;
+  if (before.mounts !== after.mounts && !deepEqual(before.mounts, after.mounts)) return `the refused mount "${op.options ?? ''}" changed the mounts`;
+  return null;
+};
+
+export const TRANSITIONS = { D1, D2, D3, D4, D6, D7, U6, K1, K2, K3, K4, K5, K6, K7, K8, K9, K10, K11 } as const;

@@ -95,8 +95,9 @@ const TOP_TAIL = ['steps'];
 const VIOLATION_ORDER = ['clause', 'step', 'message', 'evidence'];
 // operations.md's field order, so that saved steps read like the table
 const STEP_ORDER = [
-  'op', 'pid', 'child', 'newns', 'fstype', 'source', 'target', 'path', 'options', 'flags', 'recursive', 'lazy',
-  'major', 'minor', 'mode', 'uid', 'gid', 'nofollow', 'fd', 'as', 'name', 'value',
+  'op', 'pid', 'child', 'newns', 'inherit', 'mount', 'user', 'propagation', 'fstype', 'source', 'target', 'newRoot',
+  'putOld', 'from', 'to', 'path', 'options', 'flags', 'bind', 'type', 'recursive', 'lazy', 'major', 'minor', 'mode',
+  'uid', 'gid', 'nofollow', 'fd', 'as', 'name', 'value',
 ];
 const STEP_TAIL = ['expect', 'note'];
 

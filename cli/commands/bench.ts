@@ -9,7 +9,7 @@ import { collect, parseProfiles, PROFILE_FLAG } from '../profiles.ts';
 import { cliMode, type Registrar } from '../registrar.ts';
 import { resolveScope } from '../../explore/scope.ts';
 
-interface BenchFlags { seconds?: string; profile?: string[]; quick?: boolean; docProfiles?: string[]; scope?: string }
+interface BenchFlags { seconds?: string; profile?: string[]; quick?: boolean; docProfiles?: string[]; scope?: string; baseline?: string }
 
 export const register: Registrar = (program, done) => {
   program
@@ -20,6 +20,7 @@ export const register: Registrar = (program, done) => {
     .option('--scope <name|json>', 'scope of the explore vs @xstate/graph measurement', 'small')
     .option('--doc-profiles <ids>', `profiles whose doc-scope run is measured, comma-separated or repeated (default ${PROFILE_IDS.join(',')})`, collect)
     .option('--quick', 'skip the doc-scope runs')
+    .option('--baseline <rev>', 'also measure step and explore of this git revision, side by side')
     .addHelpText('after', helpAfter(
       ['npm run bench', 'devpts-check bench --quick --seconds 1'],
       [[EXIT.ok, 'measured (bench/out/latest.json)'], [EXIT.usage]],
@@ -33,7 +34,10 @@ export const register: Registrar = (program, done) => {
       const scope = resolveScope(flags.scope ?? 'small');
       if (cliMode.dryRun) { done(EXIT.ok); return; }
       const { runBench } = await import('../../bench/run.ts');
-      await runBench({ seconds, profile: measured[0]!, scope, docProfiles: flags.quick ? [] : docProfiles });
+      await runBench({
+        seconds, profile: measured[0]!, scope, docProfiles: flags.quick ? [] : docProfiles,
+        ...(flags.baseline !== undefined ? { baseline: flags.baseline } : {}),
+      });
       done(EXIT.ok);
     });
 };

@@ -4,7 +4,7 @@
 //
 // THE ONE PLACE FOR STATE COUNTS. When the model changes on purpose, rerun
 //   npx vitest run test/explore/counts.test.ts
-// and copy the new numbers from the failure message into SMALL_COUNTS below
+// and copy the new numbers from the failure message into SMALL_COUNTS (./small-counts.ts)
 // (`devpts-check explore --profile P --scope small --exact` prints the same numbers).
 
 import { describe, expect, it } from 'vitest';
@@ -14,14 +14,8 @@ import { planChecks } from '../../explore/checks.ts';
 import { SMALL } from '../../explore/scope.ts';
 import { KernelSystem } from '../../explore/system.ts';
 import { profileOf } from '../../model/index.ts';
+import { SMALL_COUNTS } from './small-counts.ts';
 
-/** distinct states and transitions of scope `small` at its depth bound (exact keys). */
-export const SMALL_COUNTS: Readonly<Record<ProfileId, { distinct: number; transitions: number; levels: number[] }>> = {
-  '2.6.39-n': { distinct: 1302, transitions: 8535, levels: [1, 9, 52, 241, 999] },
-  '2.6.39-y': { distinct: 8955, transitions: 30781, levels: [1, 14, 128, 1027, 7785] },
-  '3.4-y': { distinct: 8955, transitions: 30781, levels: [1, 14, 128, 1027, 7785] },
-  '6.x': { distinct: 6698, transitions: 24563, levels: [1, 13, 107, 800, 5777] },
-};
 
 describe('explore: scope small, exact state counts (invariants on)', () => {
   for (const profile of Object.keys(SMALL_COUNTS) as ProfileId[]) {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { isErrno } from '../../model/index.ts';
 import {
-  CONFIG_Y, errnoOf, mkdir, mountDevpts, okv, open, remount, run, setuid, stat,
+  CONFIG_Y, errnoOf, mkdir, mountDevpts, okv, open, remount, run, setuid, stat, umount,
 } from './helpers.ts';
 
 const BOGUS = 'devpts: called with bogus options';
@@ -13,7 +13,7 @@ describe('legacy option parsing (2.6.39-n)', () => {
     // K1, D3: mount_single → do_remount_sb, error ignored; parse_mount_options stops at the first
     // unknown token after the reset to defaults (fs/devpts/inode.c, fs/super.c 2.6.39)
     const r = run('2.6.39-n', [
-      { ...mountDevpts('/dev/pts', 'newinstance,gid=5,mode=620'), note: 'mount' },
+      mkdir('/tmp/a'), { ...mountDevpts('/tmp/a', 'newinstance,gid=5,mode=620'), note: 'mount' },
       setuid(1000), open('/dev/ptmx'), stat('/dev/pts/0'),
     ]);
     expect(r.at('mount')).toEqual({ ok: true, log: [BOGUS] });
@@ -23,7 +23,7 @@ describe('legacy option parsing (2.6.39-n)', () => {
   it('gid=5,mode=620,newinstance keeps both: items before the bogus one are applied (2.6.39-n)', () => {
     // K1: the same options in another order give another result (parse_mount_options 2.6.39)
     const r = run('2.6.39-n', [
-      { ...mountDevpts('/dev/pts', 'gid=5,mode=620,newinstance'), note: 'mount' },
+      mkdir('/tmp/a'), { ...mountDevpts('/tmp/a', 'gid=5,mode=620,newinstance'), note: 'mount' },
       setuid(1000), open('/dev/ptmx'), stat('/dev/pts/0'),
     ]);
     expect(r.at('mount')).toEqual({ ok: true, log: [BOGUS] });
@@ -77,7 +77,7 @@ describe('number syntax (all 2.6.39/3.4 parsers: lib/parser.c match_number)', ()
 
   it.each(['2.6.39-n', '2.6.39-y', '3.4-y', '6.x'] as const)('empty items are skipped (%s)', (p) => {
     // parse_mount_options: if (!*p) continue; 6.x vfs_parse_monolithic_sep skips empty keys
-    const r = run(p, [{ ...mountDevpts('/dev/pts', ',,gid=5,,mode=620,'), note: 'mount' }, open('/dev/ptmx'), stat('/dev/pts/0')]);
+    const r = run(p, [umount('/dev/pts'), { ...mountDevpts('/dev/pts', ',,gid=5,,mode=620,'), note: 'mount' }, open('/dev/ptmx'), stat('/dev/pts/0')]);
     expect(r.at('mount')).toEqual({ ok: true });
     expect(okv(r.last)).toMatchObject({ gid: 5, mode: '0620' });
   });

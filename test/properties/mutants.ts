@@ -19,6 +19,7 @@ import {
   type Allocation, type MountRequest,
 } from '../../model/instances.ts';
 import { DEFAULT_OPTIONS, parseLegacyOptions, type ParseOutcome } from '../../model/options.ts';
+import { attach } from '../../model/mounts.ts';
 import { resolve } from '../../model/paths.ts';
 import type { DevptsFs, DevptsOptions } from '../../model/state.ts';
 import type { Subject } from '../../properties/run.ts';
@@ -209,6 +210,22 @@ const umountBusyForOutsideMasters = (s: KernelState, op: Op, real: Outcome): Out
   return busy ? { state: s, result: { errno: 'EBUSY' } } : real;
 };
 
+const isEbusyDevptsMount = (op: Op, real: Outcome): op is Extract<Op, { op: 'mount' }> =>
+  op.op === 'mount' && op.fstype === 'devpts' && isErrno(real.result) && real.result.errno === 'EBUSY';
+
+/** K11 broken one way: the refused mount undoes what devpts_mount did (nothing applied on EBUSY). */
+const refusedMountAppliesNothing = (s: KernelState, op: Op, real: Outcome): Outcome =>
+  isEbusyDevptsMount(op, real) ? { state: s, result: real.result } : real;
+
+/** K11 broken the other way: no same-superblock check, the mount stacks and answers ok (the model before K11). */
+const refusedMountStacks = (s: KernelState, op: Op, real: Outcome): Outcome => {
+  if (!isEbusyDevptsMount(op, real)) return real;
+  const r = resolve(s, s.procs[op.pid ?? 1]!, op.target);
+  if (!r.ok) return real;
+  const fs = real.state.mounts[r.pos.mount]!.fs;
+  return { state: attach(real.state, r.pos, fs, 1, op.flags ?? []).state, result: { ok: true } };
+};
+
 /** A failed step still counts a handle number (any state change on failure). */
 const failureLeaks = (s: KernelState, _op: Op, real: Outcome): Outcome =>
   isErrno(real.result) ? { ...real, state: { ...real.state, next: { ...real.state.next, fd: real.state.next.fd + 1 } } } : real;
@@ -267,6 +284,10 @@ export const MUTANTS: readonly Mutant[] = [
     kills: ['D8/2.6.39-y'] },
   { name: 'umount blocked by masters opened outside', wrapper: true, subject: wrapped('6.x', 'umount-busy', umountBusyForOutsideMasters),
     kills: ['K10/6.x'] },
+  { name: 'a refused mount applies nothing', wrapper: true, subject: wrapped('2.6.39-y', 'ebusy-applies-nothing', refusedMountAppliesNothing),
+    kills: ['K11/2.6.39-y'] },
+  { name: 'a mount onto its own mount point stacks (no EBUSY)', wrapper: true, subject: wrapped('2.6.39-n', 'ebusy-stacks', refusedMountStacks),
+    kills: ['K11/2.6.39-n'] },
   { name: 'a failed step changes the state', wrapper: true, subject: wrapped('2.6.39-n', 'failure-leaks', failureLeaks),
     kills: ['I5/2.6.39-n'] },
 ];
