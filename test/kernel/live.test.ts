@@ -425,13 +425,28 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
     it('kernel: seed and replay line, agreement, exit 0; --json; bad flags exit 2', () => {
       const r = cli(['kernel', '--runs', '30', '--seed', '3']);
       expect(r.status).toBe(0);
-      expect(r.stdout).toContain('seed 3 · 30 sequences · replay: devpts-check kernel --seed 3 --runs 30');
+      expect(r.stdout).toContain('seed 3 · 30 sequences · the same run again: devpts-check kernel --seed 3 --runs 30');
       expect(r.stdout).toMatch(/30 sequences \(\d+ steps\): model and live kernel agree/);
       const j = cli(['kernel', '--runs', '10', '--seed', '3', '--json']);
       expect(j.status).toBe(0);
       expect(JSON.parse(j.stdout)).toMatchObject({ seed: 3, runs: 10, checked: 10, divergence: null, replay: 'devpts-check kernel --seed 3 --runs 10' });
       expect(cli(['kernel', '--runs', '0']).status).toBe(2);
     });
+    it('a saved counterexample demonstrates its finding on the live kernel: its evidence steps agree (U6, R2 on 6.x)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kernel-evidence-'));
+      try {
+        expect(cli(['explore', '--profile', '6.x', '--clause', 'U6,R2', '--out', dir, '--no-progress']).status).toBe(12);
+        const r = cli(['replay', '--kernel', join(dir, 'U6-6.x-small.json'), join(dir, 'R2-6.x-small.json')]);
+        expect(r.status, r.stderr).toBe(0);
+        // /dev/pts/ptmx 0666 before the remount, 0000 after: on the kernel, not only on the model
+        expect(r.stdout).toMatch(/stat +path=\/dev\/pts\/ptmx +ok type=chr mode=0666 .*✓ · evidence/);
+        expect(r.stdout).toMatch(/stat +path=\/dev\/pts\/ptmx +ok type=chr mode=0000 .*✓ · evidence/);
+        expect(r.stdout).toMatch(/stat +path=\/tmp\/pts +ENOENT +✓ · evidence/);
+        expect(r.stdout).toContain('2 traces: 0 hold, 2 reproduce their violation, 0 fail');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 120_000);
     it.skipIf(process.getuid?.() !== 0 || spawnSync('setpriv', ['--version']).status !== 0)('without CAP_SYS_ADMIN: one line saying why, exit 77', () => {
       const r = cli(['kernel', '--runs', '5'], { uid: 65534 });
       expect(r.status).toBe(77);
