@@ -277,7 +277,7 @@ describe('real devpts-check processes exit as the in-process parse says', () => 
   it('a sample of the fuzzed argument lists, plus stdin, empty and binary inputs', async () => {
     // the cheap ones: those refused before any run (the exit-code path), help, and replays and exports (whose dry run is the whole run)
     const cheap = planned.filter(({ args, r }) => r.code === 2 || args.includes('--help') || args.includes('-h') || (['replay', 'export'].includes(args[0] ?? '') && r.code !== 0));
-    const sample = cheap.slice(0, 48);
+    const sample = cheap.slice(0, 32);
     const fixed: { args: string[]; input?: string; code: number; err?: RegExp }[] = [
       { args: ['script', '-', '--profile', '6.x'], input: examples[0]!, code: -1 },
       { args: ['script', '-'], input: '', code: 2, err: /^devpts-check: standard input: the script is empty/ },
