@@ -119,6 +119,16 @@ export function violationLines(cx: Counterexample): string[] {
   return lines;
 }
 
+/** The outcome in one line, last: what was violated, findings apart from model bugs ("Found on 6.x: 2 findings (U6, R2), 0 model bugs"). */
+export function foundLine(out: ExploreOutcome): string | null {
+  const violated = out.verdicts.filter((v) => v.verdict === 'violated').map((v) => v.id);
+  if (violated.length === 0) return null;
+  const findings = violated.filter((id) => violationKind(id) === 'finding');
+  const bugs = violated.filter((id) => violationKind(id) !== 'finding');
+  const list = (ids: string[], one: string, many: string) => `${ids.length} ${ids.length === 1 ? one : many}${ids.length ? ` (${ids.join(', ')})` : ''}`;
+  return `Found on ${out.profile}: ${list(findings, 'finding', 'findings')}, ${list(bugs, 'model bug', 'model bugs')} — exit 12, a checked clause is violated`;
+}
+
 export function exitCodeOf(out: ExploreOutcome): number {
   return out.status === 'violation' ? EXIT.violated : out.status === 'budget' ? EXIT.budget : EXIT.ok;
 }
@@ -219,6 +229,8 @@ export const register: Registrar = (program, done) => {
         } else {
           if (n > 0) process.stdout.write('\n');
           for (const line of summaryLines(out, describeScope(scope))) process.stdout.write(`${line}\n`);
+          const found = foundLine(out);
+          if (found) process.stdout.write(`${found}\n`);
           process.stdout.write(`the same run again: ${rerun}\n`);
         }
         const code = exitCodeOf(out);

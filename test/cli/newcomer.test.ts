@@ -149,6 +149,14 @@ describe('explore words a violation as the report does', () => {
     expect(violationLines({ ...base, check: 'K4', trace: { ...trace, clauses: ['K4'] } })[0]).toBe('Model bug: K4 is violated on 6.x (a model bug: the model breaks a kernel fact or invariant it must keep)');
     expect(violationLines({ ...base, check: 'I3', trace: { ...trace, clauses: ['I3'] } })[0]).toMatch(/^Model bug: I3/);
   });
+  it('`explore --profile 6.x` ends with what it found, findings apart from model bugs, and exits 12', async () => {
+    const r = await cli(['explore', '--profile', '6.x', '--out', scratch(), '--no-progress']);
+    expect(r.code).toBe(12);
+    const tail = r.out.trimEnd().split('\n').slice(-2);
+    expect(tail[0]).toBe('Found on 6.x: 2 findings (U6, R2), 0 model bugs — exit 12, a checked clause is violated');
+    expect(tail[1]).toMatch(/^the same run again: devpts-check explore --profile 6\.x --scope small --out /);
+    expect(r.out).not.toMatch(/^Error: /m);
+  }, 60_000);
 });
 
 describe('--out is checked before the run: one line, exit 2', () => {
