@@ -56,7 +56,7 @@ const devptsOptions = record<DevptsOptions>({
   uid: option(int), gid: option(int), mode, ptmxmode: mode, max: option(int), newinstance: bool,
 });
 const pty = record<Pty>({ masterOpen: bool, slaveOpens: int, locked: bool, node: option(attrs) });
-const sysctl = record<Sysctl>({ max: int, reserve: int });
+const sysctl = record<Sysctl>({ max: int, reserve: int, allocated: option(int) });
 const counters = record<KernelState['next']>({ mount: int, ns: int, fs: int, fd: int });
 const namespace = record<Namespace>({ id: str, root: str, mounts: list(str) });
 const proc = record<Proc>({ pid: int, uid: int, gid: int, ns: str });

@@ -9,7 +9,7 @@ const parse = (flags: Parameters<typeof parseReportOptions>[0]) => parseReportOp
 
 describe('parseReportOptions', () => {
   it('defaults: every profile, every clause, default budget, all four formats, fixed seed', () => {
-    expect(parse({})).toEqual({ profiles: ['2.6.39-n', '2.6.39-y', '3.4-y', '6.x'], clauses: null, budget: 'default', outDir: '/tmp/out', formats: [...FORMATS], seed: DEFAULT_SEED, json: false, rerun: `devpts-check report --budget default --seed ${DEFAULT_SEED}` });
+    expect(parse({})).toEqual({ profiles: ['2.6.39-n', '2.6.39-y', '3.4-y', '4.4-n', '4.4-y', '6.1', '6.x'], clauses: null, budget: 'default', outDir: '/tmp/out', formats: [...FORMATS], seed: DEFAULT_SEED, json: false, rerun: `devpts-check report --budget default --seed ${DEFAULT_SEED}` });
   });
   it('the rerun line names exactly what was given (defaults left out), so it runs the same report again', () => {
     expect(parse({ profile: ['6.x', '2.6.39-n'], clause: 'i1,D3', seed: '42', budget: 'quick', out: '/tmp/my out' }).rerun)
@@ -20,7 +20,7 @@ describe('parseReportOptions', () => {
     expect(o).toMatchObject({ profiles: ['2.6.39-n', '6.x'], clauses: ['D3', 'I1'], formats: ['md', 'html'], seed: 42, budget: 'quick', json: true });
   });
   it.each([
-    [{ profile: '5.0' }, /^report: unknown profile "5.0" \(one of 2\.6\.39-n, 2\.6\.39-y, 3\.4-y, 6\.x\)$/],
+    [{ profile: '5.0' }, /^report: unknown profile "5.0" \(one of 2\.6\.39-n, 2\.6\.39-y, 3\.4-y, 4\.4-n, 4\.4-y, 6\.1, 6\.x\)$/],
     [{ clause: 'Z9' }, /^report: unknown clause "Z9" \(known: D1 D3 K1 I1\)$/],
     [{ budget: 'huge' }, /^report: unknown budget "huge" \(one of quick, default, thorough\)$/],
     [{ format: 'pdf' }, /^report: unknown format "pdf"/],
