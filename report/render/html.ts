@@ -48,6 +48,7 @@ td.v-error { background: #fff7ed; color: #9a3412; font-weight: 700; }
 td.v .flag { display: block; margin-top: 3px; font-size: 10.5px; font-weight: 600; color: #92400e; }
 .legend { color: var(--muted); font-size: 12.5px; margin-top: 8px; }
 .evidence td:first-child { white-space: nowrap; }
+.nw { white-space: nowrap; }
 .ids { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; color: #374151; } .nowrap { white-space: nowrap; }
 .evidence th, .evidence td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; font-size: 13px; }
 .figure { border: 1px solid var(--line); border-radius: 10px; padding: 12px; background: #fff; }
@@ -85,13 +86,30 @@ footer { margin-top: 48px; color: var(--muted); font-size: 12.5px; border-top: 1
 @media (max-width: 900px) {
   main { padding: 16px 12px 48px; }
   .sides { grid-template-columns: 1fr; }
-  .matrix col.c-id { width: 58px; } .matrix col.c-p { width: 98px; }
-  .matrix th, .matrix td { padding: 4px 5px; }
+  .matrix col.c-id { width: 54px; }
+  .matrix thead th.clause-h { overflow-wrap: normal; font-size: 11px; }
+  td.v-violated small { display: none; } /* the arrow says it; the word would not fit */
+  .matrix th, .matrix td { padding: 4px 4px; }
+  td.v { font-size: 12px; overflow-wrap: anywhere; } td.v small { font-size: 10.5px; }
+  .matrix td.stmt { overflow-wrap: anywhere; }
+  .matrix thead th { font-size: 12px; overflow-wrap: anywhere; }
   .matrix td.stmt { font-size: 12px; }
   section.cx { padding: 12px 10px; }
   .evidence th, .evidence td { padding: 5px 5px; }
 }
 `;
+
+/**
+ * The profile columns' share of a narrow window: however many profiles there are, they
+ * take at most 72 % of the width beside the clause column, so the statement column
+ * keeps room and the table never grows wider than the page.
+ */
+function matrixWidths(profiles: number): string {
+  return `\n@media (max-width: 900px) { .matrix col.c-p { width: ${(64 / Math.max(1, profiles)).toFixed(2)}%; } }\n`;
+}
+
+/** Profile IDs kept whole when a narrow cell wraps ("2.6.39-y", never "2.6.39-" / "y"). */
+const unbroken = (html: string): string => html.replace(/\b\d+\.\d+(?:\.\d+)?(?:-[a-z]+)?|\b\d+\.x\b/g, (id) => `<span class="nw">${id}</span>`);
 
 /** One line: cut at a word boundary. */
 const short = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, s.lastIndexOf(' ', n - 1) > n / 2 ? s.lastIndexOf(' ', n - 1) : n - 1)} …`);
@@ -107,7 +125,7 @@ const verdictCell = (c: Cell | undefined): string => {
   if (!c || c.verdict === 'n/a') {
     const why = c?.note ?? 'the clause does not speak about this profile';
     // the reason is on the page, not only in a tooltip
-    return `<td class="v v-na" data-verdict="n/a" title="${esc(why)}">n/a<small class="why">${esc(whyNa(c?.note))}</small></td>`;
+    return `<td class="v v-na" data-verdict="n/a" title="${esc(why)}">n/a<small class="why">${unbroken(esc(whyNa(c?.note)))}</small></td>`;
   }
   if (c.verdict === 'error') {
     return `<td class="v v-error" data-verdict="error" title="${esc(evidenceSentence(c))}">error<small>not computed</small></td>`;
@@ -189,7 +207,7 @@ export function renderHtml(data: ConformanceData): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>devpts conformance — ${s.violated} violated, ${s.holds} holds</title>
-<style>${CSS}</style>
+<style>${CSS}${matrixWidths(profiles.length)}</style>
 </head>
 <body>
 <main>
