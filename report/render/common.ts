@@ -109,7 +109,7 @@ export function violationCounts(data: ConformanceData): { cells: number; counter
 }
 
 export interface ProfileEvidence {
-  /** "150 sequences per clause, seed 20110519" (over the cells that hold). */
+  /** "150 sequences per clause, seed 20260004" (over the cells that hold). */
   readonly random: string | null;
   /** One line per distinct search: "21 680 states (scope doc to depth 5)" and the clauses it judged. */
   readonly searches: readonly { readonly text: string; readonly clauses: readonly string[] }[];
