@@ -11,7 +11,7 @@ import { planChecks } from './checks.ts';
 import { productOf, ProductSystem, productCheck } from './product.ts';
 import type { Scope } from './scope.ts';
 import { KernelSystem } from './system.ts';
-import { counterexampleName, counterexampleTrace, plural, saveCounterexample } from './trace.ts';
+import { counterexampleName, counterexampleTrace, plural, saveCounterexample, withItsEvidence } from './trace.ts';
 
 export interface ExploreOptions {
   profile: ProfileId | Profile;
@@ -92,7 +92,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreOutcome> {
         clause: v.check, check: v.check, message: v.message, step: rep.ops.length, length: rep.ops.length, ops: rep.ops, results: rep.results, trace,
         sides: [{ profile: profile.id, boot, ops: rep.ops, results: rep.results }],
       };
-      if (o.outDir) cx.path = await saveCounterexample(o.outDir, counterexampleName(v.check, profile.id, o.scope.name), trace);
+      if (o.outDir) cx.path = await saveCounterexample(o.outDir, counterexampleName(v.check, profile.id, o.scope.name), withItsEvidence([trace])[0]!);
       counterexamples.push(cx);
     }
     searches.push({ label, checks: plan.checks.map((c) => c.id), result, counterexamples });
@@ -132,8 +132,9 @@ export async function explore(o: ExploreOptions): Promise<ExploreOutcome> {
         sides: [{ profile: me, boot, ops: rep.ops, results: split(mineIsA ? 'a' : 'b') }, { profile: other, boot, ops: rep.ops, results: split(mineIsA ? 'b' : 'a') }],
       };
       if (o.outDir) {
-        cx.path = await saveCounterexample(o.outDir, counterexampleName(id, me, o.scope.name), trace);
-        cx.otherPath = await saveCounterexample(o.outDir, counterexampleName(id, other, o.scope.name, '.other'), otherTrace);
+        const [mine, theirs] = withItsEvidence([trace, otherTrace]);
+        cx.path = await saveCounterexample(o.outDir, counterexampleName(id, me, o.scope.name), mine!);
+        cx.otherPath = await saveCounterexample(o.outDir, counterexampleName(id, other, o.scope.name, '.other'), theirs!);
       }
       counterexamples.push(cx);
     }

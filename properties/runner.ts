@@ -29,6 +29,7 @@ import {
 import { judgeOf } from '../clauses/judge.ts';
 import { replayOnModel } from '../traces/replay.ts';
 import { saveTrace } from '../traces/save.ts';
+import { withEvidence, withoutEvidence } from '../traces/evidence.ts';
 import type { Trace, TraceStep } from '../traces/types.ts';
 import { runs, scenarioRuns } from './generators/index.ts';
 import { DEFAULT_MAX_STEPS, DEFAULT_RUNS, DEFAULT_SEED } from './defaults.ts';
@@ -318,7 +319,7 @@ function traceOf(c: Clause, run: Run, upTo: number, extra: Record<string, unknow
 
 function counterexampleTraces(c: Clause, run: Run, v: Violation, fcInfo: { seed: number; path: string }): CounterexampleTrace[] {
   const upTo = v.step + 1;
-  const base = { source: 'devpts-check check', seed: fcInfo.seed, path: fcInfo.path, violation: { step: upTo, message: v.message } };
+  const base = { source: 'devpts-check check', seed: fcInfo.seed, path: fcInfo.path, violation: { clause: c.id, step: upTo, message: v.message } };
   const name = (s: Subject) => `${c.id}-${fileSafe(s.name)}.json`;
   if (!v.other) return [{ name: name(run.subject), profile: run.subject.profile.id, trace: traceOf(c, run, upTo, base) }];
   const other = v.other;
@@ -338,7 +339,8 @@ function counterexampleTraces(c: Clause, run: Run, v: Violation, fcInfo: { seed:
  */
 export function confirmReplay(c: Clause, traces: readonly CounterexampleTrace[]): Violation | null {
   const replayed: Run[] = [];
-  for (const t of traces) {
+  for (const t0 of traces) {
+    const t = { ...t0, trace: withoutEvidence(t0.trace) }; // judged on the steps the runner found
     const outcome = replayOnModel(t.trace, t.name);
     if (outcome.verdict !== 'holds') return null;
     const ops = t.trace.steps.map(({ expect: _e, note: _n, ...op }) => op as Op);
@@ -351,7 +353,7 @@ export function confirmReplay(c: Clause, traces: readonly CounterexampleTrace[])
   const pair = pairOf(c);
   const subjects = pair ? pair.map((p) => subjectOf(p)) : [subjectOf(traces[0]!.profile)];
   const v = judgeOf(c.check, subjects[1])(replayed[0]!, noop);
-  const want = (traces[0]!.trace.violation as { step: number }).step;
+  const want = (withoutEvidence(traces[0]!.trace).violation as { step: number }).step;
   return v && v.step + 1 === want ? v : null;
 }
 
@@ -407,9 +409,11 @@ export async function runChecks(options: RunChecksOptions = {}): Promise<CheckRe
     if (r.counterexample && options.outDir) {
       await mkdir(options.outDir, { recursive: true }); // only when there is something to save
       r.counterexample.files = [];
-      for (const tr of r.counterexample.traces) {
+      const ce = r.counterexample;
+      const shown = withEvidence(ce.traces.map((t) => t.trace), { clause: r.clause, step: ce.step, message: ce.message }); // traces/evidence.ts
+      for (const [n, tr] of ce.traces.entries()) {
         const file = join(options.outDir, tr.name);
-        await saveTrace(file, tr.trace);
+        await saveTrace(file, shown[n]!);
         r.counterexample.files.push(file);
         files.push(file);
       }

@@ -232,8 +232,10 @@ export interface CounterexampleSection {
   readonly code: string | null;
   /** What the check saw go wrong, in one or two sentences. */
   readonly failure: string;
-  /** 1-based step at which the violation shows (the last step, after shrinking). */
+  /** 1-based step at which the violation shows. */
   readonly failingStep: number;
+  /** 1-based steps that observe what the violating step did (stat, readdir, ...: traces/evidence.ts). */
+  readonly evidenceSteps?: readonly number[];
   readonly foundBy: 'random' | 'exploration' | 'both';
   readonly seed: number | null;
   /** Steps before and after shrinking. */

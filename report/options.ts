@@ -24,6 +24,8 @@ export interface ReportOptions {
   readonly formats: readonly Format[];
   readonly seed: number;
   readonly json: boolean;
+  /** The command that runs this report again (same selection, budget, seed, formats and out dir). */
+  readonly rerun?: string;
 }
 
 export interface RawFlags {
@@ -78,7 +80,15 @@ export function parseReportOptions(flags: RawFlags, knownClauses: readonly strin
   }
   const outDir = flags.out ?? defaultOut;
   if (outDir.trim() === '') throw new UsageError('report: --out needs a directory');
+  const word = (v: string): string => (/^[A-Za-z0-9_./,:=@+-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+  const rerun = ['devpts-check report', `--budget ${budget}`, `--seed ${seed}`];
+  if (profiles !== null) rerun.push(`--profile ${PROFILE_IDS.filter((p) => profiles.includes(p)).join(',')}`);
+  if (clauseIds !== null) rerun.push(`--clause ${clauseIds.join(',')}`);
+  if (flags.format !== undefined) rerun.push(`--format ${FORMATS.filter((f) => formats.includes(f)).join(',')}`);
+  if (flags.out !== undefined) rerun.push(`--out ${word(outDir)}`);
+  if (flags.json) rerun.push('--json');
   return {
+    rerun: rerun.join(' '),
     profiles: profiles === null ? [...PROFILE_IDS] : PROFILE_IDS.filter((p) => profiles.includes(p)),
     clauses: clauseIds,
     budget: budget as BudgetName,

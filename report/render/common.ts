@@ -81,11 +81,31 @@ export function foundWords(cx: CounterexampleSection): string {
   return `random testing${cx.seed !== null ? `, seed ${cx.seed}` : ''}`;
 }
 
-/** "3 steps, shrunk from 9" */
+/** "3 steps, shrunk from 9, then 2 observations" (the observations show what breaks: traces/evidence.ts). */
 export function lengthWords(cx: CounterexampleSection): string {
-  const n = cx.steps.length;
-  const shrunk = cx.lengths.found !== null && cx.lengths.found !== cx.lengths.shrunk ? `, shrunk from ${cx.lengths.found}` : '';
-  return `${n} step${n === 1 ? '' : 's'}${shrunk}`;
+  const observed = cx.evidenceSteps?.length ?? 0;
+  const n = cx.steps.length - observed;
+  const shrunk = cx.lengths.found !== null && cx.lengths.found !== n ? `, shrunk from ${cx.lengths.found}` : '';
+  const then = observed ? `, then ${observed} observation${observed === 1 ? '' : 's'} that show what breaks` : '';
+  return `${n} step${n === 1 ? '' : 's'}${shrunk}${then}`;
+}
+
+/** A counterexample's clause kind: a finding (D/U/R: the document and the code disagree) or a model bug (K/I). */
+export function isFinding(data: ConformanceData, cx: CounterexampleSection): boolean {
+  const kind = data.clauses.find((c) => c.id === cx.clause)?.kind;
+  return kind !== 'kernel' && kind !== 'invariant';
+}
+
+/** The counts every format states the same way: violated cells, the counterexamples that show them, findings and model bugs. */
+export function violationCounts(data: ConformanceData): { cells: number; counterexamples: number; findings: number; bugs: number; words: string } {
+  const cells = data.summary.violated;
+  const counterexamples = data.counterexamples.length;
+  const findings = data.counterexamples.filter((cx) => isFinding(data, cx)).length;
+  const bugs = counterexamples - findings;
+  const pairs = data.counterexamples.filter((cx) => cx.sides.length > 1).length;
+  const shared = pairs > 0 && cells !== counterexamples ? `; a comparison's counterexample covers both of its profiles` : '';
+  const words = `${cells} violated cell${cells === 1 ? '' : 's'}, shown by ${counterexamples} counterexample${counterexamples === 1 ? '' : 's'} (${findings} finding${findings === 1 ? '' : 's'}, ${bugs} model bug${bugs === 1 ? '' : 's'}${shared})`;
+  return { cells, counterexamples, findings, bugs, words };
 }
 
 export interface ProfileEvidence {
