@@ -3,7 +3,7 @@
 // check as data (checks.ts). The random runner, the explorer and the report read these
 // records; none of them re-declares a clause's pair, premise, boots or prefix.
 
-import type { BootConfig, Op, ProfileId } from '../model/index.ts';
+import { PROFILE_IDS, PROFILES, type BootConfig, type Op, type Profile, type ProfileId } from '../model/index.ts';
 import type { Check, Generation, Premise, RunCheck, Scenario, TransitionCheck } from './checks.ts';
 
 export type ClauseKind = 'D' | 'U' | 'K' | 'R' | 'I';
@@ -58,6 +58,17 @@ export function labelOf(c: Clause, profile?: ProfileId): string {
 
 export const expectAll = (labels: readonly string[], e: Expected): Record<string, Expected> => Object.fromEntries(labels.map((p) => [p, e]));
 
-export const ALL: readonly ProfileId[] = ['2.6.39-n', '2.6.39-y', '3.4-y', '6.x'];
-export const CONFIG_Y: readonly ProfileId[] = ['2.6.39-y', '3.4-y'];
-export const WITH_NODE: readonly ProfileId[] = ['2.6.39-y', '3.4-y', '6.x'];
+// Which profiles a clause speaks about, read off the profile records (model/profiles.ts), so a
+// new kernel profile joins the clauses of its kind without an edit here.
+const where = (test: (p: Profile) => boolean): readonly ProfileId[] => PROFILE_IDS.filter((id) => test(PROFILES[id]));
+export const ALL: readonly ProfileId[] = PROFILE_IDS;
+/** CONFIG_DEVPTS_MULTIPLE_INSTANCES=n, "legacy mode": one instance, every mount a remount of it. */
+export const CONFIG_N: readonly ProfileId[] = where((p) => p.bootMode === 'legacy');
+/** CONFIG_DEVPTS_MULTIPLE_INSTANCES=y: single-instance mode until a newinstance mount. */
+export const CONFIG_Y: readonly ProfileId[] = where((p) => p.bootMode === 'singleInstance');
+/** Every instance has a /dev/pts/ptmx node. */
+export const WITH_NODE: readonly ProfileId[] = where((p) => p.ptmxNode);
+/** 4.7 and later: every mount a new instance, /dev/ptmx finds its sibling pts. */
+export const PER_MOUNT: readonly ProfileId[] = where((p) => p.bootMode === 'perMountInstances');
+/** The kernels with an initial kernel instance a mount can attach again (K11). */
+export const INITIAL_INSTANCE: readonly ProfileId[] = where((p) => p.initialInstance);

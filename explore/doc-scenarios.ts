@@ -10,7 +10,7 @@
 
 import { bootWith, profileOf, stepWith, type BootConfig, type Op, type ProfileId } from '../model/index.ts';
 import { Alphabet } from './actions.ts';
-import type { Scope } from './scope.ts';
+import { scopeBoots, type Scope } from './scope.ts';
 import { handleOrder, ptyCount, tooManyMounts } from './system.ts';
 
 export interface DocScenario {
@@ -121,6 +121,7 @@ export function sameOp(a: Op, b: Op): boolean {
 
 /** Why `ops` is not a path of `scope` on `profile` (null: it is one). */
 export function outsideScope(scope: Scope, profile: ProfileId, ops: readonly Op[], boot: BootConfig = {}): string | null {
+  if (!scopeBoots(scope).some((b) => JSON.stringify(b) === JSON.stringify(boot))) return `its boot ${JSON.stringify(boot)} is not one of the scope's`;
   if (ops.length > scope.depth) return `${ops.length} steps, more than the scope's depth ${scope.depth}`;
   const p = profileOf(profile);
   const alphabet = new Alphabet(scope);
@@ -128,7 +129,9 @@ export function outsideScope(scope: Scope, profile: ProfileId, ops: readonly Op[
   for (const [i, raw] of ops.entries()) {
     const op = { pid: 1, ...raw } as Op;
     const actions = alphabet.actions(state, handleOrder(state));
-    if (!actions.some((a) => sameOp(a, op))) return `step ${i + 1} ${JSON.stringify(op)} is not an action of the scope in that state`;
+    // the scope's open and peer actions leave the handle's name to the model: compare without `as`
+    const { as: _as, ...unnamed } = op as Op & { as?: string };
+    if (!actions.some((a) => sameOp(a, unnamed as Op))) return `step ${i + 1} ${JSON.stringify(op)} is not an action of the scope in that state`;
     const out = stepWith(p, state, op);
     if ('error' in out.result) return `step ${i + 1}: ${out.result.error}`;
     if (ptyCount(state) >= scope.maxPtys && 'index' in out.result && out.result.index !== undefined) return `step ${i + 1} allocates more than ${scope.maxPtys} ptys`;

@@ -7,11 +7,12 @@
 // violation the runner finds outside the scope (other boots, paths, sysctls), or one
 // the runner's runs did not reach.
 
-import { type ProfileId } from '../model/index.ts';
+import { type Op, type ProfileId } from '../model/index.ts';
 import { clauseById, labelOf, pairOf } from '../clauses/index.ts';
 import { checkClause, DEFAULT_MAX_STEPS, DEFAULT_RUNS, DEFAULT_SEED, type RandomVerdict } from '../properties/runner.ts';
 import { explore, type ExploreOutcome, type ExploreVerdict } from '../explore/run.ts';
 import type { Scope } from '../explore/scope.ts';
+import { outsideScope } from '../explore/doc-scenarios.ts';
 import { plural } from '../explore/trace.ts';
 
 export interface AgreementRow {
@@ -27,6 +28,8 @@ export interface AgreementRow {
   agree: boolean;
   /** Both violated: the explorer's counterexample is no longer than the runner's shrunk one. */
   noLonger: boolean | null;
+  /** The explorer holds where the runner found a counterexample that is no path of the scope (explore/doc-scenarios.ts outsideScope): no contradiction. */
+  outsideScope?: boolean;
   note?: string;
 }
 
@@ -59,10 +62,17 @@ export async function compareWithRandom(o: CompareOptions): Promise<AgreementRow
     const agree = v.verdict === r.verdict;
     const noLonger = explorerLength !== null && randomLength !== null ? explorerLength <= randomLength : null;
     let note: string | undefined;
-    if (!agree && v.verdict === 'holds' && r.verdict === 'violated') note = `the runner's counterexample (${plural(randomLength ?? 0, 'step')}) lies outside scope ${o.scope.name} or beyond its depth ${out.depthBound}`;
+    let outside: string | null = null;
+    if (!agree && v.verdict === 'holds' && r.verdict === 'violated') {
+      const first = r.counterexample!.traces[0]!.trace;
+      outside = outsideScope(o.scope, first.profile, first.steps.slice(0, r.counterexample!.step).map(({ expect: _e, note: _n, ...op }) => op as Op), first.boot ?? {});
+      note = outside !== null
+        ? `the runner's counterexample (${plural(randomLength ?? 0, 'step')}) is outside the scope: ${outside}`
+        : `the runner's counterexample (${plural(randomLength ?? 0, 'step')}) is a path of scope ${o.scope.name}, yet the search did not find it`;
+    }
     if (!agree && v.verdict === 'violated' && r.verdict === 'holds') note = `the runner's ${plural(r.runs, 'run')} did not reach the explorer's ${explorerLength}-step counterexample`;
     if (v.verdict === 'incomplete') note = v.reason;
-    rows.push({ clause: v.id, label, explorer: v.verdict, explorerLength, random: r.verdict, randomLength, runs: r.runs, agree, noLonger, ...(note ? { note } : {}) });
+    rows.push({ clause: v.id, label, explorer: v.verdict, explorerLength, random: r.verdict, randomLength, runs: r.runs, agree, noLonger, outsideScope: outside !== null, ...(note ? { note } : {}) });
   }
   return rows;
 }

@@ -5,7 +5,7 @@ import type { BootConfig, Op } from '../../model/index.ts';
 import { TRANSITIONS } from '../transitions.ts';
 import { both, neverNamesDevptsPtmx, noNewinstance, noNewOptions } from '../comparisons.ts';
 import { d8Check, d8Scenario, u2Check, u2Scenario, u3Check, u3Scenario, u4Check, u4Scenario, u5Check, u5Scenario, u7Check } from '../scenarios.ts';
-import { comparison, CONFIG_Y, expectAll, scenario, transition, WITH_NODE, type Clause } from '../record.ts';
+import { comparison, CONFIG_N, CONFIG_Y, expectAll, PER_MOUNT, scenario, transition, WITH_NODE, type Clause } from '../record.ts';
 
 /** Boots a legacy-era system may have (the first, the default, is what shrinking aims for). */
 export const LEGACY_BOOTS: readonly BootConfig[] = [{}, { devptsOptions: 'gid=5,mode=620' }, { mountDevpts: false }, { devptsOptions: 'mode=0620' }];
@@ -26,7 +26,7 @@ export const DOCUMENT_CLAUSES: readonly Clause[] = [  {
     check: transition(TRANSITIONS.D1),
   },
   {
-    id: 'D2', kind: 'D', profiles: ['2.6.39-n', ...CONFIG_Y], expected: expectAll(['2.6.39-n', ...CONFIG_Y], 'holds'),
+    id: 'D2', kind: 'D', profiles: [...CONFIG_N, ...CONFIG_Y], expected: expectAll([...CONFIG_N, ...CONFIG_Y], 'holds'),
     statement: 'multi-instance behaviour needs both CONFIG=y and newinstance; otherwise every devpts mount shows the same ptys',
     document: 'this support for multiple instances is enabled only if: CONFIG_DEVPTS_MULTIPLE_INSTANCES=y, and \'-o newinstance\' mount option is specified',
     code: 'CONFIG=n: mount_single always returns the one superblock; CONFIG=y without newinstance: devpts_mount returns the initial kernel mount\'s superblock.',
@@ -34,7 +34,7 @@ export const DOCUMENT_CLAUSES: readonly Clause[] = [  {
     check: transition(TRANSITIONS.D2),
   },
   {
-    id: 'D3', kind: 'D', profiles: ['2.6.39-n'], expected: { '2.6.39-n': 'violated' },
+    id: 'D3', kind: 'D', profiles: CONFIG_N, expected: expectAll(CONFIG_N, 'violated'),
     statement: 'with CONFIG=n, newinstance and ptmxmode are ignored with a bogus-option console message: the mount behaves as if they were absent',
     document: 'In this mode, the new mount options (-o newinstance and -o ptmxmode) will be ignored with a \'bogus option\' message on console.',
     code: 'the mount is an implicit remount of the single instance: options are reset, then applied up to the first unknown item; items after it are lost (mount_single ignores the error).',
@@ -100,7 +100,7 @@ export const USER_SPACE_CLAUSES: readonly Clause[] = [  {
     check: scenario(u2Scenario, u2Check),
   },
   {
-    id: 'U3', kind: 'U', profiles: WITH_NODE, expected: { '2.6.39-y': 'violated', '3.4-y': 'violated', '6.x': 'holds' },
+    id: 'U3', kind: 'U', profiles: WITH_NODE, expected: { ...expectAll(CONFIG_Y, 'violated'), ...expectAll(PER_MOUNT, 'holds') },
     statement: 'the symlink redirect needs the mode of /dev/pts/ptmx set (default 0000), by ptmxmode in the fstab entry or by chmod; then non-root users can open it',
     document: 'this method requires that system-startup scripts set the mode of /dev/pts/ptmx correctly (default mode is 0000). The scripts can set the mode by, either - adding ptmxmode mount option to devpts entry in /etc/fstab, or - using \'chmod 0666 /dev/pts/ptmx\'',
     code: 'a mount without newinstance binds the existing initial instance: its ptmx node (made 0000 at kern_mount) is not changed by ptmxmode= (mknod_ptmx returns early). 6.x: every mount is a new instance, so ptmxmode= applies.',

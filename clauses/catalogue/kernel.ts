@@ -2,10 +2,10 @@
 // every transition.
 
 import { TRANSITIONS } from '../transitions.ts';
-import { ALL, CONFIG_Y, expectAll, transition, WITH_NODE, type Clause } from '../record.ts';
+import { ALL, CONFIG_N, CONFIG_Y, expectAll, INITIAL_INSTANCE, PER_MOUNT, transition, WITH_NODE, type Clause } from '../record.ts';
 
 export const KERNEL_CLAUSES: readonly Clause[] = [  {
-    id: 'K1', kind: 'K', profiles: ['2.6.39-n'], expected: { '2.6.39-n': 'holds' },
+    id: 'K1', kind: 'K', profiles: CONFIG_N, expected: expectAll(CONFIG_N, 'holds'),
     statement: 'legacy mounts reset all options, then apply them only up to the first unknown one: the result depends on option order',
     code: 'devpts_mount → mount_single → do_remount_sb (error ignored) → parse_mount_options: defaults first, then left to right, stop at the first bogus token.',
     formalization: 'on every devpts mount and every remount of the single instance: the mount succeeds even with unknown items; the options equal those of the same op cut before the first unknown item (unknown: anything but uid=/gid= with a C number, mode= octal); and they equal those the op gives from an instance with other options (reset).',
@@ -54,14 +54,14 @@ export const KERNEL_CLAUSES: readonly Clause[] = [  {
     check: transition(TRANSITIONS.K7, { weights: { user: 8, setuid: 4, chmod: 8 }, boots: [{}, { ptmxMode: '0000' }, { ptmxMode: '0000', devptsOptions: 'gid=5,mode=620' }, { devptsOptions: 'newinstance' }] }),
   },
   {
-    id: 'K8', kind: 'K', profiles: ['6.x'], expected: { '6.x': 'holds' },
+    id: 'K8', kind: 'K', profiles: PER_MOUNT, expected: expectAll(PER_MOUNT, 'holds'),
     statement: 'on 6.x a non-devpts ptmx node allocates in the devpts mounted at its sibling pts (topmost mount), ENOENT if there is no pts, ENODEV if it is not a devpts root; no fallback',
     code: 'devpts_acquire → devpts_ptmx_path → path_pts (6.x fs/devpts/inode.c); live 6.x S2b–S2d.',
     formalization: 'every open of a ptmx node not on devpts: success only when its directory\'s `pts` (looked up without following symlinks, topmost mount) is a devpts root, and then in that instance; otherwise ENOENT (no `pts`) or ENODEV (EACCES and ENOSPC may come from permissions and limits).',
     check: transition(TRANSITIONS.K8, { weights: { layout: 10, mknod: 4 } }),
   },
   {
-    id: 'K9', kind: 'K', profiles: ['6.x'], expected: { '6.x': 'holds' },
+    id: 'K9', kind: 'K', profiles: PER_MOUNT, expected: expectAll(PER_MOUNT, 'holds'),
     statement: 'on 6.x a bind of another instance\'s ptmx allocates there, but TIOCGPTPEER on that master fails with ENODEV',
     code: 'ptmx_open uses the inode\'s own superblock; ptm_open_peer → devpts_mntget walks up from the bind and checks the sibling pts (live 6.x S2f).',
     formalization: 'every successful open of a devpts ptmx node (wherever bound) allocates in that node\'s instance; TIOCGPTPEER on a master opened through a file bind of a ptmx whose directory\'s sibling pts is another devpts instance gives ENODEV.',
@@ -75,7 +75,7 @@ export const KERNEL_CLAUSES: readonly Clause[] = [  {
     check: transition(TRANSITIONS.K10, { weights: { umount: 10 } }),
   },
   {
-    id: 'K11', kind: 'K', profiles: ['2.6.39-n', ...CONFIG_Y], expected: expectAll(['2.6.39-n', ...CONFIG_Y], 'holds'),
+    id: 'K11', kind: 'K', profiles: INITIAL_INSTANCE, expected: expectAll(INITIAL_INSTANCE, 'holds'),
     statement: 'a devpts mount onto the mount point where the same instance is already mounted fails with EBUSY, yet the instance\'s options are replaced as if it had succeeded (a failed mount in a container still rewrites the host\'s pty options)',
     code: 'do_new_mount calls devpts_mount first (=y: memcpy of the parsed options onto the initial instance; =n: mount_single → do_remount_sb), then do_add_mount refuses "the same filesystem on the same mount point" with EBUSY; nothing undoes the options (fs/namespace.c, 2.6.39, 3.4, 4.4; QEMU 2.6.39.4 =n/=y, 3.4.113 =y, 4.4.178 =y).',
     formalization: 'on every devpts mount by root onto a path whose topmost mount is the initial (single) instance at its root — without newinstance and with data the parser accepts on CONFIG=y; any data on CONFIG=n: the result is EBUSY, the instance\'s options are exactly what the mount applies (=y: the data parsed from defaults; =n: reset, then applied up to the first unknown item), nothing else of the instance changes (its ptmx node keeps its mode) and no mount is attached.',

@@ -9,7 +9,7 @@ export const RELATION_CLAUSES: readonly Clause[] = [  {
     statement: '2.6.39-n and 2.6.39-y agree on every sequence that uses only valid legacy options and never names /dev/pts/ptmx',
     code: 'with valid options only, the legacy implicit remount and the CONFIG=y memcpy give the same options; the ptmx node is the one difference.',
     formalization: 'sequences generated on 2.6.39-y with only uid=/gid=/mode= items (boot included), never naming a devpts ptmx node by any path, replayed on 2.6.39-n: every step gives the same result (fs relabelled; the "ptmx" entry of a devpts listing ignored).',
-    check: comparison(['2.6.39-y', '2.6.39-n'], both(legacyValidOptions, neverNamesDevptsPtmx), { vocabulary: 'legacyValid', avoidDevptsPtmx: true, boots: LEGACY_BOOTS }, true),
+    check: comparison(['2.6.39-y', '2.6.39-n'], both(legacyValidOptions, neverNamesDevptsPtmx), { vocabulary: 'legacyValid', avoidDevptsPtmx: true, boots: LEGACY_BOOTS, weights: { remountReadOnly: 6, mountDevpts: 12, container: 6 } }, true),
   },
   {
     id: 'R2', kind: 'R', profiles: ['2.6.39-y', '6.x'], expected: { '2.6.39-y vs 6.x': 'hypothesis' },

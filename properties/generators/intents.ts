@@ -290,6 +290,16 @@ export const INTENTS = [
   { kind: 'layout', weight: 3, about: 'a layout away from /dev (sibling pts, tmpfs, binds, symlinks)', emit: layout },
   { kind: 'user', weight: 3, about: 'an unprivileged process', emit: user },
   { kind: 'pty', weight: 4, about: 'a working pty: open, unlock, open the slave', emit: pty },
+  {
+    // off by default (weight 0: the other intents keep their selectors); a clause that needs
+    // a read-only superblock asks for it (R1: =n's mounts reset the read-only flag, =y's do not)
+    kind: 'remountReadOnly', weight: 0, about: 'remount a mount point read-only (MS_RDONLY), with options',
+    emit: (g, { a, b, items }) => {
+      const options = g.options(items, b);
+      const pid = g.rootPid(a);
+      g.emit({ op: 'remount', pid, target: g.existing(b, REMOUNT_TARGETS, pid), ...(options !== undefined ? { options } : {}), flags: ['ro'] as MountFlag[] });
+    },
+  },
 ] as const satisfies readonly IntentDef[];
 
 export type IntentKind = (typeof INTENTS)[number]['kind'];

@@ -2,7 +2,7 @@
 // scopes given as JSON are validated with one-line usage errors.
 
 import { describe, expect, it } from 'vitest';
-import { PROFILE_IDS } from '../../model/index.ts';
+import { PROFILE_IDS, type Op } from '../../model/index.ts';
 import { UsageError } from '../../cli/exit-codes.ts';
 import { DOC_SCENARIOS, outsideScope } from '../../explore/doc-scenarios.ts';
 import { DOC, SMALL, resolveScope, scopeProblem } from '../../explore/scope.ts';
@@ -50,5 +50,14 @@ describe('resolveScope', () => {
     }
     expect(scopeProblem(SMALL)).toBeNull();
     expect(scopeProblem(DOC)).toBeNull();
+  });
+});
+
+describe('outsideScope: whether a sequence is a path of a scope', () => {
+  it('names its handles as it likes; a read-only mount or a foreign boot is outside scope small', () => {
+    const inside: Op[] = [{ op: 'open', pid: 1, path: '/dev/ptmx', as: 'm' }, { op: 'close', pid: 1, fd: 'm' }];
+    expect(outsideScope(SMALL, '2.6.39-y', inside)).toBeNull();
+    expect(outsideScope(SMALL, '2.6.39-n', [{ op: 'mount', pid: 1, fstype: 'devpts', target: '/dev/pts', flags: ['ro'] }])).toMatch(/step 1 .*not an action/);
+    expect(outsideScope(SMALL, '2.6.39-y', inside, { devptsOptions: 'gid=5' })).toMatch(/boot/);
   });
 });

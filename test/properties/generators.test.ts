@@ -2,6 +2,7 @@
 // shrinking, that reach the states the document talks about; the intent table.
 
 import fc from 'fast-check';
+import { CLAUSES } from '../../clauses/index.ts';
 import { describe, expect, it } from 'vitest';
 import { isOk, isToolError, PROFILE_IDS, validateOp, type ProfileId } from '../../model/index.ts';
 import { execute, subjectOf } from '../../clauses/run.ts';
@@ -98,8 +99,14 @@ describe('the intent table', () => {
   it('has one entry per intent: kind, weight, what it is for, and a fallback that is another intent', () => {
     const kinds = INTENTS.map((i) => i.kind);
     expect(new Set(kinds).size).toBe(kinds.length);
+    // an intent off by default (weight 0) must be asked for by some clause's generation hints
+    const asked = new Set(CLAUSES.flatMap((c) => {
+      const gens = c.check.kind === 'run' ? c.check.generations : 'generation' in c.check && c.check.generation ? [c.check.generation] : [];
+      return gens.flatMap((g) => Object.entries(g.weights ?? {}).filter(([, w]) => (w ?? 0) > 0).map(([k]) => k));
+    }));
     for (const i of INTENTS) {
-      expect(i.weight, i.kind).toBeGreaterThan(0);
+      if (i.weight === 0) expect(asked, `${i.kind} is off by default and no clause asks for it`).toContain(i.kind);
+      else expect(i.weight, i.kind).toBeGreaterThan(0);
       expect(i.about.length, i.kind).toBeGreaterThan(10);
       if ('otherwise' in i) expect(kinds, i.kind).toContain(i.otherwise);
     }

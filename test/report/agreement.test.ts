@@ -16,10 +16,11 @@ describe('explorer and random runner agree (scope small)', () => {
     it(profile, async () => {
       const rows = await compareWithRandom({ profile, scope: SMALL });
       const judged = rows.filter((r) => r.explorer !== 'not-judged');
-      // the 4.4 profiles (issue 11) are not in the clause catalogue yet: nothing is judged there
       const covered = CLAUSES.some((c) => c.profiles.includes(profile));
       expect(judged.length).toBeGreaterThan(covered ? 10 : -1);
-      const disagree = judged.filter((r) => !r.agree || r.noLonger === false);
+      // a verdict may differ only where the runner's counterexample is one the scope's alphabet
+      // cannot produce (R1 on 2.6.39: `mount -o ro`, a flag scope small never gives)
+      const disagree = judged.filter((r) => (!r.agree && !r.outsideScope) || r.noLonger === false);
       expect(disagree).toEqual([]);
     }, 120_000);
   }
