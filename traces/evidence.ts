@@ -134,6 +134,11 @@ function comparable(r: StepResult, labels: ReadonlyMap<string, string>): unknown
   return { ...r, fs: labels.get(r.fs) ?? r.fs };
 }
 
+/** A comparison's message names the step it is about ("step 2 (pid 1: ...)"): the number it has once observations precede it. */
+function renumberStep(message: string, from: number, to: number): string {
+  return from === to ? message : message.replace(new RegExp(`\\bstep ${from} \\(`, 'g'), `step ${to} (`);
+}
+
 /**
  * The traces with the violation note in its one shape and the observation steps that
  * show it, every expectation recomputed on the model. `sides`: one trace, or the two
@@ -229,7 +234,7 @@ export function withEvidence(sidesIn: readonly Trace[], violation: ViolationInpu
       violation: {
         ...(violation.clause ? { clause: violation.clause } : {}),
         step: k + before.length,
-        message: relabelText(violation.message, expected.labels),
+        message: renumberStep(relabelText(violation.message, expected.labels), k, k + before.length),
         evidence,
       },
     });

@@ -72,6 +72,15 @@ describe('the evidence builder', () => {
     expectEvidence(b!, 'D5 2.6.39-n');
   });
 
+  it('renumbers the step a comparison\'s message names when observations come before it (R1: the chmod is step 3 of the saved trace)', () => {
+    const ops: Op[] = [{ op: 'mount', pid: 1, fstype: 'devpts', target: '/dev/pts', flags: ['ro'] }, { op: 'chmod', pid: 1, path: '/dev/pts', mode: '0666' }];
+    const sides = (['2.6.39-y', '2.6.39-n'] as const).map((profile): Trace => ({ format: 'devpts-trace/1', profile, steps: ops }));
+    const [a] = withEvidence(sides, { clause: 'R1', step: 2, message: 'step 2 (pid 1: chmod 0666 /dev/pts): 2.6.39-y gives ok, 2.6.39-n gives EROFS' });
+    const v = violationOf(a!)!;
+    expect(a!.steps[v.step - 1]!.op).toBe('chmod');
+    expect(v.message).toMatch(new RegExp(`^step ${v.step} \\(pid 1: chmod`));
+  });
+
   it('is undone by withoutEvidence (the runner re-judges the steps it found), and applying it twice adds nothing', () => {
     const [t] = withEvidence([u6()], U6);
     const bare = withoutEvidence(t!);
