@@ -1,8 +1,8 @@
 // The four kernel profiles (../shared/design/profiles.md). Every difference between
 // kernels lives here, one field per concern; the rest of the model asks the record.
 
-import type { ProfileId } from './ops.ts';
-import { parseFsParamOptions, parseLegacyOptions, showOptions } from './options.ts';
+import type { Errno, ProfileId } from './ops.ts';
+import { NR_UNIX98_PTY_MAX, parseFsParamOptions, parseLegacyOptions, showOptions, type IdMapper } from './options.ts';
 import {
   allocateGlobalCount34, allocateGlobalCount6x, allocateIndexLimitEio, mountInitialUnlessNewinstance,
   mountNewEveryTime, mountSingleInstance, ptmxAlwaysSingle, ptmxOwnInstanceElseInitial,
@@ -32,13 +32,30 @@ export interface Profile {
   /** Which instance a devpts mount attaches, and what it does to it. */
   readonly mountDevpts: (req: MountRequest) => Decision;
   /** What a remount does to the instance's options and ptmx node. */
-  readonly remountDevpts: (state: KernelState, fs: FsId, data: string | undefined, parse: Parser, readonly: boolean) => Change;
-  /** Which instance an open of a c 5:2 node allocates in. */
-  readonly ptmxInstance: (state: KernelState, pos: Pos, node: NodeView) => Lookup;
+  readonly remountDevpts: (state: KernelState, fs: FsId, data: string | undefined, parse: Parser, readonly: boolean, ids?: IdMapper) => Change;
+  /** Which instance an open of a c 5:2 node allocates in (`dir`: the directory its name was found in). */
+  readonly ptmxInstance: (state: KernelState, pos: Pos, node: NodeView, dir: number) => Lookup;
   /** Index allocation and limits. */
   readonly allocateIndex: (state: KernelState, fs: DevptsFs) => Allocation;
   /** The options as /proc/mounts shows them (devpts_show_options). */
   readonly showOptions: (opts: DevptsOptions) => string[];
+  /** unshare(CLONE_NEWUSER) exists (check_unshare_flags: EINVAL on 2.6.39 and 3.4, QEMU 2.6.39.4, 3.4.113). */
+  readonly userns: boolean;
+  /** kernel.pty.nr counts every pty ever allocated (2.6.39: pty_count++ only) instead of the live ones. */
+  readonly ptyNrCountsUp: boolean;
+  /** The largest value kernel.pty.max and .reserve take (pty_limit_max). */
+  readonly sysctlMax: number;
+  /** A mount onto a detached mount: lock_mount's ENOENT (6.x) or do_add_mount's check_mnt EINVAL (2.6.39, 3.4). */
+  readonly mountOnDetached: Errno;
+  /**
+   * Mounting devtmpfs: "remount" — mount_single remounts the one superblock with the
+   * mount's flags and data, errors ignored (drivers/base/devtmpfs.c dev_mount 2.6.39, 3.4:
+   * code reading, to confirm on QEMU); "attach" — the data is checked, then the existing
+   * superblock is attached as it is (6.x devtmpfs_get_tree).
+   */
+  readonly devtmpfsMount: 'remount' | 'attach';
+  /** fs.protected_hardlinks (3.6+, default 1): only a safe source may be linked by a non-owner (may_linkat). */
+  readonly protectedHardlinks: boolean;
 }
 
 const table2639n = { ptmxmode: false, newinstance: false, max: false } as const; // CONFIG=n token table
@@ -54,6 +71,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     ptmxInstance: ptmxAlwaysSingle,
     allocateIndex: allocateIndexLimitEio,
     showOptions: (opts) => showOptions(table2639n, opts),
+    userns: false, ptyNrCountsUp: true, sysctlMax: NR_UNIX98_PTY_MAX, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false,
   },
   '2.6.39-y': {
     id: '2.6.39-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, reserveSysctl: false,
@@ -63,6 +81,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     ptmxInstance: ptmxOwnInstanceElseInitial,
     allocateIndex: allocateIndexLimitEio,
     showOptions: (opts) => showOptions(table2639y, opts),
+    userns: false, ptyNrCountsUp: true, sysctlMax: NR_UNIX98_PTY_MAX, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false,
   },
   '3.4-y': {
     id: '3.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, reserveSysctl: true,
@@ -72,15 +91,19 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     ptmxInstance: ptmxOwnInstanceElseInitial,
     allocateIndex: allocateGlobalCount34,
     showOptions: (opts) => showOptions(table34y, opts),
+    // 3.4 devpts pty_limit_max = INT_MAX; kernel.pty.nr counts down again (devpts_kill_index: pty_count--)
+    userns: false, ptyNrCountsUp: false, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false,
   },
   '6.x': {
     id: '6.x', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, reserveSysctl: true,
-    parseOptions: (data) => parseFsParamOptions(data),
+    parseOptions: (data, _current, purpose, ids) => parseFsParamOptions(data, purpose, ids),
     mountDevpts: mountNewEveryTime,
     remountDevpts: remountAtomically,
     ptmxInstance: ptmxOwnInstanceElseSiblingPts,
     allocateIndex: allocateGlobalCount6x,
     showOptions: (opts) => showOptions({ ptmxmode: true, max: true }, opts),
+    // live 6.18: `unshare -U -r -m` works; a mount onto a lazily unmounted tree is ENOENT
+    userns: true, ptyNrCountsUp: false, sysctlMax: 0x7fffffff, mountOnDetached: 'ENOENT', devtmpfsMount: 'attach', protectedHardlinks: true,
   },
 };
 

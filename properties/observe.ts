@@ -51,11 +51,11 @@ export function lowestFree(fs: DevptsFs): number {
 export const procOf = (state: KernelState, op: Op): Proc | undefined => state.procs[op.pid ?? 1];
 
 /** Resolve a path as the op's process would (null when the process or path does not exist). */
-export function resolveAs(state: KernelState, pid: number, path: string, nofollow = false): { pos: Pos; node: NodeView } | null {
+export function resolveAs(state: KernelState, pid: number, path: string, nofollow = false): { pos: Pos; node: NodeView; dir: Pos } | null {
   const proc = state.procs[pid];
   if (!proc) return null;
   const r = resolve(state, proc, path, nofollow);
-  return r.ok ? { pos: r.pos, node: r.node } : null;
+  return r.ok ? { pos: r.pos, node: r.node, dir: r.dir } : null;
 }
 
 export const isPtmxNode = (node: NodeView): boolean => node.type === 'chr' && node.rdev !== null && node.rdev[0] === 5 && node.rdev[1] === 2;
@@ -65,7 +65,7 @@ export const isDevptsPtmx = (r: { pos: Pos; node: NodeView }): boolean => r.node
 /** The pty an `open`/`peer` success created a handle for: { fs, index, kind }. */
 export function openedHandle(after: KernelState, result: StepResult) {
   if (!isOk(result) || result.fd === undefined) return null;
-  return after.handles[result.fd] ?? null;
+  return Object.prototype.hasOwnProperty.call(after.handles, result.fd) ? after.handles[result.fd]! : null;
 }
 
 /** The instance and index a successful ptmx open allocated (null for any other result). */

@@ -46,7 +46,7 @@ const sameResult = (a: StepResult, b: StepResult): boolean => {
   return deepEqual(strip(a), strip(b));
 };
 
-type PtmxTarget = { pos: Pos; node: ReturnType<typeof nodeAt> & object } | null;
+type PtmxTarget = { pos: Pos; node: ReturnType<typeof nodeAt> & object; dir: Pos } | null;
 // Five clauses ask for the target of the same open, one after the other: it is resolved
 // once per (before, op) (states are immutable, so the same pair resolves the same way).
 let lastTarget: { before: KernelState; op: Op; target: PtmxTarget } | null = null;
@@ -356,7 +356,7 @@ export const K5: TransitionCheck = (ctx) => {
   if (!t) return null;
   const proc = before.procs[op.pid ?? 1]!;
   if (!permits(t.node.attrs, proc, R | W) || mountOf(before, t.pos.mount).flags.includes('nodev')) return null;
-  const where = profile.ptmxInstance(before, t.pos, t.node);
+  const where = profile.ptmxInstance(before, t.pos, t.node, t.dir.ino);
   if (!where.ok) return null;
   const fs = devpts(before, where.fs);
   if (!fs) return null;

@@ -9,7 +9,7 @@
 //                     records the nondeterministic picks of an action
 
 import type {
-  Attrs, DevptsFs, DevptsOptions, Fs, Handle, KernelState, Mount, Namespace, PlainFs, PlainInode, Proc, Pty, Sysctl,
+  Attrs, DeadSlave, DevptsFs, DevptsOptions, Fs, Handle, IdMap, KernelState, Mount, Namespace, PlainFs, PlainInode, Pos, Proc, Pty, Sysctl, UserNs,
 } from '../model/index.ts';
 import {
   bool, int, intMap, json, list, NONE, option, record, set, some, str, stringMap, variant,
@@ -38,44 +38,57 @@ const inode: Encoder<PlainInode> = (n) => {
   }
 };
 
-const plainFs = record<PlainFs>({ kind: str, id: str, inodes: intMap(inode), nextIno: int, readonly: (b) => b === true });
+const plainFs = record<PlainFs>({
+  kind: str, id: str, inodes: intMap(inode), nextIno: int, readonly: (b) => b === true,
+  fstype: option(str), userns: option(str), nodev: (b) => b === true, unlinked: (l) => ({ '#set': (l ?? []).map(int) }),
+});
 const devptsOptions = record<DevptsOptions>({
   uid: option(int), gid: option(int), mode: int, ptmxmode: int, max: option(int), newinstance: bool,
 });
 const pty = record<Pty>({ masterOpen: bool, slaveOpens: int, locked: bool, node: option(attrs) });
+const deadSlave = record<DeadSlave>({ index: int, attrs });
 const devptsFs = record<DevptsFs>({
   kind: str, id: str, opts: devptsOptions, root: attrs, ptmx: option(attrs), ptys: intMap(pty),
-  initial: bool, reserve: bool, readonly: bool,
+  initial: bool, reserve: bool, readonly: bool, userns: option(str), dead: (d) => intMap(deadSlave)(d ?? {}),
 });
 const fs: Encoder<Fs> = (f) => (f.kind === 'plain' ? variant('Plain', plainFs(f)) : variant('Devpts', devptsFs(f)));
 
 const mount = record<Mount>({
   id: str, ns: option(str), fs: str, root: int, parent: option(str), mountpoint: int, flags: set(str),
+  group: option(int), master: option(int), unbindable: (b) => b === true, locked: (b) => b === true,
+  lockedFlags: (f) => set(str)(f ?? []),
 });
-const namespace = record<Namespace>({ id: str, root: str, mounts: list(str) });
-const proc = record<Proc>({ pid: int, uid: int, gid: int, ns: str });
+const namespace = record<Namespace>({ id: str, root: str, mounts: list(str), owner: str });
+const pos = record<Pos>({ mount: str, ino: int });
+const idMap = record<IdMap>({ uid: int, gid: int });
+const proc = record<Proc>({ pid: int, uid: int, gid: int, ns: str, userns: str, map: option(idMap), caps: bool, root: pos, cwd: pos });
+const userns = record<UserNs>({ id: str, parent: option(str), level: int, owner: int, uid: int, gid: int });
 
-type PtyHandle = Extract<Handle, { kind: 'master' | 'slave' }>;
+type MasterHandle = Extract<Handle, { kind: 'master' }>;
+type SlaveHandle = Extract<Handle, { kind: 'slave' }>;
 type FileHandle = Extract<Handle, { kind: 'file' }>;
-const ptyHandle = record<PtyHandle>({ pid: int, kind: str, fs: str, index: int, mount: str, ino: int });
-const fileHandle = record<FileHandle>({ pid: int, kind: str, fs: str, mount: str, ino: int });
+const masterHandle = record<MasterHandle>({ pid: int, file: int, kind: str, fs: str, index: int, mount: str, ino: int, dir: int });
+const slaveHandle = record<SlaveHandle>({ pid: int, file: int, kind: str, fs: str, index: int, mount: str, ino: int });
+const fileHandle = record<FileHandle>({ pid: int, file: int, kind: str, fs: str, mount: str, ino: int });
 const handle: Encoder<Handle> = (h) =>
-  h.kind === 'file' ? variant('File', fileHandle(h)) : variant(h.kind === 'master' ? 'Master' : 'Slave', ptyHandle(h));
+  h.kind === 'file' ? variant('File', fileHandle(h)) : h.kind === 'master' ? variant('Master', masterHandle(h)) : variant('Slave', slaveHandle(h));
 
-const sysctl = record<Sysctl>({ max: int, reserve: int });
-const counters = record<KernelState['next']>({ mount: int, ns: int, fs: int, fd: int });
+const sysctl = record<Sysctl>({ max: int, reserve: int, allocated: (n) => int(n ?? 0) });
+const counters = record<KernelState['next']>({ mount: int, ns: int, fs: int, fd: int, file: int, group: int, userns: int });
 
 /** The whole kernel state of the model as one ITF record. */
 export const encodeKernel: Encoder<KernelState> = record<KernelState>({
   profile: str,
   procs: intMap(proc),
   namespaces: stringMap(namespace),
+  userns: stringMap(userns),
   mounts: stringMap(mount),
   fss: stringMap(fs),
   handles: stringMap(handle),
   sysctl,
   initialInstance: option(str),
   multiInstance: bool,
+  devtmpfs: str,
   next: counters,
 });
 

@@ -5,8 +5,8 @@
 // picture can never disagree with the semantics.
 
 import { formatMode, profileOf, type KernelState } from '../../model/index.ts';
-import { nodeAt, resolve, DEVPTS_PTMX_INO, DEVPTS_ROOT_INO } from '../../model/paths.ts';
-import type { DevptsFs, Mount, Proc } from '../../model/state.ts';
+import { nodeAt, nsRoot, resolve, DEVPTS_PTMX_INO, DEVPTS_ROOT_INO } from '../../model/paths.ts';
+import { INITIAL_USERNS, type DevptsFs, type Mount, type Proc } from '../../model/state.ts';
 import type { MountKind, StateDiagram } from '../data.ts';
 
 /** Labels for devpts instances: `known` first (the labels results used), then the rest in creation order. */
@@ -115,7 +115,10 @@ export function stateDiagram(state: KernelState, known: ReadonlyMap<string, stri
   const nsIds = Object.keys(state.namespaces).sort((a, b) => num(a) - num(b));
   const namespaces = nsIds.map((ns) => {
     const procs = Object.values(state.procs).filter((p) => p.ns === ns).map((p) => ({ pid: p.pid, uid: p.uid }));
-    const root: Proc = { pid: 0, uid: 0, gid: 0, ns };
+    // root as the namespace's first process sees it (its root and working directory), else at the namespace's root
+    const first = Object.values(state.procs).find((p) => p.ns === ns);
+    const top = first ? first.root : nsRoot(state, ns);
+    const root: Proc = { pid: 0, uid: 0, gid: 0, ns, userns: first?.userns ?? INITIAL_USERNS, caps: true, root: top, cwd: first ? first.cwd : top, ...(first?.map ? { map: first.map } : {}) };
     const leads = [ptmxLead(state, profile, root, fsLabel, '/dev/ptmx')];
     for (const path of ptmxPaths) {
       if (path === '/dev/ptmx' || leads.some((l) => l.path === path)) continue;
@@ -173,7 +176,7 @@ function ptmxLead(
     return { path, instance: null, errno: r.node.type === 'dir' ? 'EISDIR' : 'ENXIO', via };
   }
   if (r.node.devpts && link.node.type === 'lnk') via = `symlink → ${(nodeAt(state, link.pos)?.target) ?? '?'} (${fsLabel(r.node.devpts.id)}'s ptmx)`;
-  const where = profile.ptmxInstance(state, r.pos, r.node);
+  const where = profile.ptmxInstance(state, r.pos, r.node, r.dir.ino);
   if (!where.ok) return { path, instance: null, errno: where.errno, via };
   return { path, instance: fsLabel(where.fs), errno: null, via };
 }

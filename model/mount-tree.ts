@@ -1,0 +1,229 @@
+// The mount tree as data: attaching a (copied) tree of mounts, detaching a subtree,
+// copying a namespace, and the questions the mount ops ask about the tree (which mounts
+// hang below which, what holds a mount busy). Propagation (propagation.ts) and the
+// mount ops (mounts.ts) are built on these.
+
+import type { MountFlag } from './ops.ts';
+import { mountOf, nodeAt, samePos } from './paths.ts';
+import { put } from './records.ts';
+import type { FsId, KernelState, Mount, MountId, NsId, Pos, UsernsId } from './state.ts';
+
+/** A mount to be made, with the mounts to hang below it (a fresh mount, a bind, a copy). */
+export interface MountSpec {
+  readonly fs: FsId;
+  readonly root: number;
+  readonly flags: readonly MountFlag[];
+  readonly group?: number;
+  readonly master?: number;
+  readonly unbindable?: true;
+  readonly locked?: true;
+  readonly lockedFlags?: readonly MountFlag[];
+  readonly children: readonly { readonly mountpoint: number; readonly spec: MountSpec }[];
+}
+
+/** The propagation and lock fields of a mount, without the undefined ones (records stay small). */
+export function propagationOf(m: Pick<Mount, 'group' | 'master' | 'unbindable' | 'locked' | 'lockedFlags'>): Partial<Mount> {
+  const out: { group?: number; master?: number; unbindable?: true; locked?: true; lockedFlags?: readonly MountFlag[] } = {};
+  if (m.group !== undefined) out.group = m.group;
+  if (m.master !== undefined) out.master = m.master;
+  if (m.unbindable) out.unbindable = true;
+  if (m.locked) out.locked = true;
+  if (m.lockedFlags && m.lockedFlags.length > 0) out.lockedFlags = m.lockedFlags;
+  return out;
+}
+
+/** The members of a namespace (mount records), in its list order. */
+export function members(state: KernelState, ns: NsId): Mount[] {
+  const out: Mount[] = [];
+  for (const id of state.namespaces[ns]!.mounts) out.push(state.mounts[id]!);
+  return out;
+}
+
+/** Mounts hanging directly below `id` (same namespace), in mount-id order. */
+export function childrenOf(state: KernelState, id: MountId): Mount[] {
+  const m = mountOf(state, id);
+  if (m.ns === null) return [];
+  const out: Mount[] = [];
+  for (const c of state.namespaces[m.ns]!.mounts) {
+    const child = state.mounts[c]!;
+    if (child.parent === id) out.push(child);
+  }
+  return out;
+}
+
+/** `id` and every mount below it, depth first (pre-order, children in mount-id order: copy_tree's order). */
+export function subtree(state: KernelState, id: MountId): MountId[] {
+  const out: MountId[] = [];
+  const visit = (m: MountId): void => {
+    out.push(m);
+    for (const c of childrenOf(state, m)) visit(c.id);
+  };
+  visit(id);
+  return out;
+}
+
+/** Is inode `ino` at or below directory `top` in the fs of mount `m` (is_subdir)? */
+export function isBelow(state: KernelState, m: MountId, ino: number, top: number): boolean {
+  let cur = ino;
+  for (let guard = 0; guard < 10_000; guard++) {
+    if (cur === top) return true;
+    const node = nodeAt(state, { mount: m, ino: cur });
+    if (!node || node.parent === cur) return false;
+    cur = node.parent;
+  }
+  return false;
+}
+
+/**
+ * The spec of the tree at `source` (a mount and a directory or file of it): the mount
+ * re-rooted at the source node, and, when `recursive`, every mount hanging below that
+ * node (copy_tree; with `skipUnbindable`, unbindable submounts stay behind, as for
+ * --rbind). Propagation fields are copied as they are; callers adjust them.
+ */
+export function treeSpec(state: KernelState, source: Pos, recursive: boolean, skipUnbindable: boolean): MountSpec {
+  const top = mountOf(state, source.mount);
+  const specOf = (m: Mount, root: number, fromRoot: boolean): MountSpec => {
+    const children: { mountpoint: number; spec: MountSpec }[] = [];
+    if (recursive) {
+      for (const c of childrenOf(state, m.id)) {
+        if (skipUnbindable && c.unbindable) continue;
+        if (!fromRoot && !isBelow(state, m.id, c.mountpoint, root)) continue;
+        children.push({ mountpoint: c.mountpoint, spec: specOf(c, c.root, true) });
+      }
+    }
+    return { fs: m.fs, root, flags: m.flags, ...propagationOf(m), children };
+  };
+  return specOf(top, source.ino, source.ino === top.root);
+}
+
+/** Rewrite every node of a spec (group/master/lock changes for copies). */
+export function mapSpec(spec: MountSpec, f: (s: MountSpec) => Omit<MountSpec, 'children'>): MountSpec {
+  return { ...f(spec), children: spec.children.map((c) => ({ mountpoint: c.mountpoint, spec: mapSpec(c.spec, f) })) };
+}
+
+/**
+ * Attach the tree `spec` on `on` (a place in namespace `ns`): ids in depth-first order
+ * (creation order is mountinfo order), appended to the namespace's list. A mount
+ * already directly on `on` is tucked on top of the new tree's root
+ * (attach_recursive_mnt → mnt_change_mountpoint: a propagated copy goes under it).
+ */
+export function attachTree(state: KernelState, on: Pos, spec: MountSpec): { state: KernelState; id: MountId; ids: MountId[] } {
+  const parent = mountOf(state, on.mount);
+  const ns = parent.ns!;
+  let n = state.next.mount;
+  let mounts = state.mounts;
+  const ids: MountId[] = [];
+  let tucked: MountId | null = null;
+  for (const c of state.namespaces[ns]!.mounts) {
+    const m = state.mounts[c]!;
+    if (m.parent === on.mount && m.mountpoint === on.ino) { tucked = c; break; }
+  }
+  const make = (s: MountSpec, parentId: MountId, mountpoint: number): MountId => {
+    const id = `m${n++}`;
+    ids.push(id);
+    const { children, ...fields } = s;
+    const m: Mount = { id, ns, parent: parentId, mountpoint, ...fields };
+    mounts = put(mounts, id, m);
+    for (const c of children) make(c.spec, id, c.mountpoint);
+    return id;
+  };
+  const id = make(spec, on.mount, on.ino);
+  if (tucked !== null) mounts = put(mounts, tucked, { ...mounts[tucked]!, parent: id, mountpoint: spec.root });
+  const space = state.namespaces[ns]!;
+  return {
+    id, ids,
+    state: {
+      ...state,
+      mounts,
+      namespaces: put(state.namespaces, ns, { ...space, mounts: [...space.mounts, ...ids] }),
+      next: { ...state.next, mount: n },
+    },
+  };
+}
+
+/** Detach mounts from their namespace (umount_tree: each is disconnected from its parent). */
+export function detachMounts(state: KernelState, gone: ReadonlySet<MountId>): KernelState {
+  if (gone.size === 0) return state;
+  let mounts = state.mounts;
+  const touched = new Set<NsId>();
+  for (const id of gone) {
+    const m = mounts[id]!;
+    if (m.ns !== null) touched.add(m.ns);
+    mounts = put(mounts, id, { ...m, ns: null, parent: null });
+  }
+  let namespaces = state.namespaces;
+  for (const ns of touched) {
+    const space = namespaces[ns]!;
+    namespaces = put(namespaces, ns, { ...space, mounts: space.mounts.filter((id) => !gone.has(id)) });
+  }
+  return { ...state, mounts, namespaces };
+}
+
+/** Detach a mount and everything mounted below it (umount_tree). */
+export function detachTree(state: KernelState, top: MountId): KernelState {
+  return detachMounts(state, new Set(subtree(state, top)));
+}
+
+/** Mounts a process holds by its root or working directory (they pin the mount like an open file). */
+export function heldByProcs(state: KernelState, id: MountId): boolean {
+  for (const pid in state.procs) {
+    const p = state.procs[pid]!;
+    if (p.root.mount === id || p.cwd.mount === id) return true;
+  }
+  return false;
+}
+
+/** Open files, working directories and roots on this mount (propagate_mount_busy's refcount, beyond the tree itself). */
+export function mountInUse(state: KernelState, id: MountId): boolean {
+  for (const name in state.handles) if (state.handles[name]!.mount === id) return true;
+  return heldByProcs(state, id);
+}
+
+/**
+ * CLONE_NEWNS: a copy of a namespace's whole tree (copy_mnt_ns → copy_tree with
+ * CL_COPY_ALL): ids in depth-first order, propagation kept (a copy of a shared mount is
+ * a peer of it; `sharedToSlave` — a new user namespace — makes it a slave instead), and,
+ * for a less privileged owner, every mount but the root locked (lock_mnt_tree).
+ * Returns the map from old to new mount ids (to carry roots and working directories over).
+ */
+export function copyNamespace(state: KernelState, from: NsId, owner: UsernsId): { state: KernelState; ns: NsId; ids: ReadonlyMap<MountId, MountId> } {
+  const ns = `ns${state.next.ns}`;
+  const source = state.namespaces[from]!;
+  const lock = owner !== source.owner;
+  const order = subtree(state, source.root);
+  const ids = new Map<MountId, MountId>();
+  let n = state.next.mount;
+  for (const id of order) ids.set(id, `m${n++}`);
+  let mounts = state.mounts;
+  for (const id of order) {
+    const m = state.mounts[id]!;
+    let copy: Mount = { ...m, id: ids.get(id)!, ns, parent: m.parent === null ? null : ids.get(m.parent) ?? null };
+    if (lock) {
+      // CL_SHARED_TO_SLAVE: a shared mount's copy receives from it and sends nothing back
+      if (m.group !== undefined) {
+        const { group: _g, ...rest } = copy;
+        copy = { ...rest, master: m.group };
+      }
+      // MNT_LOCK_READONLY/NODEV/NOSUID/NOEXEC for the flags it has now; MNT_LOCKED for all but the root
+      copy = { ...copy, ...(m.flags.length > 0 ? { lockedFlags: m.flags } : {}), ...(m.parent !== null ? { locked: true as const } : {}) };
+    }
+    mounts = put(mounts, copy.id, copy);
+  }
+  return {
+    ns, ids,
+    state: {
+      ...state,
+      mounts,
+      namespaces: put(state.namespaces, ns, { id: ns, root: ids.get(source.root)!, mounts: order.map((id) => ids.get(id)!), owner }),
+      next: { ...state.next, mount: n, ns: state.next.ns + 1 },
+    },
+  };
+}
+
+/** A place carried into a namespace copy. */
+export const carried = (pos: Pos, ids: ReadonlyMap<MountId, MountId>): Pos => {
+  const m = ids.get(pos.mount);
+  return m === undefined ? pos : { mount: m, ino: pos.ino };
+};
+
+export { samePos };
