@@ -149,7 +149,9 @@ export function detachMounts(state: KernelState, gone: ReadonlySet<MountId>): Ke
   for (const id of gone) {
     const m = mounts[id]!;
     if (m.ns !== null) touched.add(m.ns);
-    mounts = put(mounts, id, { ...m, ns: null, parent: null });
+    // umount_tree: change_mnt_propagation(MS_PRIVATE) on every mount it takes
+    const { group: _g, master: _m, ...rest } = m;
+    mounts = put(mounts, id, { ...rest, ns: null, parent: null });
   }
   let namespaces = state.namespaces;
   for (const ns of touched) {
