@@ -6,6 +6,7 @@
 // and instances with no mount and no pty (the initial instance and the kernel's
 // devtmpfs never die, 2.6.39 §1.9).
 
+import { outlivesItsMounts } from './charts/instance.ts';
 import { detachMounts, subtree } from './mount-tree.ts';
 import { drop, put } from './records.ts';
 import { INITIAL_NS, type DeadSlave, type DevptsFs, type FsId, type KernelState, type MountId } from './state.ts';
@@ -34,11 +35,6 @@ function deadSlaveHeld(state: KernelState, fsId: FsId, ino: number): boolean {
     const m = state.mounts[id]!;
     if (m.parent !== null && m.mountpoint === ino && state.mounts[m.parent]!.fs === fsId) return true;
   }
-  return false;
-}
-
-function hasPtys(fs: DevptsFs): boolean {
-  for (const _ in fs.ptys) return true;
   return false;
 }
 
@@ -89,7 +85,7 @@ export function collect(state: KernelState): KernelState {
   }
   for (const id in s.fss) {
     const fs = s.fss[id]!;
-    if (usedFs.has(id) || id === s.devtmpfs || (fs.kind === 'devpts' && (fs.initial || hasPtys(fs)))) continue;
+    if (usedFs.has(id) || id === s.devtmpfs || (fs.kind === 'devpts' && outlivesItsMounts(fs))) continue;
     fss = drop(fss, id);
   }
   return mounts === s.mounts && fss === s.fss ? s : { ...s, mounts, fss };

@@ -9,3 +9,4 @@ export { validateOp, validateBoot, BOOT_FIELD_NAMES, asOp, type Problem } from '
 export { DEFAULT_OPTIONS } from './options.ts';
 export { kernelMachine, startKernelActor, runThroughMachine, opEvent, type OpEvent, type KernelSnapshot } from './machine.ts';
 export { FsLabeler, OTHER_FS } from './labels.ts';
+export { ptyLimitReached, lowestFree, totalPtys, type PtyLimits } from './limits.ts';

@@ -5,7 +5,7 @@ import type { NsPropagation, Op } from './ops.ts';
 import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { collect } from './collect.ts';
 import { inheritHandles } from './fds.ts';
-import { ptyCount } from './instances.ts';
+import { totalPtys } from './limits.ts';
 import { carried, copyNamespace } from './mount-tree.ts';
 import { mountOf, nsRoot, samePos } from './paths.ts';
 import { changeTypeTree } from './propagation.ts';
@@ -125,7 +125,7 @@ export function sysctlOp(ctx: Ctx, op: OpOf<'sysctl'>): Outcome {
   if (op.value === undefined) {
     const value = op.name === 'kernel.pty.max' ? state.sysctl.max
       : op.name === 'kernel.pty.reserve' ? state.sysctl.reserve
-      : profile.ptyNrCountsUp ? state.sysctl.allocated ?? 0 : ptyCount(state);
+      : profile.ptyNrCountsUp ? state.sysctl.allocated ?? 0 : totalPtys(state);
     return done(state, { value });
   }
   if (op.name === 'kernel.pty.nr' || proc.uid !== 0) return fail(state, 'EACCES');
