@@ -208,7 +208,8 @@ export function chmodOp(ctx: Ctx, op: OpOf<'chmod'>): Outcome {
  * bit when group-executable or when the caller is neither in the file's current group
  * nor has CAP_FSETID (setattr_should_drop_sgid; live 6.18: root's chown of 06755 leaves
  * 0755, of 06745 leaves 02745; an owner moving its 02755 file to its own group clears it);
- * dropping a bit is a mode change, which needs the owner or CAP_FOWNER (EPERM).
+ * dropping those bits needs no ownership (live 6.18: a non-owner's chown -1:-1 of a 04755
+ * root file succeeds and clears setuid).
  */
 export function chownOp(ctx: Ctx, op: OpOf<'chown'>): Outcome {
   const { state, proc } = ctx;
@@ -222,18 +223,13 @@ export function chownOp(ctx: Ctx, op: OpOf<'chown'>): Outcome {
   const gid = setGid ? kernelGid(proc, op.gid) : a.gid;
   if (uid === null || gid === null) return fail(state, 'EINVAL');
   let mode = a.mode;
-  let modeChange = false;
   if (r.node.type !== 'dir') {
-    if (mode & 0o4000) { mode &= ~0o4000; modeChange = true; }
-    if ((mode & 0o2000) && ((mode & 0o010) || !inGroupOrCapable(proc, a, a.gid))) { mode &= ~0o2000; modeChange = true; }
+    mode &= ~0o4000; // ATTR_KILL_SUID
+    if ((mode & 0o2000) && ((mode & 0o010) || !inGroupOrCapable(proc, a, a.gid))) mode &= ~0o2000; // setattr_should_drop_sgid
   }
   const privileged = privilegedOver(proc, a);
   if (setUid && !((proc.uid === a.uid && uid === a.uid) || privileged)) return fail(state, 'EPERM');
   if (setGid && !((proc.uid === a.uid && (gid === a.gid || gid === proc.gid)) || privileged)) return fail(state, 'EPERM');
-  if (modeChange) {
-    if (!ownerOrCapable(proc, a)) return fail(state, 'EPERM');
-    if (!inGroupOrCapable(proc, a, gid)) mode &= ~0o2000;
-  }
   return done(setAttrs(state, r.pos, { mode, uid, gid }));
 }
 
