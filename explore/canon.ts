@@ -510,33 +510,43 @@ function parts(state: KernelState, opts: CanonOptions): Parts {
  * filesystem is the kernel's devtmpfs, and (when observed) 2.6.39's allocation count.
  */
 function extraPart(state: KernelState, opts: CanonOptions, nsIds: readonly NsId[], fsIds: readonly FsId[], mountIds: readonly MountId[]): number[] {
-  const users = new Map<UsernsId, number>([[INITIAL_USERNS, 0]]);
-  const use = (u: UsernsId | undefined): number => {
-    if (u === undefined) return NONE;
-    let n = users.get(u);
-    if (n === undefined) { n = users.size; users.set(u, n); }
-    return n;
-  };
+  // the common case: only the initial user namespace (number 0 for every reference)
+  let users: Map<UsernsId, number> | null = null;
+  for (const u in state.userns) if (u !== INITIAL_USERNS) { users = usernsNumbers(state, nsIds, fsIds); break; }
   const t: number[] = [];
   for (const k in state.procs) {
     const p = state.procs[k]!;
-    t.push(use(p.userns), p.caps ? 1 : 0);
+    t.push(users === null ? 0 : users.get(p.userns)!, p.caps ? 1 : 0);
     pushPlace(t, state, fsIds, mountIds, p.root);
     pushPlace(t, state, fsIds, mountIds, p.cwd);
   }
-  for (const ns of nsIds) t.push(use(state.namespaces[ns]?.owner));
-  for (const f of fsIds) t.push(use(state.fss[f]!.userns));
-  for (const u of Object.keys(state.userns).sort()) use(u); // unreferenced ones (sound; less merging)
-  const byNumber = [...users].sort((a, b) => a[1] - b[1]);
-  t.push(byNumber.length);
-  for (const [id] of byNumber) {
-    const u = state.userns[id];
-    if (!u) { t.push(NONE); continue; }
-    t.push(u.parent === null ? NONE : users.get(u.parent) ?? NONE, u.level, u.owner, u.uid, u.gid);
+  for (const ns of nsIds) { const o = state.namespaces[ns]?.owner; t.push(o === undefined ? NONE : users === null ? 0 : users.get(o)!); }
+  for (const f of fsIds) { const u = state.fss[f]!.userns; t.push(u === undefined ? NONE : users === null ? 0 : users.get(u)!); }
+  if (users === null) t.push(1, NONE, 0, 0, 0, 0);
+  else {
+    t.push(users.size);
+    for (const [id] of users) {
+      const u = state.userns[id];
+      if (!u) { t.push(NONE); continue; }
+      t.push(u.parent === null ? NONE : users.get(u.parent) ?? NONE, u.level, u.owner, u.uid, u.gid);
+    }
   }
   t.push(fsIds.indexOf(state.devtmpfs));
   if (opts.ptyNr) t.push(state.sysctl.allocated ?? 0);
   return t;
+}
+
+/** User namespaces numbered: the initial one 0, then in order of use by processes, namespaces, filesystems, then the rest. */
+function usernsNumbers(state: KernelState, nsIds: readonly NsId[], fsIds: readonly FsId[]): Map<UsernsId, number> {
+  const users = new Map<UsernsId, number>([[INITIAL_USERNS, 0]]);
+  for (const k in state.procs) addUser(users, state.procs[k]!.userns);
+  for (const ns of nsIds) addUser(users, state.namespaces[ns]?.owner);
+  for (const f of fsIds) addUser(users, state.fss[f]!.userns);
+  for (const u of Object.keys(state.userns).sort()) addUser(users, u); // unreferenced ones (sound; less merging)
+  return users;
+}
+function addUser(users: Map<UsernsId, number>, u: UsernsId | undefined): void {
+  if (u !== undefined && !users.has(u)) users.set(u, users.size);
 }
 
 /** A place (root, working directory): in the mount walk, or on a detached mount described inline (as handles do). */

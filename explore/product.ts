@@ -29,9 +29,9 @@ import { DEVPTS_ROOT_INO, resolveAs } from '../properties/observe.ts';
 import { subjectOf, type Run } from '../properties/run.ts';
 import { Alphabet } from './actions.ts';
 import type { System, TransitionCheck } from './bfs.ts';
-import { canonical, canonicalHandles } from './canon.ts';
+import { canonical, canonicalHandles, type CanonOptions } from './canon.ts';
 import { scopeBoots, type Scope } from './scope.ts';
-import { ptyCount } from './system.ts';
+import { observedBy, ptyCount } from './system.ts';
 
 export type ProductId = 'D5' | 'U1' | 'R1' | 'R2';
 
@@ -79,6 +79,8 @@ export class ProductSystem implements System<PairState, PairCtx> {
   readonly pa: Profile;
   readonly pb: Profile;
   readonly alphabet: Alphabet;
+  /** What the scope can observe (explore/canon.ts CanonOptions). */
+  readonly observes: CanonOptions;
   readonly boots: BootConfig[] = [];
   private readonly inits: PairState[] = [];
   private readonly run: { -readonly [K in keyof Run]: Run[K] };
@@ -87,6 +89,7 @@ export class ProductSystem implements System<PairState, PairCtx> {
     this.pa = profileOf(clause.a);
     this.pb = profileOf(clause.b);
     this.alphabet = new Alphabet(scope);
+    this.observes = observedBy(scope);
     this.run = { subject: subjectOf(this.pa), boot: {}, ops: [], states: [], results: [], marks: {} };
     const fits = (boot: BootConfig) => clause.premise({ ...this.run, boot, ops: [], states: [], results: [] }) === null;
     let boots = scopeBoots(scope).filter(fits);
@@ -102,7 +105,7 @@ export class ProductSystem implements System<PairState, PairCtx> {
   initial(): PairState[] { return this.inits; }
 
   key(s: PairState): string {
-    const ca = canonical(s.a), cb = canonical(s.b);
+    const ca = canonical(s.a, this.observes), cb = canonical(s.b, this.observes);
     // handles are paired by name (the same op opened them on both sides)
     let pairing = '';
     if (ca.handles.length > 1) for (const n of ca.handles) pairing += cb.handles.indexOf(n) + ',';
@@ -120,7 +123,7 @@ export class ProductSystem implements System<PairState, PairCtx> {
     const prefix = this.clause.prefix ?? [];
     if (s.prefixLeft > 0) return { actions: [prefix[prefix.length - s.prefixLeft]!], ctx: { ptys: 0 } };
     const names = Object.keys(s.a.handles);
-    const order = names.length > 1 ? canonicalHandles(s.a) : names;
+    const order = names.length > 1 ? canonicalHandles(s.a, this.observes) : names;
     return { actions: this.alphabet.actions(s.a, order), ctx: { ptys: Math.max(ptyCount(s.a), ptyCount(s.b)) } };
   }
 

@@ -50,11 +50,15 @@ export function collect(state: KernelState): KernelState {
       s = { ...s, namespaces: drop(s.namespaces, ns) };
     }
   }
-  const held = new Set<MountId>();
-  for (const name in s.handles) held.add(s.handles[name]!.mount);
-  for (const pid in s.procs) { const p = s.procs[pid]!; held.add(p.root.mount); held.add(p.cwd.mount); }
   let mounts = s.mounts;
-  for (const id in s.mounts) if (s.mounts[id]!.ns === null && !held.has(id)) mounts = drop(mounts, id);
+  let detached = false;
+  for (const id in s.mounts) if (s.mounts[id]!.ns === null) { detached = true; break; }
+  if (detached) {
+    const held = new Set<MountId>();
+    for (const name in s.handles) held.add(s.handles[name]!.mount);
+    for (const pid in s.procs) { const p = s.procs[pid]!; held.add(p.root.mount); held.add(p.cwd.mount); }
+    for (const id in s.mounts) if (s.mounts[id]!.ns === null && !held.has(id)) mounts = drop(mounts, id);
+  }
   const live: KernelState = mounts === s.mounts ? s : { ...s, mounts };
   const usedFs = new Set<string>();
   for (const id in mounts) usedFs.add(mounts[id]!.fs);

@@ -19,15 +19,19 @@ type OpOf<N extends Op['op']> = Extract<Op, { op: N }>;
 /** The open handle called `name`, whoever holds it (never an Object.prototype member). */
 export const handleOf = (state: KernelState, name: string): Handle | undefined => own(state.handles, name);
 
-/** Add a handle under `as` or the next automatic name not in use; counts it for later automatic names. */
-export function addHandle(state: KernelState, as: string | undefined, handle: Handle): { state: KernelState; fd: string } {
+/**
+ * Add a handle under `as` or the next automatic name not in use; counts it for later
+ * automatic names. `newFile`: the handle's open file description is new (next.file).
+ */
+export function addHandle(state: KernelState, as: string | undefined, handle: Handle, newFile = false): { state: KernelState; fd: string } {
   let n = state.next.fd;
   let fd = as;
   if (fd === undefined) {
     while (own(state.handles, `fd${n}`) !== undefined) n++;
     fd = `fd${n}`;
   }
-  return { fd, state: { ...state, handles: put(state.handles, fd, handle), next: { ...state.next, fd: n + 1 } } };
+  const next = newFile ? { ...state.next, fd: n + 1, file: state.next.file + 1 } : { ...state.next, fd: n + 1 };
+  return { fd, state: { ...state, handles: put(state.handles, fd, handle), next } };
 }
 
 /** A fresh open file description number. */

@@ -53,12 +53,24 @@ export function childrenOf(state: KernelState, id: MountId): Mount[] {
 
 /** `id` and every mount below it, depth first (pre-order, children in mount-id order: copy_tree's order). */
 export function subtree(state: KernelState, id: MountId): MountId[] {
-  const out: MountId[] = [];
-  const visit = (m: MountId): void => {
-    out.push(m);
-    for (const c of childrenOf(state, m)) visit(c.id);
-  };
-  visit(id);
+  const out: MountId[] = [id];
+  const m = state.mounts[id]!;
+  if (m.ns === null) return out;
+  const list = state.namespaces[m.ns]!.mounts;
+  // iterative pre-order: a stack of (mount, next list position to look at)
+  const stack: MountId[] = [id];
+  const from: number[] = [0];
+  while (stack.length > 0) {
+    const top = stack.length - 1;
+    const parent = stack[top]!;
+    let i = from[top]!;
+    while (i < list.length && state.mounts[list[i]!]!.parent !== parent) i++;
+    if (i >= list.length) { stack.pop(); from.pop(); continue; }
+    from[top] = i + 1;
+    out.push(list[i]!);
+    stack.push(list[i]!);
+    from.push(0);
+  }
   return out;
 }
 
@@ -82,18 +94,18 @@ export function isBelow(state: KernelState, m: MountId, ino: number, top: number
  */
 export function treeSpec(state: KernelState, source: Pos, recursive: boolean, skipUnbindable: boolean): MountSpec {
   const top = mountOf(state, source.mount);
-  const specOf = (m: Mount, root: number, fromRoot: boolean): MountSpec => {
-    const children: { mountpoint: number; spec: MountSpec }[] = [];
-    if (recursive) {
-      for (const c of childrenOf(state, m.id)) {
-        if (skipUnbindable && c.unbindable) continue;
-        if (!fromRoot && !isBelow(state, m.id, c.mountpoint, root)) continue;
-        children.push({ mountpoint: c.mountpoint, spec: specOf(c, c.root, true) });
-      }
+  return specOf(state, top, source.ino, source.ino === top.root, recursive, skipUnbindable);
+}
+function specOf(state: KernelState, m: Mount, root: number, fromRoot: boolean, recursive: boolean, skipUnbindable: boolean): MountSpec {
+  const children: { mountpoint: number; spec: MountSpec }[] = [];
+  if (recursive) {
+    for (const c of childrenOf(state, m.id)) {
+      if (skipUnbindable && c.unbindable) continue;
+      if (!fromRoot && !isBelow(state, m.id, c.mountpoint, root)) continue;
+      children.push({ mountpoint: c.mountpoint, spec: specOf(state, c, c.root, true, true, skipUnbindable) });
     }
-    return { fs: m.fs, root, flags: m.flags, ...propagationOf(m), children };
-  };
-  return specOf(top, source.ino, source.ino === top.root);
+  }
+  return { fs: m.fs, root, flags: m.flags, ...propagationOf(m), children };
 }
 
 /** Rewrite every node of a spec (group/master/lock changes for copies). */
@@ -110,35 +122,37 @@ export function mapSpec(spec: MountSpec, f: (s: MountSpec) => Omit<MountSpec, 'c
 export function attachTree(state: KernelState, on: Pos, spec: MountSpec): { state: KernelState; id: MountId; ids: MountId[] } {
   const parent = mountOf(state, on.mount);
   const ns = parent.ns!;
-  let n = state.next.mount;
-  let mounts = state.mounts;
-  const ids: MountId[] = [];
+  const space = state.namespaces[ns]!;
   let tucked: MountId | null = null;
-  for (const c of state.namespaces[ns]!.mounts) {
+  for (const c of space.mounts) {
     const m = state.mounts[c]!;
     if (m.parent === on.mount && m.mountpoint === on.ino) { tucked = c; break; }
   }
-  const make = (s: MountSpec, parentId: MountId, mountpoint: number): MountId => {
-    const id = `m${n++}`;
-    ids.push(id);
-    const { children, ...fields } = s;
-    const m: Mount = { id, ns, parent: parentId, mountpoint, ...fields };
-    mounts = put(mounts, id, m);
-    for (const c of children) make(c.spec, id, c.mountpoint);
-    return id;
-  };
-  const id = make(spec, on.mount, on.ino);
+  const ids: MountId[] = [];
+  const made = { mounts: state.mounts as Record<MountId, Mount>, n: state.next.mount };
+  const id = makeMount(made, ids, spec, ns, on.mount, on.ino);
+  let mounts = made.mounts as Readonly<Record<MountId, Mount>>;
   if (tucked !== null) mounts = put(mounts, tucked, { ...mounts[tucked]!, parent: id, mountpoint: spec.root });
-  const space = state.namespaces[ns]!;
   return {
     id, ids,
     state: {
       ...state,
       mounts,
-      namespaces: put(state.namespaces, ns, { ...space, mounts: [...space.mounts, ...ids] }),
-      next: { ...state.next, mount: n },
+      namespaces: put(state.namespaces, ns, { ...space, mounts: ids.length === 1 ? [...space.mounts, id] : [...space.mounts, ...ids] }),
+      next: { ...state.next, mount: made.n },
     },
   };
+}
+/** One mount of a spec and its children, depth first (ids in creation order). */
+function makeMount(made: { mounts: Readonly<Record<MountId, Mount>>; n: number }, ids: MountId[], s: MountSpec, ns: NsId, parentId: MountId, mountpoint: number): MountId {
+  const id = `m${made.n++}`;
+  ids.push(id);
+  const m: Mount = s.children.length === 0 && s.group === undefined && s.master === undefined && !s.unbindable && !s.locked && !s.lockedFlags
+    ? { id, ns, fs: s.fs, root: s.root, parent: parentId, mountpoint, flags: s.flags }
+    : { id, ns, parent: parentId, mountpoint, fs: s.fs, root: s.root, flags: s.flags, ...propagationOf(s) };
+  made.mounts = put(made.mounts, id, m);
+  for (const c of s.children) makeMount(made, ids, c.spec, ns, id, c.mountpoint);
+  return id;
 }
 
 /** Detach mounts from their namespace (umount_tree: each is disconnected from its parent). */

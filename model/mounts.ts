@@ -12,7 +12,7 @@ import type { Errno, MountFlag, Op } from './ops.ts';
 import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { collect } from './collect.ts';
 import { idsOf } from './instances.ts';
-import { attachTree, childrenOf, detachTree, mountInUse, subtree, treeSpec, type MountSpec } from './mount-tree.ts';
+import { attachTree, childrenOf, detachTree, isBelow, mountInUse, subtree, treeSpec, type MountSpec } from './mount-tree.ts';
 import { parseTmpfsOptions } from './options.ts';
 import { mountOf, resolve, type Pos } from './paths.ts';
 import { propagateAttach, propagatedBusy, umountPropagated } from './propagation.ts';
@@ -160,7 +160,13 @@ export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
 
 /** has_locked_children: a mount locked below the source (in its subtree) that a plain bind would reveal. */
 function hasLockedChildren(state: KernelState, source: Pos): boolean {
-  return treeSpec(state, source, true, false).children.some(function locked(c): boolean { return c.spec.locked === true || c.spec.children.some(locked); });
+  const top = mountOf(state, source.mount);
+  const below = subtree(state, top.id);
+  for (let i = 1; i < below.length; i++) {
+    const m = state.mounts[below[i]!]!;
+    if (m.locked && (m.parent !== top.id || source.ino === top.root || isBelow(state, top.id, m.mountpoint, source.ino))) return true;
+  }
+  return false;
 }
 
 /**

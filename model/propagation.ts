@@ -223,6 +223,8 @@ export function changeType(state: KernelState, id: MountId, type: 'shared' | 'pr
     const g = freshGroup(s);
     return withMount(g.state, shared(m, g.group));
   }
+  // private or unbindable on a mount that is neither shared nor a slave: nothing to change but the mark
+  if (m.group === undefined && m.master === undefined && (type === 'private' ? !m.unbindable : type === 'unbindable' ? m.unbindable : type === 'slave')) return s;
   // do_make_slave
   let master = m.master;
   if (m.group !== undefined) {

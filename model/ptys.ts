@@ -5,7 +5,7 @@
 import type { Op } from './ops.ts';
 import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { collect } from './collect.ts';
-import { addHandle, handleOf, newFile, sharedFile } from './fds.ts';
+import { addHandle, handleOf, sharedFile } from './fds.ts';
 import { DEAD_SLAVE_INO, DEVPTS_ROOT_INO, R, W, mountOf, nodeAt, permits, resolve, slaveIno, type Pos } from './paths.ts';
 import { siblingPts } from './instances.ts';
 import { mountReadonlyAt, sbReadonlyAt } from './readonly.ts';
@@ -64,9 +64,11 @@ export function openOp(ctx: Ctx, op: OpOf<'open'>): Outcome {
       masterOpen: true, slaveOpens: 0, locked: true, // ptmx_open sets TTY_PTY_LOCK
       node: { mode: fs.opts.mode, uid: fs.opts.uid ?? proc.uid, gid: fs.opts.gid ?? proc.gid },
     };
-    let withPty = setPty(state, fs, alloc.index, pty);
+    const ptys = put(fs.ptys, alloc.index, pty);
     // 2.6.39: pty_unix98_install counts kernel.pty.nr up, and nothing counts it down
-    if (profile.ptyNrCountsUp) withPty = { ...withPty, sysctl: { ...withPty.sysctl, allocated: (withPty.sysctl.allocated ?? 0) + 1 } };
+    const withPty: KernelState = profile.ptyNrCountsUp
+      ? { ...state, fss: put(state.fss, fs.id, { ...fs, ptys }), sysctl: { ...state.sysctl, allocated: (state.sysctl.allocated ?? 0) + 1 } }
+      : { ...state, fss: put(state.fss, fs.id, { ...fs, ptys }) };
     return opened(withPty, op.as, { pid: proc.pid, kind: 'master', fs: fs.id, index: alloc.index, mount: m.id, ino: pos.ino, dir: r.dir.ino }, { index: alloc.index });
   }
   if (major === 136 && node.devpts) {
@@ -82,8 +84,7 @@ export function openOp(ctx: Ctx, op: OpOf<'open'>): Outcome {
 type WithoutFile<T> = T extends unknown ? Omit<T, 'file'> : never;
 
 function opened(state: KernelState, as: string | undefined, handle: WithoutFile<Handle>, values: { index?: number }): Outcome {
-  const f = newFile(state);
-  const made = addHandle(f.state, as, { ...handle, file: f.file } as Handle);
+  const made = addHandle(state, as, { ...handle, file: state.next.file } as Handle, true);
   return done(made.state, { fd: made.fd, ...values });
 }
 
@@ -150,13 +151,12 @@ function devptsMntget(state: KernelState, mount: MountId, ino: number, dir: numb
  */
 function killSlaveNode(state: KernelState, fs: DevptsFs, index: number, pty: Pty): KernelState {
   const ino = slaveIno(index);
-  const onFs = (id: MountId | null): boolean => id !== null && state.mounts[id]?.fs === fs.id;
   let held = false;
   for (const id in state.mounts) {
     const m = state.mounts[id]!;
-    if ((m.fs === fs.id && m.root === ino) || (m.mountpoint === ino && onFs(m.parent))) { held = true; break; }
+    if ((m.fs === fs.id && m.root === ino) || (m.mountpoint === ino && onFs(state, m.parent, fs.id))) { held = true; break; }
   }
-  if (!held) for (const name in state.handles) { const h = state.handles[name]!; if (h.ino === ino && onFs(h.mount)) { held = true; break; } }
+  if (!held) for (const name in state.handles) { const h = state.handles[name]!; if (h.ino === ino && onFs(state, h.mount, fs.id)) { held = true; break; } }
   if (!held || pty.node === null) return state;
   let dead = DEAD_SLAVE_INO;
   if (fs.dead) for (const k in fs.dead) dead = Math.max(dead, Number(k) + 1);
@@ -164,16 +164,18 @@ function killSlaveNode(state: KernelState, fs: DevptsFs, index: number, pty: Pty
   for (const id in state.mounts) {
     const m = state.mounts[id]!;
     if (m.fs === fs.id && m.root === ino) mounts = put(mounts, id, { ...mounts[id]!, root: dead });
-    if (m.mountpoint === ino && onFs(m.parent)) mounts = put(mounts, id, { ...mounts[id]!, mountpoint: dead });
+    if (m.mountpoint === ino && onFs(state, m.parent, fs.id)) mounts = put(mounts, id, { ...mounts[id]!, mountpoint: dead });
   }
   let handles = state.handles;
   for (const name in state.handles) {
     const h = state.handles[name]!;
-    if (h.ino === ino && onFs(h.mount)) handles = put(handles, name, { ...h, ino: dead });
+    if (h.ino === ino && onFs(state, h.mount, fs.id)) handles = put(handles, name, { ...h, ino: dead });
   }
   const withDead: DevptsFs = { ...(state.fss[fs.id] as DevptsFs), dead: { ...(fs.dead ?? {}), [dead]: { index, attrs: pty.node } } };
   return { ...state, mounts, handles, fss: put(state.fss, fs.id, withDead) };
 }
+/** Is mount `id` (if any) a mount of filesystem `fsId`? */
+const onFs = (state: KernelState, id: MountId | null, fsId: string): boolean => id !== null && state.mounts[id]?.fs === fsId;
 
 /** close: by the pty chart, a master's slave node disappears at once; the index is freed when both ends are closed. [K6] */
 export function closeHandle(state: KernelState, fd: string): KernelState {
