@@ -6,6 +6,7 @@
 
 import { formatMode, profileOf, type KernelState } from '../../model/index.ts';
 import { nodeAt, nsRoot, resolve, DEVPTS_PTMX_INO, DEVPTS_ROOT_INO } from '../../model/paths.ts';
+import { pathFromRoot } from '../../model/mountinfo.ts';
 import { INITIAL_USERNS, type DevptsFs, type Mount, type Proc } from '../../model/state.ts';
 import type { MountKind, StateDiagram } from '../data.ts';
 
@@ -79,7 +80,23 @@ function mountKind(state: KernelState, m: Mount): MountKind {
   const fs = state.fss[m.fs]!;
   if (m.root !== (fs.kind === 'devpts' ? DEVPTS_ROOT_INO : 1)) return 'bind';
   if (fs.kind === 'devpts') return 'devpts';
-  return fs.id === 'root' ? 'root' : 'tmpfs';
+  return fs.kind === 'plain' && (fs.id === 'root' || fs.fstype === 'rootfs') ? 'root' : 'tmpfs';
+}
+
+/** mountinfo's optional fields, as a short label (none for a private mount). */
+function propagationText(m: Mount): string | undefined {
+  const parts: string[] = [];
+  if (m.group !== undefined) parts.push(`shared:${m.group}`);
+  if (m.master !== undefined) parts.push(`master:${m.master}`);
+  if (m.unbindable) parts.push('unbindable');
+  if (m.locked) parts.push('locked');
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
+/** A user namespace as a label: its id and its mapping ("user2: 0→1000"). */
+function usernsText(state: KernelState, id: string): string | undefined {
+  const u = state.userns[id];
+  return u === undefined || u.parent === null ? undefined : `${id}: 0→${u.uid}`;
 }
 
 /**
@@ -109,12 +126,19 @@ export function stateDiagram(state: KernelState, known: ReadonlyMap<string, stri
   };
   const mounts = mountIds.map((id) => {
     const m = state.mounts[id]!;
-    return { id, ns: m.ns, path: mountPath(state, m), kind: mountKind(state, m), fs: fsLabel(m.fs), hidden: m.ns !== null && hidden(m) };
+    const propagation = propagationText(m);
+    return { id, ns: m.ns, path: mountPath(state, m), kind: mountKind(state, m), fs: fsLabel(m.fs), hidden: m.ns !== null && hidden(m), ...(propagation ? { propagation } : {}) };
   });
 
   const nsIds = Object.keys(state.namespaces).sort((a, b) => num(a) - num(b));
   const namespaces = nsIds.map((ns) => {
-    const procs = Object.values(state.procs).filter((p) => p.ns === ns).map((p) => ({ pid: p.pid, uid: p.uid }));
+    const procs = Object.values(state.procs).filter((p) => p.ns === ns).map((p) => {
+      // the root as a path from the namespace's root (what a chroot or pivot_root left)
+      const root = pathFromRoot(state, p.root, nsRoot(state, ns));
+      const userns = usernsText(state, p.userns);
+      return { pid: p.pid, uid: p.uid, ...(root !== null && root !== '/' ? { root } : root === null ? { root: '(outside)' } : {}), ...(userns ? { userns } : {}) };
+    });
+    const owner = usernsText(state, state.namespaces[ns]!.owner);
     // root as the namespace's first process sees it (its root and working directory), else at the namespace's root
     const first = Object.values(state.procs).find((p) => p.ns === ns);
     const top = first ? first.root : nsRoot(state, ns);
@@ -125,7 +149,7 @@ export function stateDiagram(state: KernelState, known: ReadonlyMap<string, stri
       const r = resolve(state, root, path);
       if (r.ok && r.node.type === 'chr' && r.node.rdev?.[0] === 5 && r.node.rdev[1] === 2) leads.push(ptmxLead(state, profile, root, fsLabel, path));
     }
-    return { id: ns, label: ns === 'ns1' ? 'ns1 (initial)' : ns, procs, leads };
+    return { id: ns, label: ns === 'ns1' ? 'ns1 (initial)' : ns, procs, leads, ...(owner ? { owner } : {}) };
   });
 
   const instances = Object.keys(state.fss)

@@ -68,8 +68,8 @@ export function stateSvg(d: StateDiagram, prefix: string, caption: string): stri
       const ns = band.ns;
       parts.push(rect(X_NS, y, W_NS, h - 8, { fill: '#fff', stroke: '#6b7280' }));
       parts.push(txt(X_NS + 10, y + 20, ns.label, { weight: 700, size: 13, width: W_NS - 20 }));
-      parts.push(txt(X_NS + 10, y + 38, 'mount namespace', { size: 11, fill: '#6b7280' }));
-      const pids = ns.procs.length ? ns.procs.map((p) => `pid ${p.pid}${p.uid ? ` (uid ${p.uid})` : ''}`).join(', ') : 'no process left';
+      parts.push(txt(X_NS + 10, y + 38, ns.owner ? `mount namespace of ${ns.owner}` : 'mount namespace', { size: 11, fill: '#6b7280', width: W_NS - 20 }));
+      const pids = ns.procs.length ? ns.procs.map((p) => `pid ${p.pid}${p.uid ? ` (uid ${p.uid})` : ''}${p.userns ? ` in ${p.userns}` : ''}${p.root ? ` root ${p.root}` : ''}`).join(', ') : 'no process left';
       parts.push(txt(X_NS + 10, y + 58, pids, { size: 12, width: W_NS - 20 }));
       // one row per ptmx path: /dev/ptmx, then other ptmx nodes the counterexample opened
       ns.leads.forEach((l, k) => {
@@ -92,7 +92,7 @@ export function stateSvg(d: StateDiagram, prefix: string, caption: string): stri
       const stroke = m.hidden || !target ? '#9ca3af' : colour.get(target)!;
       parts.push(rect(X_M, my, W_M, BOX, { stroke, dash: m.hidden, fill: m.hidden ? '#f9fafb' : '#fff', sw: target && !m.hidden ? 1.5 : 1 }));
       parts.push(txt(X_M + 8, my + 14, m.path, { mono: true, size: 12, weight: 700, width: W_M - 16, fill: m.hidden ? '#9ca3af' : '#111827' }));
-      const what = `${m.kind === 'bind' ? `bind mount of ${m.fs}` : `${m.fs} mount`}${m.hidden ? ' · covered' : ''}`;
+      const what = `${m.kind === 'bind' ? `bind mount of ${m.fs}` : `${m.fs} mount`}${m.propagation ? ` · ${m.propagation}` : ''}${m.hidden ? ' · covered' : ''}`;
       parts.push(txt(X_M + 8, my + 27, what, { size: 10.5, fill: '#4b5563', width: W_M - 16 }));
       rows.push({ kind: 'mount', y: my + BOX / 2, ns: m.ns ?? '', target, hidden: m.hidden });
     });
