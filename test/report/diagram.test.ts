@@ -107,6 +107,6 @@ describe('roots, user namespaces and propagation in the state picture (issue 13)
     // the copy in the user namespace's mount namespace is locked (and private: unshare's default)
     expect(d.mounts.find((m) => m.ns === userNs.id && m.path === '/tmp/s')!.propagation).toBe('locked');
     expect(stateMermaid(d)).toContain('owned by user2: 0→1000');
-    expect(stateSvg(d)).toContain('root /tmp');
+    expect(stateSvg(d, 'd', 'issue 13')).toContain('root /tmp');
   });
 });
