@@ -160,8 +160,9 @@ export function productCheck(c: ProductClause): TransitionCheck<PairState> {
 }
 
 const stripForCompare = (r: StepResult): Record<string, unknown> => {
-  const { fd: _fd, log: _log, fs: _fs, entries: _e, ...rest } = r as unknown as Record<string, unknown>;
-  return rest;
+  const { fd: _fd, log: _log, fs: _fs, entries: _e, mounts, ...rest } = r as unknown as Record<string, unknown>;
+  // mountinfo lines compare without their fs ids (paired below like `fs`)
+  return mounts === undefined ? rest : { ...rest, mounts: (mounts as { fs: string }[]).map(({ fs: _f, ...m }) => m) };
 };
 
 const sameJson = (x: unknown, y: unknown): boolean => JSON.stringify(x) === JSON.stringify(y);
@@ -188,8 +189,11 @@ export function compareResults(
       }
       if (!sameJson(ea, eb)) return differ('listings differ');
     }
-    if (ra.fs !== undefined || rb.fs !== undefined) {
-      const fa = ra.fs ?? 'other', fb = rb.fs ?? 'other';
+    // every fs id a result shows (its `fs`, the `fs` of each mountinfo line) pairs with the other side's
+    const pairs: [string, string][] = [];
+    if (ra.fs !== undefined || rb.fs !== undefined) pairs.push([ra.fs ?? 'other', rb.fs ?? 'other']);
+    if (ra.mounts !== undefined && rb.mounts !== undefined) ra.mounts.forEach((m, i) => pairs.push([m.fs, rb.mounts![i]!.fs]));
+    for (const [fa, fb] of pairs) {
       if ((fa === 'other') !== (fb === 'other')) return differ('filesystems differ');
       if (fa !== 'other') {
         const byA = labels.find(([x]) => x === fa), byB = labels.find(([, y]) => y === fb);
