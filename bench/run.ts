@@ -19,8 +19,8 @@ import {
   bootWith, kernelMachine, opEvent, profileOf, startKernelActor, stepWith,
   type KernelState, type Op, type ProfileId,
 } from '../model/index.ts';
-import { runs } from '../properties/arbitraries.ts';
-import { INVARIANTS } from '../properties/invariants.ts';
+import { runs } from '../properties/generators/index.ts';
+import { INVARIANTS } from '../clauses/index.ts';
 import { Search } from '../explore/bfs.ts';
 import { canonical } from '../explore/canon.ts';
 import { planChecks } from '../explore/checks.ts';
@@ -286,6 +286,21 @@ export async function benchKernel(seconds: number): Promise<{ sequencesPerSecond
   }
 }
 
+/** (d') the old profiles on their QEMU kernels: 1,200 sequences each, three guests, boots included. */
+export async function benchGuests(): Promise<({ profile: ProfileId; sequencesPerSecond: number; divergences: number; lost: number; kernel: string } | { profile: ProfileId; skipped: string })[]> {
+  const out = [];
+  const { measureGuestRate } = await import('../kernel/bench.ts');
+  for (const profile of ['2.6.39-n', '2.6.39-y', '3.4-y', '4.4-n', '4.4-y'] as ProfileId[]) {
+    try {
+      const r = await measureGuestRate(profile, 1200, 3);
+      out.push({ profile, sequencesPerSecond: r.rate, divergences: r.divergences, lost: r.lost, kernel: r.kernel });
+    } catch (e) {
+      out.push({ profile, skipped: (e as Error).message.split('\n')[0]! });
+    }
+  }
+  return out;
+}
+
 // ---- (e) the doc scope, one process per profile -----------------------------------------------
 
 export function benchDoc(profile: ProfileId) {
@@ -318,10 +333,7 @@ export async function runBench(o: BenchOptions = {}) {
   const machine = { node: process.version, cpus: (await import('node:os')).cpus().length, cpu: (await import('node:os')).cpus()[0]?.model ?? '?', heapLimitBytes: v8.getHeapStatistics().heap_size_limit, loadavg: (await import('node:os')).loadavg() };
   out(`devpts-check bench — node ${machine.node}, ${machine.cpus} × ${machine.cpu}, load ${machine.loadavg.map((x) => x.toFixed(1)).join(' ')}`);
 
-  const a = benchStep(profile, seconds);
-  out(`(a) step vs xstate actor.send (${profile}, 20-step walks of scope small):`);
-  out(`    step ${fmt(a.stepsPerSecond)} steps/s   actor.send ${fmt(a.actorStepsPerSecond)} steps/s   ratio ${fmt(a.ratio, 1)}×`);
-
+  // (a') first: both trees measured fresh, before this tree's machine and explorer have run (JIT state)
   let vs: ReturnType<typeof benchAgainst> | { skipped: string } | null = null;
   if (o.baseline !== undefined) {
     try {
@@ -334,6 +346,10 @@ export async function runBench(o: BenchOptions = {}) {
       out(`(a') against ${o.baseline}: skipped (${vs.skipped})`);
     }
   }
+
+  const a = benchStep(profile, seconds);
+  out(`(a) step vs xstate actor.send (${profile}, 20-step walks of scope small):`);
+  out(`    step ${fmt(a.stepsPerSecond)} steps/s   actor.send ${fmt(a.actorStepsPerSecond)} steps/s   ratio ${fmt(a.ratio, 1)}×`);
 
   const b = benchExplore(profile, scope, scope.depth, seconds);
   out(`(b) explore vs @xstate/graph (${profile}, scope ${b.scope}, depth ${b.depth}; ${b.timing}):`);
@@ -350,6 +366,11 @@ export async function runBench(o: BenchOptions = {}) {
 
   const d = await benchKernel(seconds);
   out(`(d) kernel-checked sequences: ${'skipped' in d ? `skipped (${d.skipped})` : `${fmt(d.sequencesPerSecond, 1)} sequences/s, ${d.divergences} divergences; model-only runner is ${fmt(c.sequencesPerSecond / d.sequencesPerSecond, 1)}× faster`}`);
+  const guestRates = await benchGuests();
+  out(`(d') kernel-checked sequences per old profile under QEMU (TCG, 3 guests, boots included), side by side with the live 6.x harness:`);
+  for (const g of guestRates) {
+    out(`    ${g.profile.padEnd(9)} ${'skipped' in g ? `skipped (${g.skipped})` : `${fmt(g.sequencesPerSecond, 1)} sequences/s on ${g.kernel}, ${g.divergences} divergences, ${g.lost} lost${'skipped' in d ? '' : ` = ${fmt(g.sequencesPerSecond / d.sequencesPerSecond * 100, 1)}% of the live rate`}`}`);
+  }
 
   const doc = [];
   for (const p of o.docProfiles ?? ['2.6.39-n', '2.6.39-y', '3.4-y', '6.x'] as ProfileId[]) {
@@ -359,7 +380,7 @@ export async function runBench(o: BenchOptions = {}) {
     out(`(e) doc scope ${p}: ${fmt(r.seconds, 1)} s wall for ${r.searches.map((s) => `${s.label.split(' (')[0]} ${fmt(s.distinct)} states/${fmt(s.seconds, 1)} s`).join(', ')}; peak RSS ${fmt(r.maxRssBytes / 1048576)} MiB; visited set ${fmt(r.visitedBytesPerState, 1)} B/state, RSS ${fmt(r.rssBytesPerState)} B/state`);
   }
 
-  const result = { when: new Date().toISOString(), machine, seconds, step: a, ...(vs ? { baseline: vs } : {}), explore: b, random: c, kernel: d, doc };
+  const result = { when: new Date().toISOString(), machine, seconds, step: a, ...(vs ? { baseline: vs } : {}), explore: b, random: c, kernel: d, guests: guestRates, doc };
   await mkdir(BENCH_OUT_DIR, { recursive: true });
   const file = join(BENCH_OUT_DIR, 'latest.json');
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);

@@ -381,7 +381,8 @@ function visitMount(w: Walk, members: readonly Mount[], m: Mount, parentPos: num
   w.mountIds.push(m.id);
   const f = fsNum(w, m.fs);
   w.t.push(parentPos, mp ?? NONE, f, inoIn(state, m.fs, m.root), flagBits(m),
-    groupNum(w, m.group), groupNum(w, m.master), m.unbindable ? 1 : 0, m.locked ? 1 : 0, m.lockedFlags ? lockedBits(m.lockedFlags) : 0);
+    groupNum(w, m.group), groupNum(w, m.master), m.unbindable ? 1 : 0, m.locked ? 1 : 0, m.lockedFlags ? lockedBits(m.lockedFlags) : 0,
+    m.group === undefined ? 0 : ringRank(state, m));
   let kids: { m: Mount; mp: number }[] | null = null;
   for (const c of members) {
     if (c.parent === m.id) (kids ??= []).push({ m: c, mp: inoIn(state, m.fs, c.mountpoint) });
@@ -392,6 +393,17 @@ function visitMount(w: Walk, members: readonly Mount[], m: Mount, parentPos: num
   for (const kid of kids) visitMount(w, members, kid.m, pos, kid.mp);
 }
 const byMountpoint = (a: { mp: number }, b: { mp: number }): number => a.mp - b.mp;
+
+/** A shared mount's place in its peer group's ring: how many live peers have a smaller key (the keys' values mean nothing). */
+function ringRank(state: KernelState, m: Mount): number {
+  const k = m.ring ?? 0;
+  let n = 0;
+  for (const id in state.mounts) {
+    const o = state.mounts[id]!;
+    if (o.group === m.group && o.ns !== null && (o.ring ?? 0) < k) n++;
+  }
+  return n;
+}
 
 // ---- the key ----------------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@
 
 import type { MountFlag } from './ops.ts';
 import type { Ctx } from './outcome.ts';
-import { parseTmpfsOptions } from './options.ts';
 import { busyForReadonly } from './readonly.ts';
 import { put } from './records.ts';
 import { capableInInit } from './userns.ts';
@@ -28,7 +27,7 @@ export function devtmpfsAtBoot(ptmxMode: number): PlainFs {
   };
 }
 
-export type DevtmpfsMount = { readonly ok: true; readonly state: KernelState } | { readonly ok: false; readonly errno: 'EINVAL' | 'EPERM'; readonly state?: KernelState };
+export type DevtmpfsMount = { readonly ok: true; readonly state: KernelState } | { readonly ok: false; readonly errno: 'EINVAL' | 'EPERM' | 'EBUSY'; readonly state?: KernelState };
 
 /**
  * What `mount -t devtmpfs` does to the one superblock before it is attached.
@@ -39,22 +38,25 @@ export type DevtmpfsMount = { readonly ok: true; readonly state: KernelState } |
  * 2.6.39 / 3.4 (dev_mount → mount_single): the superblock is remounted with the mount's
  * flags and data, and the result of that is ignored: the mount succeeds even with bad
  * options, and a read-only mount makes every mount of devtmpfs read-only (code reading,
- * to confirm on QEMU).
+ * to confirm on QEMU). 5.x to 6.1 (public_dev_mount → reconfigure_single): the same
+ * remount after the capability check (do_new_mount's mount_capable), but its error fails
+ * the mount (code reading, to confirm on QEMU).
  */
 export function mountDevtmpfs(ctx: Ctx, data: string | undefined, flags: readonly MountFlag[]): DevtmpfsMount {
   const { state, proc, profile } = ctx;
   const fs = state.fss[state.devtmpfs] as PlainFs;
   if (profile.devtmpfsMount === 'attach') {
-    if (!parseTmpfsOptions(data, 'mount').ok) return { ok: false, errno: 'EINVAL' };
+    if (!profile.parseTmpfs(data, 'mount').ok) return { ok: false, errno: 'EINVAL' };
     if (!capableInInit(proc)) return { ok: false, errno: 'EPERM' };
     return { ok: true, state };
   }
   if (!capableInInit(proc)) return { ok: false, errno: 'EPERM' };
+  const checked = profile.devtmpfsMount === 'reconfigure';
   // do_remount_sb(sb, flags, data): shmem_remount_fs parses the data first; a failure leaves the sb as it is
-  if (!parseTmpfsOptions(data, 'remount').ok) return { ok: true, state };
+  if (!profile.parseTmpfs(data, 'remount').ok) return checked ? { ok: false, errno: 'EINVAL' } : { ok: true, state };
   const readonly = flags.includes('ro');
   if (readonly === (fs.readonly ?? false)) return { ok: true, state };
-  if (readonly && busyForReadonly(state, fs)) return { ok: true, state }; // EBUSY, ignored
+  if (readonly && busyForReadonly(state, fs)) return checked ? { ok: false, errno: 'EBUSY' } : { ok: true, state }; // EBUSY, ignored by mount_single
   const { readonly: _was, ...rest } = fs;
   return { ok: true, state: { ...state, fss: put(state.fss, fs.id, readonly ? { ...rest, readonly } : rest) } };
 }

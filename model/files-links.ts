@@ -78,7 +78,9 @@ export function renameOp(ctx: Ctx, op: OpOf<'rename'>): Outcome {
   if (fs.kind !== 'plain') return fail(state, 'EPERM'); // simple_dir_inode_operations has no rename
   // a directory changing parent gets a new "..": write permission on itself
   if (isDir && from.dir.ino !== to.dir.ino && !permits(srcNode.attrs, proc, W)) return fail(state, 'EACCES');
-  if (isLocalMountpoint(state, src) || (dst !== null && isLocalMountpoint(state, dst))) return fail(state, 'EBUSY');
+  // vfs_rename: d_mountpoint before 3.18 (any namespace), is_local_mountpoint after
+  const anyNs = ctx.profile.unlinkBusy === 'anyNamespace';
+  if (isLocalMountpoint(state, src, anyNs) || (dst !== null && isLocalMountpoint(state, dst, anyNs))) return fail(state, 'EBUSY');
   if (dst !== null && dstNode!.type === 'dir') {
     const victim = fs.inodes[dstIno!] as DirInode;
     for (const _ in victim.entries) return fail(state, 'ENOTEMPTY');

@@ -19,10 +19,19 @@ type DirInode = Extract<PlainInode, { type: 'dir' }>;
 
 export { readOnlyAt };
 
-/** Is there a mount on `pos` in the caller's namespace (is_local_mountpoint)? */
-export function isLocalMountpoint(state: KernelState, pos: Pos): boolean {
+/** Is there a mount on `pos` in the caller's namespace (is_local_mountpoint), or with `anyNamespace` in any live one (d_mountpoint)? */
+export function isLocalMountpoint(state: KernelState, pos: Pos, anyNamespace = false): boolean {
   const ns = mountOf(state, pos.mount).ns;
   if (ns === null) return false;
+  if (anyNamespace) {
+    // d_mountpoint (2.6.39, 3.4): the dentry is mounted on, in whatever namespace
+    const fs = mountOf(state, pos.mount).fs;
+    for (const id in state.mounts) {
+      const m = state.mounts[id]!;
+      if (m.ns !== null && m.parent !== null && m.mountpoint === pos.ino && mountOf(state, m.parent).fs === fs) return true;
+    }
+    return false;
+  }
   // __is_local_mountpoint compares dentries: a mount on the same inode through any mount of
   // its filesystem counts (live 6.x: with /dev bound on /tmp/b and /dev/pts/ptmx bound on
   // /dev/ptmx, `unlink /tmp/b/ptmx` is EBUSY)
@@ -154,7 +163,10 @@ export function unlinkOp(ctx: Ctx, op: OpOf<'unlink'>): Outcome {
   // vfs_unlink: "no ->unlink" (EPERM) comes before is_local_mountpoint (EBUSY); live 6.x: a
   // file bind-mounted on a devpts ptmx node cannot be unlinked: EPERM
   if (fs.kind !== 'plain') return fail(state, 'EPERM'); // simple_dir_inode_operations has no unlink
-  if (isLocalMountpoint(state, pos)) return fail(state, 'EBUSY');
+  // fs/namei.c vfs_unlink, 2.6.39 and 3.4: d_mountpoint(dentry) → EBUSY, whichever
+  // namespace the mount is in (QEMU 2.6.39.4 =y: a child's bind on its copy of /dev/ptmx
+  // makes the parent's `unlink /dev/ptmx` EBUSY); 3.18 on: only the caller's namespace
+  if (isLocalMountpoint(state, pos, ctx.profile.unlinkBusy === 'anyNamespace')) return fail(state, 'EBUSY');
   const dir = fs.inodes[w.dir.ino]! as DirInode;
   const entries = { ...dir.entries };
   delete entries[w.name];
@@ -225,11 +237,16 @@ export function chownOp(ctx: Ctx, op: OpOf<'chown'>): Outcome {
   let mode = a.mode;
   if (r.node.type !== 'dir') {
     mode &= ~0o4000; // ATTR_KILL_SUID
-    if ((mode & 0o2000) && ((mode & 0o010) || !inGroupOrCapable(proc, a, a.gid))) mode &= ~0o2000; // setattr_should_drop_sgid
+    // ATTR_KILL_SGID: with group-execute; 6.2 on also when the caller is neither in the group nor CAP_FSETID (setattr_should_drop_sgid)
+    if ((mode & 0o2000) && ((mode & 0o010) || (ctx.profile.sgidKill === 'notInGroup' && !inGroupOrCapable(proc, a, a.gid)))) mode &= ~0o2000;
   }
   const privileged = privilegedOver(proc, a);
   if (setUid && !((proc.uid === a.uid && uid === a.uid) || privileged)) return fail(state, 'EPERM');
   if (setGid && !((proc.uid === a.uid && (gid === a.gid || gid === proc.gid)) || privileged)) return fail(state, 'EPERM');
+  // notify_change: clearing a kill bit is ATTR_MODE, which setattr_prepare allows the owner
+  // or CAP_FOWNER only (live 6.18 harness: a non-owner's chown -1:-1 of a 04755 root file is
+  // EPERM and the file stays 04755; of a 0644 file, no bit to clear, it succeeds)
+  if (mode !== a.mode && proc.uid !== a.uid && !privileged) return fail(state, 'EPERM');
   return done(setAttrs(state, r.pos, { mode, uid, gid }));
 }
 

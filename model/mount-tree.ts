@@ -18,7 +18,42 @@ export interface MountSpec {
   readonly unbindable?: true;
   readonly locked?: true;
   readonly lockedFlags?: readonly MountFlag[];
+  /** The mount this node copies: a copy in its peer group goes right after it in the ring (clone_mnt's list_add). */
+  readonly origin?: MountId;
   readonly children: readonly { readonly mountpoint: number; readonly spec: MountSpec }[];
+}
+
+/**
+ * The ring key for a new member of peer group `group` placed right after mount `after`
+ * (clone_mnt: list_add(&mnt->mnt_share, &old->mnt_share)); the first member, or one after a
+ * mount not in the group, gets a key after every member.
+ */
+export function ringAfter(mounts: Readonly<Record<MountId, Mount>>, group: number, after: MountId | undefined): number {
+  const a = after !== undefined ? mounts[after] : undefined;
+  const from = a !== undefined && a.group === group && a.ns !== null ? a.ring ?? 0 : null;
+  let next = Infinity;
+  let last = -Infinity;
+  for (const id in mounts) {
+    const m = mounts[id]!;
+    if (m.group !== group || m.ns === null) continue;
+    const k = m.ring ?? 0;
+    if (k > last) last = k;
+    if (from !== null && k > from && k < next) next = k;
+  }
+  if (from === null) return last === -Infinity ? 0 : last + 1;
+  return next === Infinity ? from + 1 : (from + next) / 2;
+}
+
+/** A peer group's members in ring order starting right after `start` (next_peer from it), `start` left out. */
+export function ringFrom(state: KernelState, group: number, start: MountId | null): Mount[] {
+  const all: Mount[] = [];
+  for (const id in state.mounts) {
+    const m = state.mounts[id]!;
+    if (m.group === group && m.ns !== null) all.push(m);
+  }
+  all.sort((x, y) => (x.ring ?? 0) - (y.ring ?? 0) || (Number(x.id.slice(1)) - Number(y.id.slice(1))));
+  const at = start === null ? -1 : all.findIndex((m) => m.id === start);
+  return at < 0 ? all : [...all.slice(at + 1), ...all.slice(0, at)];
 }
 
 /** The propagation and lock fields of a mount, without the undefined ones (records stay small). */
@@ -105,7 +140,17 @@ function specOf(state: KernelState, m: Mount, root: number, fromRoot: boolean, r
       children.push({ mountpoint: c.mountpoint, spec: specOf(state, c, c.root, true, true, skipUnbindable) });
     }
   }
-  return { fs: m.fs, root, flags: m.flags, ...propagationOf(m), children };
+  return { fs: m.fs, root, flags: m.flags, ...propagationOf(m), ...(m.group !== undefined ? { origin: m.id } : {}), children };
+}
+
+/** The spec with each node's origin set to the mount made from it (ids in the spec's depth-first order). */
+export function reorigin(spec: MountSpec, ids: readonly MountId[]): MountSpec {
+  let i = 0;
+  const walk = (s: MountSpec): MountSpec => {
+    const id = ids[i++]!;
+    return { ...s, origin: id, children: s.children.map((c) => ({ mountpoint: c.mountpoint, spec: walk(c.spec) })) };
+  };
+  return walk(spec);
 }
 
 /** Rewrite every node of a spec (group/master/lock changes for copies). */
@@ -149,11 +194,14 @@ function makeMount(made: { mounts: Readonly<Record<MountId, Mount>>; n: number }
   ids.push(id);
   const m: Mount = s.children.length === 0 && s.group === undefined && s.master === undefined && !s.unbindable && !s.locked && !s.lockedFlags
     ? { id, ns, fs: s.fs, root: s.root, parent: parentId, mountpoint, flags: s.flags }
-    : { id, ns, parent: parentId, mountpoint, fs: s.fs, root: s.root, flags: s.flags, ...propagationOf(s) };
+    : { id, ns, parent: parentId, mountpoint, fs: s.fs, root: s.root, flags: s.flags, ...propagationOf(s), ...(s.group !== undefined ? ringKey(ringAfter(made.mounts, s.group, s.origin)) : {}) };
   made.mounts = put(made.mounts, id, m);
   for (const c of s.children) makeMount(made, ids, c.spec, ns, id, c.mountpoint);
   return id;
 }
+
+/** A ring key as a record field (0, the default, left out: records stay small). */
+export const ringKey = (k: number): { ring?: number } => (k === 0 ? {} : { ring: k });
 
 /** Detach mounts from their namespace (umount_tree: each is disconnected from its parent). */
 export function detachMounts(state: KernelState, gone: ReadonlySet<MountId>): KernelState {
@@ -164,7 +212,7 @@ export function detachMounts(state: KernelState, gone: ReadonlySet<MountId>): Ke
     const m = mounts[id]!;
     if (m.ns !== null) touched.add(m.ns);
     // umount_tree: change_mnt_propagation(MS_PRIVATE) on every mount it takes
-    const { group: _g, master: _m, ...rest } = m;
+    const { group: _g, master: _m, ring: _r, ...rest } = m;
     mounts = put(mounts, id, { ...rest, ns: null, parent: null });
   }
   let namespaces = state.namespaces;
@@ -213,7 +261,8 @@ export function copyNamespace(state: KernelState, from: NsId, owner: UsernsId): 
   let mounts = state.mounts;
   for (const id of order) {
     const m = state.mounts[id]!;
-    let copy: Mount = { ...m, id: ids.get(id)!, ns, parent: m.parent === null ? null : ids.get(m.parent) ?? null };
+    const { ring: _r, ...plain } = m;
+    let copy: Mount = { ...plain, id: ids.get(id)!, ns, parent: m.parent === null ? null : ids.get(m.parent) ?? null };
     if (lock) {
       // CL_SHARED_TO_SLAVE: a shared mount's copy receives from it and sends nothing back
       if (m.group !== undefined) {
@@ -222,6 +271,9 @@ export function copyNamespace(state: KernelState, from: NsId, owner: UsernsId): 
       }
       // MNT_LOCK_READONLY/NODEV/NOSUID/NOEXEC for the flags it has now; MNT_LOCKED for all but the root
       copy = { ...copy, ...(m.flags.length > 0 ? { lockedFlags: m.flags } : {}), ...(m.parent !== null ? { locked: true as const } : {}) };
+    } else if (m.group !== undefined) {
+      // a copy of a shared mount is its peer, right after it in the ring
+      copy = { ...copy, ...ringKey(ringAfter(mounts, m.group, id)) };
     }
     mounts = put(mounts, copy.id, copy);
   }

@@ -51,13 +51,21 @@ export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
   if (!target.ok) return fail(state, target.errno);
   if (!mayMount(ctx)) return fail(state, 'EPERM');
   const notDir = target.node.type !== 'dir';
-  const flags = op.flags ?? [];
+  let flags = op.flags ?? [];
+  let lockNodev = false;
+  if (profile.usernsMounts === 'lockNodev' && state.namespaces[proc.ns]!.owner !== INITIAL_USERNS) {
+    // 3.9 to 4.7 do_new_mount, a mount namespace of a non-initial user namespace: a type
+    // without FS_USERNS_MOUNT is EPERM (devtmpfs; devpts with CONFIG=n), one without
+    // FS_USERNS_DEV_MOUNT (tmpfs) is mounted nodev, the flag locked (code reading, 4.4)
+    if (op.fstype === 'devtmpfs' || (op.fstype === 'devpts' && profile.bootMode === 'legacy')) return fail(state, 'EPERM');
+    if (op.fstype === 'tmpfs') { lockNodev = true; if (!flags.includes('nodev')) flags = [...flags, 'nodev']; }
+  }
   // do_add_mount / lock_mount: a detached mount takes no new mounts (6.x ENOENT, live 6.18; 2.6.39/3.4 check_mnt EINVAL)
   const detached = !inCallerNs(ctx, target.pos);
   if (op.fstype === 'tmpfs') {
     const id = `tmpfs#${state.next.fs}`;
     // live 6.x: a bad tmpfs option fails the mount (EINVAL); mode=/uid=/gid= set the root directory
-    const o = parseTmpfsOptions(op.options, 'mount', idsOf(proc));
+    const o = profile.parseTmpfs(op.options, 'mount', idsOf(proc));
     if (!o.ok) return fail(state, 'EINVAL');
     if (detached) return fail(state, profile.mountOnDetached);
     if (notDir) return fail(state, 'ENOTDIR');
@@ -66,20 +74,25 @@ export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
     // live 6.x: MS_RDONLY (or "ro" in the data) makes the new superblock read-only
     const readonly = o.sbReadonly ?? flags.includes('ro');
     // alloc_super 6.x: a superblock of a non-initial user namespace is SB_I_NODEV
-    const owned = proc.userns !== INITIAL_USERNS ? { userns: proc.userns, nodev: true as const } : {};
+    const owned = proc.userns === INITIAL_USERNS ? {} : profile.usernsMounts === 'nodevSuperblock' ? { userns: proc.userns, nodev: true as const } : { userns: proc.userns };
     const fs: PlainFs = { kind: 'plain', id, nextIno: 2, inodes: { 1: root }, ...(readonly ? { readonly } : {}), ...owned };
     const made = { ...state, fss: put(state.fss, id, fs), next: { ...state.next, fs: state.next.fs + 1 } };
-    return done(graft(made, target.pos, freshSpec(id, 1, flags)).state);
+    const spec = freshSpec(id, 1, flags);
+    return done(graft(made, target.pos, lockNodev ? { ...spec, lockedFlags: ['nodev'] } : spec).state);
   }
   if (op.fstype === 'devtmpfs') {
     const out = mountDevtmpfs(ctx, op.options, flags);
     if (!out.ok) return fail(out.state ?? state, out.errno);
     if (detached) return fail(out.state, profile.mountOnDetached);
+    // do_add_mount, "Refuse the same filesystem on the same mount point" (after what the
+    // mount did to the one superblock; QEMU 2.6.39.4 =y: EBUSY onto a devtmpfs mount)
+    const on = mountOf(state, target.pos.mount);
+    if (on.fs === state.devtmpfs && on.root === target.pos.ino) return fail(out.state, 'EBUSY');
     if (notDir) return fail(out.state, 'ENOTDIR');
     return done(graft(out.state, target.pos, freshSpec(state.devtmpfs, 1, flags)).state);
   }
   if (op.fstype !== 'devpts') return fail(state, 'ENODEV'); // get_fs_type: no such filesystem
-  const decision = profile.mountDevpts({ state, proc, data: op.options, parse: profile.parseOptions });
+  const decision = profile.mountDevpts({ state, proc, data: op.options, parse: profile.parseOptions, readonly: flags.includes('ro') });
   if (!decision.ok) return fail(state, decision.errno, decision.log);
   // do_new_mount: devpts_mount has run (do_kern_mount) before do_add_mount may refuse. A
   // refused new instance dies with its mount (mntput); what devpts_mount did to an existing
@@ -121,7 +134,12 @@ export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
   const m = mountOf(state, target.pos.mount);
   if (m.root !== target.pos.ino) return fail(state, 'EINVAL'); // do_remount: path must be a mount root
   if (!inCallerNs(ctx, target.pos)) return fail(state, 'EINVAL'); // check_mnt
-  const flags = op.flags ?? [];
+  let flags = op.flags ?? [];
+  // 3.9 to 4.7 do_remount: a nodev locked because a non-initial user namespace mounted a
+  // type without FS_USERNS_DEV_MOUNT is kept, not refused (QEMU 4.4.178 =n: a read-only
+  // bind remount of such a tmpfs succeeds)
+  if (profile.usernsMounts === 'lockNodev' && m.lockedFlags?.includes('nodev') && !flags.includes('nodev') &&
+    state.namespaces[m.ns!]!.owner !== INITIAL_USERNS && state.fss[m.fs]!.kind !== 'devpts') flags = [...flags, 'nodev'];
   if (clearsLockedFlag(ctx, m.id, flags)) return fail(state, 'EPERM');
   if (op.bind) {
     if (flags.includes('ro') && !m.flags.includes('ro') && mountHasWriter(state, m.id)) return fail(state, 'EBUSY');
@@ -136,7 +154,7 @@ export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
     // mode=/uid=/gid=, and leaves the superblock read-only iff the data says "ro" or, without
     // "ro"/"rw" in the data, MS_RDONLY is given (seen through another bind of the same tmpfs).
     // The root filesystem is devtmpfs-like: devtmpfs is shmem, with tmpfs's parser.
-    const o = parseTmpfsOptions(op.options, 'remount', idsOf(proc));
+    const o = profile.parseTmpfs(op.options, 'remount', idsOf(proc));
     if (!o.ok) return fail(state, 'EINVAL');
     if (!capableIn(state, proc, sbOwner)) return fail(state, 'EPERM');
     const readonly = o.sbReadonly ?? flags.includes('ro');

@@ -11,8 +11,9 @@
 
 import type { Op } from './ops.ts';
 import { done, fail, type Ctx, type Outcome } from './outcome.ts';
-import { attachTree, childrenOf, isBelow, mapSpec, subtree, treeSpec, detachMounts, mountInUse, type MountSpec } from './mount-tree.ts';
+import { attachTree, childrenOf, isBelow, mapSpec, reorigin, ringFrom, subtree, treeSpec, detachMounts, mountInUse, type MountSpec } from './mount-tree.ts';
 import { mountOf, resolve } from './paths.ts';
+import { profileOf } from './profiles.ts';
 import { put } from './records.ts';
 import { capableIn } from './userns.ts';
 import type { KernelState, Mount, MountId } from './state.ts';
@@ -80,7 +81,9 @@ export function propagateAttach(state: KernelState, parent: MountId, mp: number,
   for (const id of subtree(s, originRoot)) made.add(id);
   const source: MountSpec = treeSpec(s, { mount: originRoot, ino: origin.root }, true, false);
 
-  const attachCopy = (st: KernelState, r: Mount, spec: MountSpec): KernelState => {
+  // each copy's namespace list position: [namespace, its ids], in the order they were made
+  const blocks: { ns: string; ids: MountId[] }[] = [];
+  const attachCopy = (st: KernelState, r: Mount, spec: MountSpec): { state: KernelState; ids: MountId[] } => {
     // the copy's root is not MNT_LOCKED by its origin (attach_recursive_mnt clears it); a copy
     // landing in a namespace of another user namespace gets lock_mnt_tree: locked flags for
     // all of it, MNT_LOCKED below its root
@@ -93,20 +96,31 @@ export function propagateAttach(state: KernelState, parent: MountId, mp: number,
     }
     const out = attachTree(st, { mount: r.id, ino: mp }, placed);
     for (const id of out.ids) made.add(id);
-    return out.state;
+    blocks.push({ ns: r.ns!, ids: out.ids });
+    return { state: out.state, ids: out.ids };
   };
   const covers = (st: KernelState, r: Mount): boolean => r.ns !== null && !made.has(r.id) && isBelow(st, r.id, mp, r.root);
 
-  // level by level: (the group that receives, the tree its members get copies of)
+  // level by level: (the group that receives, the tree its members get copies of). The
+  // peers of P in ring order from P (propagate_mnt: next_peer), then the slave groups;
+  // each copy of a peer group's tree goes right after the previous one in its ring
+  // (copy_tree from last_source)
   const queue: { group: number; spec: MountSpec }[] = [{ group: P.group, spec: source }];
   const seen = new Set<number>([P.group]);
   while (queue.length > 0) {
-    const { group, spec } = queue.shift()!;
-    for (const r of peersIn(s, group)) if (r.id !== parent && covers(s, r)) s = attachCopy(s, r, spec);
+    const item = queue.shift()!;
+    const { group } = item;
+    let spec = item.spec;
+    for (const r of ringFrom(s, group, group === P.group ? parent : null)) {
+      if (r.id === parent || !covers(s, r)) continue;
+      const out = attachCopy(s, r, spec);
+      s = out.state;
+      spec = reorigin(spec, out.ids);
+    }
     for (const r of slavesOf(s, group)) {
       if (made.has(r.id)) continue;
       if (r.group === undefined) {
-        if (covers(s, r)) s = attachCopy(s, r, mapSpec(spec, (x) => slaveCopy(x, undefined)));
+        if (covers(s, r)) s = attachCopy(s, r, mapSpec(spec, (x) => slaveCopy(x, undefined))).state;
         continue;
       }
       if (seen.has(r.group)) continue;
@@ -114,10 +128,30 @@ export function propagateAttach(state: KernelState, parent: MountId, mp: number,
       // a shared slave's peer group: its members get copies in fresh groups they share,
       // which receive from the copied tree's groups; its own slaves receive from those
       let next = s.next.group;
-      const relayed: MountSpec = mapSpec(spec, (x) => slaveCopy(x, next++));
+      let relayed: MountSpec = mapSpec(spec, (x) => slaveCopy(x, next++));
       s = { ...s, next: { ...s.next, group: next } };
-      for (const h of peersIn(s, r.group)) if (covers(s, h)) s = attachCopy(s, h, relayed);
-      queue.push({ group: r.group, spec: relayed });
+      const first = relayed;
+      for (const h of ringFrom(s, r.group, null)) {
+        if (!covers(s, h)) continue;
+        const out = attachCopy(s, h, relayed);
+        s = out.state;
+        relayed = reorigin(relayed, out.ids);
+      }
+      queue.push({ group: r.group, spec: first });
+    }
+  }
+  // 3.19 to 6.7 attach_recursive_mnt commits the copies from an hlist built head first:
+  // each namespace lists them in the reverse of the order they were made (QEMU 4.4.178);
+  // before (list_add_tail) and from 6.8 (mountinfo by mount id) in that order
+  if (profileOf(s.profile).propagatedListOrder === 'reversed' && blocks.length > 1) {
+    const byNs = new Map<string, MountId[][]>();
+    for (const b of blocks) { const l = byNs.get(b.ns) ?? []; l.push(b.ids); byNs.set(b.ns, l); }
+    for (const [ns, list] of byNs) {
+      if (list.length < 2) continue;
+      const moved = new Set(list.flat());
+      const space = s.namespaces[ns]!;
+      const kept = space.mounts.filter((id) => !moved.has(id));
+      s = { ...s, namespaces: put(s.namespaces, ns, { ...space, mounts: [...kept, ...list.reverse().flat()] }) };
     }
   }
   return s;
@@ -125,7 +159,7 @@ export function propagateAttach(state: KernelState, parent: MountId, mp: number,
 
 /** A copy node that receives from the source node's group (CL_SLAVE), in group `g` if the receiver is shared. */
 function slaveCopy(x: MountSpec, g: number | undefined): Omit<MountSpec, 'children'> {
-  const { group: srcGroup, children: _c, unbindable: _u, ...rest } = x;
+  const { group: srcGroup, children: _c, unbindable: _u, origin: _o, ...rest } = x;
   return { ...rest, ...(srcGroup !== undefined ? { master: srcGroup } : {}), ...(g !== undefined ? { group: g } : {}) };
 }
 
@@ -238,7 +272,7 @@ export function changeType(state: KernelState, id: MountId, type: 'shared' | 'pr
       }
     }
   }
-  const { group: _g, master: _m, unbindable: wasUnbindable, ...rest } = mountOf(s, id);
+  const { group: _g, master: _m, ring: _r, unbindable: wasUnbindable, ...rest } = mountOf(s, id);
   if (type === 'slave') return withMount(s, { ...rest, ...(master !== undefined ? { master } : {}), ...(wasUnbindable ? { unbindable: true as const } : {}) });
   return withMount(s, type === 'unbindable' ? { ...rest, unbindable: true } : rest);
 }

@@ -9,7 +9,7 @@ import { addHandle, handleOf, sharedFile } from './fds.ts';
 import { DEAD_SLAVE_INO, DEVPTS_ROOT_INO, R, W, mountOf, nodeAt, permits, resolve, slaveIno, type Pos } from './paths.ts';
 import { siblingPts } from './instances.ts';
 import { mountReadonlyAt, sbReadonlyAt } from './readonly.ts';
-import { ptyTransition, type PtyEventType } from './charts/pty.ts';
+import { ptyNext, type PtyEventType } from './charts/pty.ts';
 import { drop, put } from './records.ts';
 import type { DevptsFs, Handle, KernelState, MountId, Pty } from './state.ts';
 
@@ -66,9 +66,9 @@ export function openOp(ctx: Ctx, op: OpOf<'open'>): Outcome {
     };
     const ptys = put(fs.ptys, alloc.index, pty);
     // 2.6.39: pty_unix98_install counts kernel.pty.nr up, and nothing counts it down
-    const withPty: KernelState = profile.ptyNrCountsUp
-      ? { ...state, fss: put(state.fss, fs.id, { ...fs, ptys }), sysctl: { ...state.sysctl, allocated: (state.sysctl.allocated ?? 0) + 1 } }
-      : { ...state, fss: put(state.fss, fs.id, { ...fs, ptys }) };
+    const withPty: KernelState = profile.nrCountsDown
+      ? { ...state, fss: put(state.fss, fs.id, { ...fs, ptys }) }
+      : { ...state, fss: put(state.fss, fs.id, { ...fs, ptys }), sysctl: { ...state.sysctl, allocated: (state.sysctl.allocated ?? 0) + 1 } };
     return opened(withPty, op.as, { pid: proc.pid, kind: 'master', fs: fs.id, index: alloc.index, mount: m.id, ino: pos.ino, dir: r.dir.ino }, { index: alloc.index });
   }
   if (major === 136 && node.devpts) {
@@ -90,8 +90,8 @@ function opened(state: KernelState, as: string | undefined, handle: WithoutFile<
 
 /** The pty chart (charts/pty.ts) applied to pty `index` of `fs`: the new state, or null when the chart refuses the event. */
 function ptyEvent(state: KernelState, fs: DevptsFs, index: number, event: PtyEventType): KernelState | null {
-  const t = ptyTransition(fs.ptys[index]!, event);
-  return t === null ? null : setPty(state, fs, index, t.pty);
+  const next = ptyNext(fs.ptys[index]!, event);
+  return next === undefined ? null : setPty(state, fs, index, next);
 }
 
 /** pty_open: the pty chart refuses a slave open while locked (before unlockpt) or hung up (master closed): EIO. */

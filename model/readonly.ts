@@ -2,6 +2,7 @@
 // mount cannot become read-only (EBUSY).
 
 import type { Pos } from './paths.ts';
+import { profileOf } from './profiles.ts';
 import type { Fs, KernelState, MountId } from './state.ts';
 
 /** The superblock is read-only (IS_RDONLY: checked in inode_permission, before the DAC check). */
@@ -43,8 +44,11 @@ function isRegular(state: KernelState, fsId: string, ino: number): boolean {
  * file unlinked while a bind mount of it lives. Char devices (masters, slaves) are not writers.
  */
 export function busyForReadonly(state: KernelState, fs: Fs): boolean {
+  // 2.6.39 fs_may_remount_ro looks at open files only (an unlinked one, or a regular one
+  // open for writing): an inode only a mount still holds does not count (QEMU 2.6.39.4)
+  const removeCount = profileOf(state.profile).removeCount;
   if (fs.kind === 'devpts') {
-    if (fs.dead) for (const _ in fs.dead) return true;
+    if (fs.dead && removeCount) for (const _ in fs.dead) return true;
     for (const i in fs.ptys) if (!fs.ptys[i]!.masterOpen && fs.ptys[i]!.slaveOpens > 0) return true;
     return false;
   }
@@ -52,5 +56,5 @@ export function busyForReadonly(state: KernelState, fs: Fs): boolean {
     const h = state.handles[name]!;
     if (h.kind === 'file' && h.fs === fs.id && isRegular(state, h.fs, h.ino)) return true; // opened O_RDWR: a writer
   }
-  return fs.unlinked !== undefined && fs.unlinked.length > 0;
+  return removeCount && fs.unlinked !== undefined && fs.unlinked.length > 0;
 }

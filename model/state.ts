@@ -98,6 +98,12 @@ export interface Mount {
   readonly mountpoint: number;      // inode (in the parent's fs) this mount covers
   readonly flags: readonly MountFlag[];
   readonly group?: number;
+  /**
+   * Its place in its peer group's ring (mnt_share: a copy goes right after the mount it
+   * was copied from; propagation walks the ring from the mount it starts at). Only the
+   * order of the keys of one group means anything; absent: 0.
+   */
+  readonly ring?: number;
   readonly master?: number;
   readonly unbindable?: true;
   /** MNT_LOCKED: copied into a less privileged user namespace; cannot be unmounted or moved alone. */
@@ -163,7 +169,7 @@ export type Handle =
 export interface Sysctl {
   readonly max: number;
   readonly reserve: number;
-  /** 2.6.39's kernel.pty.nr: ptys ever allocated (pty_count++ in pty_unix98_install, never --); absent: 0. */
+  /** 2.6.39 kernel.pty.nr: every pty allocated since boot (it never counts down; Profile.nrCountsDown). */
   readonly allocated?: number;
 }
 

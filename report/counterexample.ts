@@ -11,7 +11,7 @@ import { parseTrace } from '../traces/load.ts';
 import { replayOnModel } from '../traces/replay.ts';
 import { formatTrace } from '../traces/save.ts';
 import type { Expectation, Trace, TraceStep } from '../traces/types.ts';
-import type { ClauseRow, Counterexample, Side } from './data.ts';
+import type { ClauseRow, CounterexampleSection, Side } from './data.ts';
 import { counterexampleId } from './data.ts';
 import { instanceLabels, stateDiagram } from './diagram/state.ts';
 import { bootText, opText, resultText } from './steps.ts';
@@ -29,7 +29,7 @@ export interface CounterexampleInput {
   readonly sides: readonly SideInput[];
   /** What the check reported. */
   readonly failure: string;
-  readonly foundBy: Counterexample['foundBy'];
+  readonly foundBy: CounterexampleSection['foundBy'];
   readonly seed: number | null;
   /** Length of the sequence before shrinking, when known. */
   readonly foundLength: number | null;
@@ -117,12 +117,12 @@ function failureWords(message: string, built: readonly BuiltSide[], driver: Buil
 }
 
 /** Replay, record, save in memory, replay the saved text again; returns the section's data and the files. */
-export function buildCounterexample(input: CounterexampleInput): { cx: Counterexample; files: OutFile[] } {
+export function buildCounterexample(input: CounterexampleInput): { cx: CounterexampleSection; files: OutFile[] } {
   if (input.sides.length === 0) throw new Error('a counterexample needs at least one side');
   const built = input.sides.map((s) => buildSide(input, s));
   const driver = built[0]!;
   const longest = built.reduce((a, b) => (b.trace.steps.length > a.trace.steps.length ? b : a));
-  const cx: Counterexample = {
+  const cx: CounterexampleSection = {
     id: counterexampleId(input.clause.id, input.sides.map((s) => s.profile).join('-vs-')),
     clause: input.clause.id,
     statement: input.clause.statement,

@@ -8,7 +8,7 @@
 // including an --out that cannot be written (checked before the run starts).
 
 import { relative, resolve } from 'node:path';
-import { EXIT, UsageError } from '../cli/exit-codes.ts';
+import { EXIT, UsageError } from '../traces/errors.ts';
 import { collect, type CollectProgress } from './collect.ts';
 import type { ConformanceData } from './data.ts';
 import { FILE_OF, type Format, type ReportOptions } from './options.ts';

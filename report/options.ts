@@ -2,8 +2,9 @@
 // (UsageError → exit 2): the CLI prints it as is.
 
 import { PROFILE_IDS, type ProfileId } from '../model/index.ts';
-import { UsageError } from '../cli/exit-codes.ts';
+import { UsageError } from '../traces/errors.ts';
 import type { BudgetName } from './data.ts';
+import { DEFAULT_SEED } from '../properties/defaults.ts';
 
 export const FORMATS = ['md', 'json', 'html', 'junit'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -11,8 +12,8 @@ export const FILE_OF: Readonly<Record<Format, string>> = { md: 'conformance.md',
 
 export const BUDGET_NAMES: readonly BudgetName[] = ['quick', 'default', 'thorough'];
 
-/** The default seed: fixed, so two runs of the same tree give the same report (pass --seed to vary it). */
-export const DEFAULT_SEED = 20110519; // the day Linux 2.6.39 was released
+/** The default seed: the project's one (properties/defaults.ts), so two runs of the same tree give the same report (pass --seed to vary it). */
+export { DEFAULT_SEED };
 
 export interface ReportOptions {
   readonly profiles: readonly ProfileId[];

@@ -15,3 +15,23 @@ export class TraceError extends Error {
 function oneLine(parts: readonly string[]): string {
   return parts.filter((p) => p !== '').join(': ').replace(/\s*\n\s*/g, ' ');
 }
+
+// ---- errors of bad input and of the machine, and the exit codes -----------------------
+// They live here, below every layer that throws them (explore/ scopes, report/ options,
+// kernel/ availability, cli/): the trace tools are the lowest layer that meets bad input.
+
+/** One set of exit codes for every devpts-check command (DEVELOPERS.md). */
+export const EXIT = {
+  ok: 0,
+  failed: 1,        // an expectation or kernel comparison failed; a script verdict is "no"
+  usage: 2,         // bad input or usage
+  violated: 12,     // a property was violated
+  budget: 75,       // a time or memory budget ran out
+  unavailable: 77,  // cannot run on this machine
+} as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** Thrown for bad input or usage: printed as one line, exit 2. */
+export class UsageError extends Error {}
+/** Thrown when the machine cannot run the command: printed as one line, exit 77. */
+export class UnavailableError extends Error {}

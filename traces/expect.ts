@@ -3,6 +3,7 @@
 // `{ "ok": true }` against an errno result fails, because the result has no `ok`.
 
 import { formatMode, parseModeString, type StepResult } from '../model/index.ts';
+import { deepEqual } from '../model/equal.ts';
 import type { Expectation } from './types.ts';
 
 type Check = (v: unknown) => string | null;
@@ -64,16 +65,8 @@ export function expectationProblem(raw: unknown): { field: string; message: stri
   return null;
 }
 
-/** Structural equality of JSON values (arrays whole and in order). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  }
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  const ka = Object.keys(a), kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
+/** Structural equality (model/equal.ts, re-exported for the trace tools). */
+export { deepEqual };
 
 /** The expectation's keys whose value the result does not have (empty: it holds). */
 export function differingKeys(expect: Expectation, result: StepResult): string[] {

@@ -57,6 +57,8 @@ const mount = record<Mount>({
   id: str, ns: option(str), fs: str, root: int, parent: option(str), mountpoint: int, flags: set(str),
   group: option(int), master: option(int), unbindable: (b) => b === true, locked: (b) => b === true,
   lockedFlags: (f) => set(str)(f ?? []),
+  // a key only ordered within its peer group, possibly fractional: as text
+  ring: (r) => str(String(r ?? 0)),
 });
 const namespace = record<Namespace>({ id: str, root: str, mounts: list(str), owner: str });
 const pos = record<Pos>({ mount: str, ino: int });
@@ -73,7 +75,7 @@ const fileHandle = record<FileHandle>({ pid: int, file: int, kind: str, fs: str,
 const handle: Encoder<Handle> = (h) =>
   h.kind === 'file' ? variant('File', fileHandle(h)) : h.kind === 'master' ? variant('Master', masterHandle(h)) : variant('Slave', slaveHandle(h));
 
-const sysctl = record<Sysctl>({ max: int, reserve: int, allocated: (n) => int(n ?? 0) });
+const sysctl = record<Sysctl>({ max: int, reserve: int, allocated: option(int) });
 const counters = record<KernelState['next']>({ mount: int, ns: int, fs: int, fd: int, file: int, group: int, userns: int });
 
 /** The whole kernel state of the model as one ITF record. */

@@ -10,7 +10,7 @@ import {
 import { TraceError } from './errors.ts';
 import { expectationHolds } from './expect.ts';
 import { FsLabeler, labelModelResult } from './labels.ts';
-import type { ReplayedStep, ReplayOutcome, Trace, TraceStep, Verdict } from './types.ts';
+import type { ReplayedStep, ReplayOutcome, Trace, TraceStep, ReplayVerdict } from './types.ts';
 
 export interface ReplayOptions {
   /** Stop after the first step whose expectation fails (the CLI's behaviour). Default: run every step. */
@@ -37,7 +37,7 @@ export function judgeStep(op: TraceStep, index: number, result: StepResult): Rep
 }
 
 /** The first failing step and the verdict of a list of judged steps. */
-export function verdictOf(steps: readonly ReplayedStep[]): { firstFailure: ReplayedStep | null; verdict: Verdict } {
+export function verdictOf(steps: readonly ReplayedStep[]): { firstFailure: ReplayedStep | null; verdict: ReplayVerdict } {
   const firstFailure = steps.find((s) => s.holds === false) ?? null;
   return { firstFailure, verdict: firstFailure ? 'fails' : 'holds' };
 }

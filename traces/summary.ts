@@ -2,7 +2,7 @@
 
 import type { StepResult } from '../model/index.ts';
 import { differingKeys } from './expect.ts';
-import type { Expectation, ReplayedStep, ReplayOutcome, Verdict } from './types.ts';
+import type { Expectation, ReplayedStep, ReplayOutcome, ReplayVerdict } from './types.ts';
 
 export interface StepRecord {
   step: number;
@@ -21,7 +21,7 @@ export interface ReplayRecord {
   title: string | null;
   clauses: string[];
   engine: string;
-  verdict: Verdict;
+  verdict: ReplayVerdict;
   steps: StepRecord[];
   firstFailure: { step: number; expected: Expectation; actual: StepResult; differingKeys: string[] } | null;
 }

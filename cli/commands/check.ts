@@ -9,7 +9,7 @@
 import { relative } from 'node:path';
 import cliProgress from 'cli-progress';
 import { PROFILE_IDS, type ProfileId } from '../../model/index.ts';
-import { CLAUSES } from '../../properties/clauses.ts';
+import { CLAUSES } from '../../clauses/index.ts';
 import { DEFAULT_MAX_STEPS, DEFAULT_RUNS, DEFAULT_SEED, runChecks, tasks, type CheckReport, type ClauseResult } from '../../properties/runner.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { Registrar } from '../registrar.ts';

@@ -13,7 +13,7 @@ import { knownCheckIds } from '../../explore/checks.ts';
 import { explore, type ExploreOutcome, type SearchReport } from '../../explore/run.ts';
 import { describeScope, resolveScope } from '../../explore/scope.ts';
 import type { Progress } from '../../explore/bfs.ts';
-import { compareWithRandom, renderAgreement } from '../../explore/compare.ts';
+import { compareWithRandom, renderAgreement } from '../../report/agreement.ts';
 
 export const DEFAULT_OUT_DIR = 'explore/out';
 

@@ -3,7 +3,8 @@
 // Layout: summary → matrix (one row per clause, one column per profile; every violated
 // cell links to its counterexample) → evidence → mode chart → one section per violation.
 
-import type { Cell, ConformanceData, Counterexample } from '../data.ts';
+import { sectionsHtml, witnessLinkHtml } from './sections.ts';
+import type { Cell, ConformanceData, CounterexampleSection } from '../data.ts';
 import { cellOf } from '../data.ts';
 import { esc, machineSvg, stateSvg } from '../diagram/svg.ts';
 import { cxTitle, profileEvidence, evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords } from './common.ts';
@@ -95,10 +96,10 @@ const verdictCell = (c: Cell | undefined): string => {
   if (c.verdict === 'violated') {
     return `<td class="v v-violated" data-verdict="violated"><a href="#${esc(c.counterexample ?? '')}" title="${esc(evidenceSentence(c))}">violated&nbsp;→<small>counterexample</small></a>${flag}</td>`;
   }
-  return `<td class="v v-holds" data-verdict="holds" title="${esc(evidenceSentence(c))}">holds<small>${esc(evidenceShort(c.evidence))}</small>${flag}</td>`;
+  return `<td class="v v-holds" data-verdict="holds" title="${esc(evidenceSentence(c))}">holds<small>${esc(evidenceShort(c.evidence))}</small>${flag}${witnessLinkHtml(c)}</td>`;
 };
 
-function counterexampleSection(cx: Counterexample, index: number): string {
+function counterexampleSection(cx: CounterexampleSection, index: number): string {
   const two = cx.sides.length > 1;
   const head = `<tr><th>#</th><th>step</th>${cx.sides.map((x) => `<th>${two ? `result on <code>${esc(x.profile)}</code>` : 'result on the model'}</th>`).join('')}</tr>`;
   const rows = cx.steps.map((st) => {
@@ -149,7 +150,7 @@ export function renderHtml(data: ConformanceData): string {
     const searches = e.searches.map((x) => `<div>${esc(x.text)}: <span class="ids">${esc(x.clauses.join(' '))}</span></div>`).join('');
     const only = e.randomOnly.length ? `<div class="muted">random runs only (judged on whole scenarios): <span class="ids">${esc(e.randomOnly.join(' '))}</span></div>` : '';
     const counts = (['holds', 'violated', 'n/a'] as const).map((v) => `${data.cells.filter((c) => c.profile === p.id && c.verdict === v).length} ${v}`).join(' · ');
-    return `<tr><td><code>${esc(p.id)}</code></td><td>${esc(p.description)}<br><small>boots into <code>${esc(p.bootMode)}</code></small></td><td>${esc(e.random ?? '—')}</td><td>${searches || '—'}${only}</td><td class="nowrap">${counts}</td></tr>`;
+    return `<tr><td><code>${esc(p.id)}</code></td><td>${esc(p.description)}<br><small>boots into <code>${esc(p.bootMode)}</code></small><br><small class="proved">${(p.provedOn ?? []).length > 0 ? `proved: ${esc((p.provedOn ?? []).join('; '))}` : 'not yet proved on a kernel'}</small></td><td>${esc(e.random ?? '—')}</td><td>${searches || '—'}${only}</td><td class="nowrap">${counts}</td></tr>`;
   }).join('\n');
 
   const problems = data.problems.length
@@ -197,6 +198,8 @@ ${data.cells.filter((c) => c.verdict !== 'n/a').map((c) => `<tr><td><code>${esc(
 <h2 id="modes">The kernel’s modes</h2>
 <p>The xstate machine of <code>model/machine.ts</code>, drawn from <code>kernelMachine</code> itself: the document’s modes, the guards that move between them, and which profile boots where. Every op is applied by the same pure <code>step</code> in every mode.</p>
 <div class="figure">${machineSvg(data.machine, 'mc')}</div>
+
+${sectionsHtml(data)}
 
 ${data.counterexamples.length ? `<h2 id="violations">Violations (${data.counterexamples.length}): where the document and the code disagree</h2>\n${cxs}` : '<h2 id="violations">Violations</h2><p>None within this budget.</p>'}
 ${problems}

@@ -5,6 +5,7 @@
 import type { ConformanceData } from '../data.ts';
 import { cellOf, counterexampleOf } from '../data.ts';
 import { machineMermaid, stateMermaid } from '../diagram/mermaid.ts';
+import { sectionsMarkdown, witnessLinkMd } from './sections.ts';
 import { cxTitle, profileEvidence, evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords } from './common.ts';
 
 /** Table-cell safe: pipes escaped, newlines folded. */
@@ -35,7 +36,7 @@ export function renderMarkdown(data: ConformanceData): string {
         const odd = surpriseWords(c);
         const note = odd ? `<br><sub>⚑ ${odd}</sub>` : '';
         if (c.verdict === 'violated') return `❌ [**violated**](#${c.counterexample})${note}`;
-        return `✅ holds<br><sub>${evidenceShort(c.evidence)}</sub>${note}`;
+        return `✅ holds<br><sub>${evidenceShort(c.evidence)}</sub>${note}${witnessLinkMd(c)}`;
       });
       out.push(`| **${clause.id}** | ${cells.join(' | ')} | ${cell(clause.statement)} |`);
     }
@@ -59,7 +60,8 @@ export function renderMarkdown(data: ConformanceData): string {
     const e = profileEvidence(data, p.id);
     const searches = e.searches.map((x) => `${x.text}: ${x.clauses.join(' ')}`);
     if (e.randomOnly.length) searches.push(`random runs only (whole scenarios): ${e.randomOnly.join(' ')}`);
-    out.push(`| ${code(p.id)} | ${cell(p.description)} | ${cell(e.random ?? '—')} | ${cell(searches.join('<br>') || '—')} |`);
+    const proved = (p.provedOn ?? []).length > 0 ? `<br>proved: ${(p.provedOn ?? []).join('; ')}` : '<br>not yet proved on a kernel';
+    out.push(`| ${code(p.id)} | ${cell(p.description)}${proved} | ${cell(e.random ?? '—')} | ${cell(searches.join('<br>') || '—')} |`);
   }
   out.push('');
 
@@ -71,6 +73,7 @@ export function renderMarkdown(data: ConformanceData): string {
   out.push(machineMermaid(data.machine));
   out.push('```');
   out.push('');
+  out.push(...sectionsMarkdown(data));
 
   if (data.counterexamples.length > 0) {
     out.push(`## Violations (${data.counterexamples.length})`);

@@ -3,6 +3,7 @@
 // no NO_COLOR); without colour the text is plain and still says everything.
 
 import type { ConformanceData, Verdict } from '../data.ts';
+import { chartsLine } from './sections.ts';
 import { cellOf, surprises } from '../data.ts';
 import { cxTitle, foundWords, lengthWords, num, profileEvidence, profileIds, seconds } from './common.ts';
 
@@ -84,6 +85,8 @@ export function renderText(data: ConformanceData, o: TextOptions): string {
       for (const side of cx.sides) out.push(`  Replay${two ? ` (${side.profile})` : ''}: ${paint(SGR.cyan, side.trace.replay)}`);
     }
   }
+  const charts = chartsLine(data);
+  if (charts) { out.push(''); out.push(charts); }
   if (data.problems.length > 0) {
     out.push('');
     out.push(paint(SGR.bold + SGR.red, 'Could not be computed:'));

@@ -1,5 +1,6 @@
 // Pty lifetime: indices, slave nodes, lock, close, exit (model/ptys.ts) [I1, K6].
 import { describe, expect, it } from 'vitest';
+import { profileOf } from '../../model/index.ts';
 import {
   ALL, WITH_PTMX_NODE, close, errnoOf, exit, indexOf, mkdir, mountDevpts, okv, open, opens, readdir, run, setuid, spawn, stat, unlockpt,
 } from './helpers.ts';
@@ -132,8 +133,9 @@ describe('a bind mount of a slave node that outlives its master', () => {
 
   it.each(ALL)('umount of that bind works, and afterwards a read-only remount of the instance does too (%s)', (p) => {
     const r = run(p, [...bound, { op: 'remount', target: '/dev/pts', flags: ['ro'] }, { op: 'umount', target: '/tmp/x' }, { op: 'remount', target: '/dev/pts', flags: ['ro'] }]);
-    // while the dead inode lives, s_remove_count is not zero: EBUSY (sb_prepare_remount_readonly)
-    expect(r.results.slice(5).map(errnoOf)).toEqual(['EBUSY', 'ok', 'ok']);
+    // while the dead inode lives, s_remove_count is not zero: EBUSY (sb_prepare_remount_readonly,
+    // 3.4 on); 2.6.39's fs_may_remount_ro counts open files only (QEMU 2.6.39.4: ok)
+    expect(r.results.slice(5).map(errnoOf)).toEqual(profileOf(p).removeCount ? ['EBUSY', 'ok', 'ok'] : ['ok', 'ok', 'ok']);
   });
 
   it.each(ALL)('after the index is reused, the bind still holds the dead inode: the new pty is another node (%s)', (p) => {
@@ -151,7 +153,7 @@ describe('a bind mount of a slave node that outlives its master', () => {
       { op: 'remount', target: '/dev/pts', flags: ['ro'], note: 'busy' }, open('/dev/ptmx', { as: 'n' }), unlockpt('n'), { op: 'stat', path: '/dev/pts/0', note: 'new' }]);
     expect(r.at('covered')).toMatchObject({ ok: true, type: 'reg' });
     expect(r.at('gone')).toEqual({ errno: 'ENOENT' });
-    expect(r.at('busy')).toEqual({ errno: 'EBUSY' });
-    expect(r.at('new')).toMatchObject({ ok: true, type: 'chr', rdev: '136:0' });
+    expect(r.at('busy')).toEqual(profileOf(p).removeCount ? { errno: 'EBUSY' } : { ok: true });
+    if (profileOf(p).removeCount) expect(r.at('new')).toMatchObject({ ok: true, type: 'chr', rdev: '136:0' });
   });
 });

@@ -12,11 +12,12 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROFILE_IDS } from '../../model/index.ts';
-import { CLAUSES } from '../../properties/clauses.ts';
+import { PROFILE_IDS, PROFILES } from '../../model/index.ts';
+import { CLAUSES } from '../../clauses/index.ts';
 import type { ConformanceData } from '../../report/data.ts';
 import { runReport } from '../../report/index.ts';
 import { FORMATS, FILE_OF, parseReportOptions } from '../../report/options.ts';
+import { kernelsDir } from '../../kernel/targets.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -84,6 +85,43 @@ describe('the report on the real runners (quick budget)', () => {
     const r = await run(process.execPath, [BIN, 'replay', ...files], { cwd: ROOT });
     expect(r.stdout).toMatch(new RegExp(`${files.length} traces: ${files.length} hold, 0 fail`));
   }, 60_000);
+
+  it('shows each kernel fact with the corpus trace that witnesses it, linked from the cell, replayable (K11: the container\'s refused mount)', async () => {
+    const k11 = data.cells.find((c) => c.clause === 'K11' && c.profile === '2.6.39-y')!;
+    expect(k11.witness).toMatchObject({ corpus: 'traces/corpus/K11--2.6.39-y.json', file: 'traces/witness/K11--2.6.39-y.json' });
+    // the step the clause speaks about: the container's plain mount on its copy of /dev/pts, EBUSY
+    expect(k11.witness!.lines[k11.witness!.at[0]! - 1]).toMatchObject({ text: expect.stringMatching(/pid 2: mount -t devpts devpts \/dev\/pts/), result: 'EBUSY' });
+    // 2.6.39 runs in a QEMU guest: offered where its image is here (kernel/targets.ts)
+    expect(k11.witness!.kernelReplay).toBe(existsSync(join(kernelsDir(), 'bzImage-2.6.39-y')) ? `devpts-check replay --kernel ${join(out, 'traces/witness/K11--2.6.39-y.json')}` : null);
+    const k10 = data.cells.find((c) => c.clause === 'K10' && c.profile === '6.x')!;
+    expect(k10.witness!.kernelReplay).toMatch(/^devpts-check replay --kernel /);
+    // every K cell that holds has its witness; the files are in the out dir and replay on the model
+    const witnessed = data.cells.filter((c) => c.clause.startsWith('K') && c.verdict !== 'n/a');
+    for (const c of witnessed) expect(c.witness, `${c.clause} × ${c.profile}`).toBeTruthy();
+    const files = [...new Set(witnessed.map((c) => join(out, c.witness!.file)))];
+    const r = await run(process.execPath, [BIN, 'replay', ...files], { cwd: ROOT });
+    expect(r.stdout).toMatch(new RegExp(`${files.length} traces: ${files.length} hold, 0 fail`));
+    const md = readFileSync(join(out, 'conformance.md'), 'utf8');
+    expect(md).toContain('[witness](#w-K11-2-6-39-y)');
+    expect(md).toContain('<a id="w-K11-2-6-39-y"></a>');
+  }, 60_000);
+
+  it('shows every chart of the model with how often the random runs and the exhaustive search took each transition', () => {
+    const charts = data.charts!;
+    expect(charts.sections.map((c) => c.name)).toEqual(['mode', 'pty', 'instance', 'ptmxNode']);
+    const mode = charts.sections.find((c) => c.name === 'mode')!;
+    const t = (id: string) => mode.transitions.find((x) => x.id === id)!;
+    expect(t('singleInstance.mount#0').random).toBeGreaterThan(0); // a newinstance mount moved a CONFIG=y kernel to multiInstance
+    expect(t('singleInstance.mount#0').explorer).toBeGreaterThan(0);
+    // each CONFIG=n profile boots (one boot of scope small) into legacy
+    expect(t('boot.always#0').explorer).toBe(PROFILE_IDS.filter((p) => PROFILES[p].bootMode === 'legacy').length);
+    const pty = charts.sections.find((c) => c.name === 'pty')!;
+    expect(pty.transitions.filter((x) => x.random > 0 || x.explorer > 0).length).toBeGreaterThanOrEqual(8);
+    expect(pty.transitions.find((x) => x.id === 'locked.unlockpt#0')).toMatchObject({ random: expect.any(Number), explorer: expect.any(Number) });
+    expect(pty.transitions.find((x) => x.id === 'locked.unlockpt#0')!.explorer).toBeGreaterThan(0);
+    expect(readFileSync(join(out, 'conformance.md'), 'utf8')).toMatch(/### pty — one pty/);
+    expect(stdout).toMatch(/charts \(transitions taken by the random runs or the search\): mode \d+\/\d+ · pty/);
+  });
 });
 
 const haveChromium = existsSync(CHROMIUM);
