@@ -75,8 +75,8 @@ export class KernelSystem implements System<KernelState, KernelCtx> {
     const out = stepWith(this.profile, s, op);
     const r = out.result;
     if (isToolError(r)) throw new Error(`explore: the scope issued an ill-formed step ${JSON.stringify(op)}: ${r.error}`);
-    // a ptmx open (the only result with `index`) beyond k allocated ptys leaves the scope
-    if (ctx.ptys >= this.scope.maxPtys && isOk(r) && r.index !== undefined) return null;
+    // a ptmx open (an open whose result has `index`; fstat of a pty end has one too) beyond k allocated ptys leaves the scope
+    if (ctx.ptys >= this.scope.maxPtys && op.op === 'open' && isOk(r) && r.index !== undefined) return null;
     if (this.scope.maxMounts !== undefined && (op.op === 'mount' || op.op === 'bind') && isOk(r) && tooManyMounts(out.state, this.scope.maxMounts)) return null;
     return out;
   }
