@@ -228,12 +228,13 @@ export function moveOp(ctx: Ctx, op: OpOf<'move'>): Outcome {
   if (!mayMount(ctx)) return fail(state, 'EPERM');
   const source = resolve(state, proc, op.source);
   if (!source.ok) return fail(state, source.errno);
-  if (!inCallerNs(ctx, target.pos)) return fail(state, profile.mountOnDetached);
   const old = mountOf(state, source.pos.mount);
   const dest = mountOf(state, target.pos.mount);
+  // live 6.18: a source that is no mount root is EINVAL even onto a detached target
+  if (old.root !== source.pos.ino) return fail(state, 'EINVAL');
+  if (!inCallerNs(ctx, target.pos)) return fail(state, profile.mountOnDetached);
   if (!inCallerNs(ctx, source.pos) || old.parent === null) return fail(state, 'EINVAL');
   if (old.locked) return fail(state, 'EINVAL');
-  if (old.root !== source.pos.ino) return fail(state, 'EINVAL');
   if ((source.node.type === 'dir') !== (target.node.type === 'dir')) return fail(state, 'EINVAL');
   if (mountOf(state, old.parent).group !== undefined) return fail(state, 'EINVAL');
   const tree = subtree(state, old.id);

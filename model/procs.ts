@@ -10,6 +10,7 @@ import { carried, copyNamespace } from './mount-tree.ts';
 import { mountOf, nsRoot, samePos } from './paths.ts';
 import { changeTypeTree } from './propagation.ts';
 import { closeHandle } from './ptys.ts';
+import { profileOf } from './profiles.ts';
 import { drop, put } from './records.ts';
 import { kernelGid, kernelUid, MAX_USERNS_LEVEL, newUserNs } from './userns.ts';
 import type { KernelState, Proc } from './state.ts';
@@ -31,6 +32,9 @@ function newMountNs(state: KernelState, proc: Proc, propagation: NsPropagation |
   if (change !== null && mountOf(state, proc.root.mount).root !== proc.root.ino) return { ok: false };
   const copy = copyNamespace(state, proc.ns, proc.userns);
   const moved: Proc = { ...proc, ns: copy.ns, root: carried(proc.root, copy.ids), cwd: carried(proc.cwd, copy.ids) };
+  // a root detached from the namespace (lazy `umount /`) is not copied: `mount --make-rP /`
+  // acts on a mount of no namespace, EINVAL where do_change_type checks (live 6.18)
+  if (change !== null && profileOf(copy.state.profile).changeTypeChecksNs && mountOf(copy.state, moved.root.mount).ns !== copy.ns) return { ok: false };
   let s = copy.state;
   if (change !== null) s = changeTypeTree(s, moved.root.mount, change, true);
   return { ok: true, state: s, proc: moved };

@@ -121,6 +121,12 @@ export interface Profile {
    * attach_recursive_mnt commits them from an hlist built head first; QEMU 4.4.178).
    */
   readonly propagatedListOrder: 'made' | 'reversed';
+  /**
+   * mount --make-TYPE of a mount not in the caller's namespace (a lazily detached root) is
+   * EINVAL (do_change_type's check_mnt: "refuse to operate on unmounted/not ours mounts",
+   * 6.16 and stable backports, CVE-2025-38498; live 6.18); before, it changes it.
+   */
+  readonly changeTypeChecksNs: boolean;
 }
 
 const table2639n = { ptmxmode: false, newinstance: false, max: false } as const; // CONFIG=n token table
@@ -137,7 +143,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     ptmxInstance: ptmxAlwaysSingle,
     allocateIndex: allocateWithin(LIMITS_2639),
     showOptions: (opts) => showOptions(table2639n, opts),
-    userns: false, sysctlMax: NR_UNIX98_PTY_MAX, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: false, propagatedListOrder: 'made',
+    userns: false, sysctlMax: NR_UNIX98_PTY_MAX, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: false, propagatedListOrder: 'made', changeTypeChecksNs: false,
   },
   '2.6.39-y': {
     id: '2.6.39-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'EINVAL', nrCountsDown: false, reserveSysctl: false,
@@ -148,7 +154,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     ptmxInstance: ptmxOwnInstanceElseInitial,
     allocateIndex: allocateWithin(LIMITS_2639),
     showOptions: (opts) => showOptions(table2639y, opts),
-    userns: false, sysctlMax: NR_UNIX98_PTY_MAX, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: false, propagatedListOrder: 'made',
+    userns: false, sysctlMax: NR_UNIX98_PTY_MAX, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: false, propagatedListOrder: 'made', changeTypeChecksNs: false,
   },
   '3.4-y': {
     id: '3.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'EINVAL', nrCountsDown: true, reserveSysctl: true,
@@ -160,7 +166,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     allocateIndex: allocateWithin(LIMITS_34),
     showOptions: (opts) => showOptions(table34y, opts),
     // 3.4 devpts pty_limit_max = INT_MAX; kernel.pty.nr counts down again (devpts_kill_index: pty_count--)
-    userns: false, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'made',
+    userns: false, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'made', changeTypeChecksNs: false,
   },
   // 4.4 (Ubuntu 16.04's kernel): 3.4's devpts (=n: 2.6.39's token table, 3.4's limits) and
   // 3.18's vfs_unlink; proved on QEMU 4.4.178 =y / =n
@@ -176,7 +182,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     showOptions: (opts) => showOptions(table2639n, opts),
     // 4.4: user namespaces (3.8+), protected_hardlinks (3.6+), devtmpfs still mount_single,
     // check_mnt's EINVAL for a detached target: code reading, to confirm on QEMU
-    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed',
+    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: false,
   },
   '4.4-y': {
     id: '4.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'ENOTTY', nrCountsDown: true, reserveSysctl: true,
@@ -187,7 +193,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     ptmxInstance: ptmxOwnInstanceElseInitial,
     allocateIndex: allocateWithin(LIMITS_34),
     showOptions: (opts) => showOptions(table34y, opts),
-    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed',
+    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: false,
   },
   // 4.7 to 6.14 (Debian 12's 6.1): 6.x's instances, lookup and limits, but the legacy mount
   // API: parse_mount_options' token table (newinstance accepted and ignored), "called with
@@ -207,7 +213,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     // 6.1: devtmpfs's public_dev_mount reconfigures the one superblock (reconfigure_single,
     // its error returned); do_add_mount's check_mnt EINVAL for a detached target: code
     // reading, to confirm on QEMU
-    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'reconfigure', protectedHardlinks: false, usernsMounts: 'nodevSuperblock', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed',
+    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'reconfigure', protectedHardlinks: false, usernsMounts: 'nodevSuperblock', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: false,
   },
   '6.x': {
     id: '6.x', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, unknownIoctl: 'ENOTTY', nrCountsDown: true, reserveSysctl: true,
@@ -219,7 +225,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     allocateIndex: allocateWithin(LIMITS_6X),
     showOptions: (opts) => showOptions({ ptmxmode: true, max: true }, opts),
     // live 6.18: `unshare -U -r -m` works; a mount onto a lazily unmounted tree is ENOENT
-    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'ENOENT', devtmpfsMount: 'attach', protectedHardlinks: true, usernsMounts: 'nodevSuperblock', sgidKill: 'notInGroup', removeCount: true, propagatedListOrder: 'made',
+    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'ENOENT', devtmpfsMount: 'attach', protectedHardlinks: true, usernsMounts: 'nodevSuperblock', sgidKill: 'notInGroup', removeCount: true, propagatedListOrder: 'made', changeTypeChecksNs: true,
   },
 };
 

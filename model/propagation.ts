@@ -295,6 +295,8 @@ export function propagateOp(ctx: Ctx, op: OpOf<'propagate'>): Outcome {
   if (!target.ok) return fail(state, target.errno);
   if (!capableIn(state, proc, state.namespaces[proc.ns]!.owner)) return fail(state, 'EPERM');
   const m = mountOf(state, target.pos.mount);
-  if (m.root !== target.pos.ino || m.ns !== proc.ns) return fail(state, 'EINVAL');
+  if (m.root !== target.pos.ino) return fail(state, 'EINVAL');
+  // 6.x (and stable backports of CVE-2025-38498): a mount not in the caller's namespace is EINVAL (check_mnt)
+  if (ctx.profile.changeTypeChecksNs && m.ns !== proc.ns) return fail(state, 'EINVAL');
   return done(changeTypeTree(state, m.id, op.type, op.recursive ?? false));
 }
