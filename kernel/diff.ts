@@ -325,7 +325,7 @@ export function kernelSequences(seed: number, count: number, options: GenOptions
  * (kernel.pty.max / reserve, and reads) is generated too, and more ptys may be open.
  */
 export const GUEST_GEN: GenOptions = {
-  maxOpenPtys: 6, maxSteps: 16,
+  hostSafe: 'guest', maxOpenPtys: 6, maxSteps: 16,
   boots: KERNEL_GEN.boots!,
 };
 

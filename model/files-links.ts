@@ -123,6 +123,7 @@ export function linkOp(ctx: Ctx, op: OpOf<'link'>): Outcome {
   if (!t.ok) return fail(state, t.errno);
   const w = walkParent(state, proc, op.path);
   if (!w.ok) return fail(state, w.errno);
+  if (ctx.profile.linkXdevFirst && t.pos.mount !== w.dir.mount) return fail(state, 'EXDEV'); // 2.6.39 sys_linkat
   if (w.child !== null) return fail(state, 'EEXIST');
   if (w.slash) return fail(state, 'ENOENT');
   if (readOnlyAt(state, w.dir)) return fail(state, 'EROFS');

@@ -81,7 +81,7 @@ export function mountSingleInstance(req: MountRequest): Decision {
  * existing ptmx node keeps its mode (mknod_ptmx returns early). [D4, D6, K2, K3]
  */
 export function mountInitialUnlessNewinstance(req: MountRequest): Decision {
-  const parsed = req.parse(req.data, DEFAULT_OPTIONS, 'mount');
+  const parsed = req.parse(req.data, DEFAULT_OPTIONS, 'mount', idsOf(req.proc));
   if (!parsed.ok) return { ok: false, errno: 'EINVAL', log: parsed.log };
   // 3.9 to 4.6 devpts_mount: outside the initial user namespace only a new instance (code reading, 4.4)
   const foreign = req.proc.userns !== INITIAL_USERNS;
@@ -119,11 +119,11 @@ export function mountNewEveryTime(req: MountRequest): Decision {
  * node to the resulting ptmxmode (the ptmx chart's resetToOption), even when parsing
  * failed (EINVAL). [K4]
  */
-export function remountInPlace(state: KernelState, id: FsId, data: string | undefined, parse: Parser, readonly: boolean, _ids?: IdMapper): Change {
+export function remountInPlace(state: KernelState, id: FsId, data: string | undefined, parse: Parser, readonly: boolean, ids?: IdMapper): Change {
   const fs = devptsOf(state, id);
   // do_remount_sb (fs/super.c 2.6.39): going read-only while files are busy is EBUSY before remount_fs runs
   if (readonly && !fs.readonly && busyForReadonly(state, fs)) return { ok: false, errno: 'EBUSY', state, log: [] };
-  const parsed = parse(data, fs.opts, 'remount');
+  const parsed = parse(data, fs.opts, 'remount', ids);
   const ptmx = ptmxAfterRemount(fs, parsed.opts.ptmxmode);
   const next = withFs(state, { ...fs, opts: parsed.opts, ptmx });
   if (!parsed.ok) return { ok: false, errno: 'EINVAL', state: next, log: parsed.log };

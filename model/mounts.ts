@@ -256,11 +256,14 @@ export function moveOp(ctx: Ctx, op: OpOf<'move'>): Outcome {
  */
 export function umountOp(ctx: Ctx, op: OpOf<'umount'>): Outcome {
   const { state, proc } = ctx;
+  const order = ctx.profile.umountOrder;
+  if (order === 'permissionFirst' && !mayMount(ctx)) return fail(state, 'EPERM'); // 3.8 to 5.8: may_mount before the lookup
   const target = resolve(state, proc, op.target); // live 6.x: ksys_umount resolves, then can_umount: ENOENT before EPERM
   if (!target.ok) return fail(state, target.errno);
-  if (!mayMount(ctx)) return fail(state, 'EPERM');
+  if (order === 'lookupFirst' && !mayMount(ctx)) return fail(state, 'EPERM');
   const m = mountOf(state, target.pos.mount);
   if (m.root !== target.pos.ino || !inCallerNs(ctx, target.pos)) return fail(state, 'EINVAL'); // not a mount point; check_mnt
+  if (order === 'targetFirst' && !mayMount(ctx)) return fail(state, 'EPERM'); // 2.6.39, 3.4: capable() after the EINVAL checks
   if (m.locked) return fail(state, 'EINVAL');
   if (!op.lazy && m.id === proc.root.mount) return umountRoot(ctx, m.id);
   if (m.parent === null) return fail(state, 'EINVAL'); // a namespace's root (never the process's, see boot)

@@ -72,7 +72,7 @@ const toU32 = (v: number): number => v >>> 0;
  * bogus message and stops: items before it stay applied (fs/devpts/inode.c 2.6.39).
  */
 export function parseLegacyOptions(
-  table: LegacyTokenTable, data: string | undefined, current: DevptsOptions, purpose: ParsePurpose,
+  table: LegacyTokenTable, data: string | undefined, current: DevptsOptions, purpose: ParsePurpose, ids?: IdMapper,
 ): ParseOutcome {
   let opts: DevptsOptions = {
     ...DEFAULT_OPTIONS,
@@ -80,10 +80,12 @@ export function parseLegacyOptions(
   };
   for (const item of (data ?? '').split(',')) {
     if (item === '') continue; // empty items are skipped (strsep loop)
+    // uid=/gid=: make_kuid/make_kgid(current_user_ns()) from 3.5: an id the caller's user
+    // namespace does not map is EINVAL, without a message (QEMU 4.4.178 =y: gid=5 in `unshare -U -r`)
     const uid = matchNumber(item, 'uid', 0, false);
-    if (uid !== null) { opts = { ...opts, uid: toU32(uid) }; continue; }
+    if (uid !== null) { const k = ids ? ids.uid(toU32(uid)) : toU32(uid); if (k === null) return { opts, ok: false, log: [] }; opts = { ...opts, uid: k }; continue; }
     const gid = matchNumber(item, 'gid', 0, false);
-    if (gid !== null) { opts = { ...opts, gid: toU32(gid) }; continue; }
+    if (gid !== null) { const k = ids ? ids.gid(toU32(gid)) : toU32(gid); if (k === null) return { opts, ok: false, log: [] }; opts = { ...opts, gid: k }; continue; }
     const mode = matchNumber(item, 'mode', 8, false);
     if (mode !== null) { opts = { ...opts, mode: mode & 0o7777 }; continue; } // S_IALLUGO mask
     if (table.ptmxmode) {

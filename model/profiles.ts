@@ -127,6 +127,16 @@ export interface Profile {
    * 6.16 and stable backports, CVE-2025-38498; live 6.18); before, it changes it.
    */
   readonly changeTypeChecksNs: boolean;
+  /**
+   * The order of umount2's checks: "targetFirst" — the path, then not a mount root or not
+   * in the caller's namespace (EINVAL), then CAP_SYS_ADMIN (EPERM) (2.6.39, 3.4; QEMU
+   * 3.4.113); "permissionFirst" — may_mount (EPERM) before the path is even looked up
+   * (3.8 to 5.8, code reading); "lookupFirst" — the path, then can_umount: may_mount, then
+   * EINVAL (5.9 path_umount; live 6.18).
+   */
+  readonly umountOrder: 'targetFirst' | 'permissionFirst' | 'lookupFirst';
+  /** link(2): a target on another mount is EXDEV before the new name is looked up (2.6.39 sys_linkat; QEMU 2.6.39.4), not after (3.x kern_path_create). */
+  readonly linkXdevFirst: boolean;
 }
 
 const table2639n = { ptmxmode: false, newinstance: false, max: false } as const; // CONFIG=n token table
@@ -137,36 +147,36 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   '2.6.39-n': {
     id: '2.6.39-n', bootMode: 'legacy', initialInstance: true, ptmxNode: false, peer: false, unknownIoctl: 'EINVAL', nrCountsDown: false, reserveSysctl: false,
     atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_2639, parseTmpfs: parseLegacyTmpfsOptions,
-    parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639n, data, cur, purpose),
+    parseOptions: (data, cur, purpose, ids) => parseLegacyOptions(table2639n, data, cur, purpose, ids),
     mountDevpts: mountSingleInstance,
     remountDevpts: remountInPlace,
     ptmxInstance: ptmxAlwaysSingle,
     allocateIndex: allocateWithin(LIMITS_2639),
     showOptions: (opts) => showOptions(table2639n, opts),
-    userns: false, sysctlMax: NR_UNIX98_PTY_MAX, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: false, propagatedListOrder: 'made', changeTypeChecksNs: false,
+    userns: false, sysctlMax: NR_UNIX98_PTY_MAX, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: false, propagatedListOrder: 'made', changeTypeChecksNs: false, umountOrder: 'targetFirst', linkXdevFirst: true,
   },
   '2.6.39-y': {
     id: '2.6.39-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'EINVAL', nrCountsDown: false, reserveSysctl: false,
     atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_2639, parseTmpfs: parseLegacyTmpfsOptions,
-    parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639y, data, cur, purpose),
+    parseOptions: (data, cur, purpose, ids) => parseLegacyOptions(table2639y, data, cur, purpose, ids),
     mountDevpts: mountInitialUnlessNewinstance,
     remountDevpts: remountInPlace,
     ptmxInstance: ptmxOwnInstanceElseInitial,
     allocateIndex: allocateWithin(LIMITS_2639),
     showOptions: (opts) => showOptions(table2639y, opts),
-    userns: false, sysctlMax: NR_UNIX98_PTY_MAX, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: false, propagatedListOrder: 'made', changeTypeChecksNs: false,
+    userns: false, sysctlMax: NR_UNIX98_PTY_MAX, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: false, propagatedListOrder: 'made', changeTypeChecksNs: false, umountOrder: 'targetFirst', linkXdevFirst: true,
   },
   '3.4-y': {
     id: '3.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'EINVAL', nrCountsDown: true, reserveSysctl: true,
     atomicRemount: false, unlinkBusy: 'anyNamespace', ptyLimits: LIMITS_34, parseTmpfs: parseLegacyTmpfsOptions,
-    parseOptions: (data, cur, purpose) => parseLegacyOptions(table34y, data, cur, purpose),
+    parseOptions: (data, cur, purpose, ids) => parseLegacyOptions(table34y, data, cur, purpose, ids),
     mountDevpts: mountInitialUnlessNewinstance,
     remountDevpts: remountInPlace,
     ptmxInstance: ptmxOwnInstanceElseInitial,
     allocateIndex: allocateWithin(LIMITS_34),
     showOptions: (opts) => showOptions(table34y, opts),
     // 3.4 devpts pty_limit_max = INT_MAX; kernel.pty.nr counts down again (devpts_kill_index: pty_count--)
-    userns: false, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'made', changeTypeChecksNs: false,
+    userns: false, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'made', changeTypeChecksNs: false, umountOrder: 'targetFirst', linkXdevFirst: false,
   },
   // 4.4 (Ubuntu 16.04's kernel): 3.4's devpts (=n: 2.6.39's token table, 3.4's limits) and
   // 3.18's vfs_unlink; proved on QEMU 4.4.178 =y / =n
@@ -174,7 +184,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     id: '4.4-n', bootMode: 'legacy', initialInstance: true, ptmxNode: false, peer: false, unknownIoctl: 'ENOTTY', nrCountsDown: true, reserveSysctl: true,
     initialOptions: { max: 0 },
     atomicRemount: false, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_34, parseTmpfs: parseLegacyTmpfsOptions,
-    parseOptions: (data, cur, purpose) => parseLegacyOptions(table2639n, data, cur, purpose),
+    parseOptions: (data, cur, purpose, ids) => parseLegacyOptions(table2639n, data, cur, purpose, ids),
     mountDevpts: mountSingleInstance,
     remountDevpts: remountInPlace,
     ptmxInstance: ptmxAlwaysSingle,
@@ -182,18 +192,18 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     showOptions: (opts) => showOptions(table2639n, opts),
     // 4.4: user namespaces (3.8+), protected_hardlinks (3.6+), devtmpfs still mount_single,
     // check_mnt's EINVAL for a detached target: code reading, to confirm on QEMU
-    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: false,
+    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: false, umountOrder: 'permissionFirst', linkXdevFirst: false,
   },
   '4.4-y': {
     id: '4.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'ENOTTY', nrCountsDown: true, reserveSysctl: true,
     atomicRemount: false, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_34, parseTmpfs: parseLegacyTmpfsOptions,
-    parseOptions: (data, cur, purpose) => parseLegacyOptions(table34y, data, cur, purpose),
+    parseOptions: (data, cur, purpose, ids) => parseLegacyOptions(table34y, data, cur, purpose, ids),
     mountDevpts: mountInitialUnlessNewinstance,
     remountDevpts: remountInPlace,
     ptmxInstance: ptmxOwnInstanceElseInitial,
     allocateIndex: allocateWithin(LIMITS_34),
     showOptions: (opts) => showOptions(table34y, opts),
-    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: false,
+    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: false, umountOrder: 'permissionFirst', linkXdevFirst: false,
   },
   // 4.7 to 6.14 (Debian 12's 6.1): 6.x's instances, lookup and limits, but the legacy mount
   // API: parse_mount_options' token table (newinstance accepted and ignored), "called with
@@ -204,7 +214,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   '6.1': {
     id: '6.1', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, unknownIoctl: 'ENOTTY', nrCountsDown: true, reserveSysctl: true,
     atomicRemount: false, unlinkBusy: 'callerNamespace', ptyLimits: LIMITS_6X, parseTmpfs: parseTmpfsOptions,
-    parseOptions: (data, cur, purpose) => { const r = parseLegacyOptions(table34y, data, cur, purpose); return { ...r, opts: { ...r.opts, newinstance: false } }; },
+    parseOptions: (data, cur, purpose, ids) => { const r = parseLegacyOptions(table34y, data, cur, purpose, ids); return { ...r, opts: { ...r.opts, newinstance: false } }; },
     mountDevpts: mountNewEveryTime,
     remountDevpts: remountInPlace,
     ptmxInstance: ptmxOwnInstanceElseSiblingPts,
@@ -213,7 +223,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     // 6.1: devtmpfs's public_dev_mount reconfigures the one superblock (reconfigure_single,
     // its error returned); do_add_mount's check_mnt EINVAL for a detached target: code
     // reading, to confirm on QEMU
-    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'reconfigure', protectedHardlinks: false, usernsMounts: 'nodevSuperblock', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: false,
+    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'reconfigure', protectedHardlinks: false, usernsMounts: 'nodevSuperblock', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: false, umountOrder: 'lookupFirst', linkXdevFirst: false,
   },
   '6.x': {
     id: '6.x', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, unknownIoctl: 'ENOTTY', nrCountsDown: true, reserveSysctl: true,
@@ -225,7 +235,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     allocateIndex: allocateWithin(LIMITS_6X),
     showOptions: (opts) => showOptions({ ptmxmode: true, max: true }, opts),
     // live 6.18: `unshare -U -r -m` works; a mount onto a lazily unmounted tree is ENOENT
-    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'ENOENT', devtmpfsMount: 'attach', protectedHardlinks: true, usernsMounts: 'nodevSuperblock', sgidKill: 'notInGroup', removeCount: true, propagatedListOrder: 'made', changeTypeChecksNs: true,
+    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'ENOENT', devtmpfsMount: 'attach', protectedHardlinks: true, usernsMounts: 'nodevSuperblock', sgidKill: 'notInGroup', removeCount: true, propagatedListOrder: 'made', changeTypeChecksNs: true, umountOrder: 'lookupFirst', linkXdevFirst: false,
   },
 };
 

@@ -19,8 +19,8 @@ export interface Resolved {
   readonly maxOpenPtys: number;
   readonly vocabulary: OptionVocabulary;
   readonly avoidDevptsPtmx: boolean;
-  /** Only steps the live harness runs on the host (host-safe.ts). */
-  readonly hostSafe: boolean;
+  /** Only steps the live harness runs on the host, or in a guest (host-safe.ts). */
+  readonly hostSafe: false | 'host' | 'guest';
   readonly boots: readonly BootConfig[];
   readonly prefix: readonly Op[];
   /** cumulative intent weights scaled to 0..1000, one per intent of the table */
@@ -60,7 +60,7 @@ export class Builder implements ScenarioBuilder {
     if (mark === undefined && !this.inScenario && this.full) return null;
     if (this.o.exclude.has(op.op)) return null;
     if (this.o.avoidDevptsPtmx && namesDevptsPtmx(this.state, op)) return null;
-    if (this.o.hostSafe && !hostSafe(this.state, op)) return null;
+    if (this.o.hostSafe !== false && !hostSafe(this.state, op, this.o.hostSafe)) return null;
     const out = this.subject.step(this.state, op);
     if (isToolError(out.result)) return null;
     if (mark !== undefined) this.marks[mark] = this.ops.length;

@@ -3,7 +3,8 @@
 // the machine's /dev), no listing of its root (the machine's devices, which no model
 // has), no mount of it with options or flags, no open of /dev/console. The generator
 // leaves such steps out of live-kernel sequences (GenOptions.hostSafe); the harness
-// refuses them anyway (a tool error).
+// refuses them anyway (a tool error). In a QEMU guest (where = 'guest') only the listing
+// of devtmpfs's root is left out: the guest's devices are not the model's either.
 
 import type { KernelState, Op } from '../../model/index.ts';
 import { resolveAs } from '../../clauses/observe.ts';
@@ -24,8 +25,13 @@ const writes = (state: KernelState, pid: number, path: string): boolean =>
   onDevtmpfs(state, pid, path, false, false) || onDevtmpfs(state, pid, path, true, true);
 
 /** Whether the live harness runs `op` in `state` (see above). */
-export function hostSafe(state: KernelState, op: Op): boolean {
+export function hostSafe(state: KernelState, op: Op, where: 'host' | 'guest' = 'host'): boolean {
   const pid = op.pid ?? 1;
+  if (where === 'guest') {
+    if (op.op !== 'readdir') return true;
+    const r = resolveAs(state, pid, op.path);
+    return !(r && state.mounts[r.pos.mount]!.fs === state.devtmpfs && r.pos.ino === 1);
+  }
   switch (op.op) {
     case 'sysctl': return op.value === undefined && op.name !== 'kernel.pty.nr';
     case 'mount': return op.fstype !== 'devtmpfs' || (op.options === undefined && (op.flags ?? []).length === 0);
