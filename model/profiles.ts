@@ -124,7 +124,8 @@ export interface Profile {
   /**
    * mount --make-TYPE of a mount not in the caller's namespace (a lazily detached root) is
    * EINVAL (do_change_type's check_mnt: "refuse to operate on unmounted/not ours mounts",
-   * 6.16 and stable backports, CVE-2025-38498; live 6.18); before, it changes it.
+   * 6.16 and stable backports, CVE-2025-38498; live 6.18, QEMU Debian 6.1.0-50); before, it
+   * changes it.
    */
   readonly changeTypeChecksNs: boolean;
   /**
@@ -223,7 +224,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     // 6.1: devtmpfs's public_dev_mount reconfigures the one superblock (reconfigure_single,
     // its error returned); do_add_mount's check_mnt EINVAL for a detached target: code
     // reading, to confirm on QEMU
-    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'reconfigure', protectedHardlinks: false, usernsMounts: 'nodevSuperblock', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: false, umountOrder: 'lookupFirst', linkXdevFirst: false,
+    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'reconfigure', protectedHardlinks: false, usernsMounts: 'nodevSuperblock', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: true, umountOrder: 'lookupFirst', linkXdevFirst: false,
   },
   '6.x': {
     id: '6.x', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, unknownIoctl: 'ENOTTY', nrCountsDown: true, reserveSysctl: true,
