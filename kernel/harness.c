@@ -871,7 +871,7 @@ static void do_readdir(const req_t *q, rep_t *r) {
 static void do_open(const req_t *q, rep_t *r) {
   struct stat st;
   if (stat(q->s1, &st) == 0 && S_ISCHR(st.st_mode) && !device_allowed(st.st_rdev)) {
-    snprintf(r->tool, sizeof r->tool, "harness: refuses to open char device %u:%u (only 5:2 and 136-143:*)", major(st.st_rdev), minor(st.st_rdev));
+    snprintf(r->tool, sizeof r->tool, "harness: refuses to open char device %u:%u (only ptmx, pty slaves, /dev/tty, the memory devices null, zero, full, random, urandom, and /dev/console in a guest)", major(st.st_rdev), minor(st.st_rdev));
     return;
   }
   int fd = open(q->s1, O_RDWR | O_NOCTTY | O_CLOEXEC);
