@@ -181,7 +181,7 @@ export function benchExplore(profile: ProfileId, scope: Scope, depth = scope.dep
       events: scopeEvents as never,
       serializeState: ((snap: { context: { kernel: KernelState } }, _e: unknown, prev?: object) => {
         if (!depthOf.has(snap)) depthOf.set(snap, prev ? depthOf.get(prev)! + 1 : 0);
-        return canonical(snap.context.kernel).key;
+        return canonical(snap.context.kernel, sys.observes).key;
       }) as never,
       serializeEvent: ((e: { op: Op }) => JSON.stringify(e.op)) as never,
       stopWhen: ((snap: object) => depthOf.get(snap)! >= depth) as never,

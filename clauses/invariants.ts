@@ -39,12 +39,15 @@ export const I1: Invariant = (_profile, before, op, result, after) => {
 };
 
 /** Master handles per (instance, index) and slave handle counts, from a state's handles. */
+/** Open files (not descriptors: dup and inheritance share one) of each pty end. */
 function handleCensus(state: KernelState): { masters: Map<string, number>; slaves: Map<string, number> } {
   const masters = new Map<string, number>();
   const slaves = new Map<string, number>();
+  const files = new Set<number>();
   for (const fd in state.handles) {
     const h = state.handles[fd]!;
-    if (h.kind === 'file') continue;
+    if (h.kind === 'file' || files.has(h.file)) continue;
+    files.add(h.file);
     const key = `${h.fs}/${h.index}`;
     const m = h.kind === 'master' ? masters : slaves;
     m.set(key, (m.get(key) ?? 0) + 1);
@@ -96,7 +99,7 @@ export const I3: Invariant = (_profile, before, _op, _result, after) => {
   if (before.fss === after.fss && before.handles === after.handles) return null;
   const { masters, slaves } = handleCensus(after);
   for (const [key, n] of masters) {
-    if (n > 1) return `${n} master handles refer to the one pty ${key}`;
+    if (n > 1) return `${n} open master files refer to the one pty ${key}`;
   }
   for (const key of [...masters.keys(), ...slaves.keys()]) {
     const [id, i] = key.split('/') as [string, string];

@@ -39,11 +39,11 @@ export function ptyCount(fs: DevptsFs): number {
 export const procOf = (state: KernelState, op: Op): Proc | undefined => state.procs[op.pid ?? 1];
 
 /** Resolve a path as the op's process would (null when the process or path does not exist). */
-export function resolveAs(state: KernelState, pid: number, path: string, nofollow = false): { pos: Pos; node: NodeView } | null {
+export function resolveAs(state: KernelState, pid: number, path: string, nofollow = false): { pos: Pos; node: NodeView; dir: Pos } | null {
   const proc = state.procs[pid];
   if (!proc) return null;
   const r = resolve(state, proc, path, nofollow);
-  return r.ok ? { pos: r.pos, node: r.node } : null;
+  return r.ok ? { pos: r.pos, node: r.node, dir: r.dir } : null;
 }
 
 export const isPtmxNode = (node: NodeView): boolean => node.type === 'chr' && node.rdev !== null && node.rdev[0] === 5 && node.rdev[1] === 2;
@@ -53,7 +53,7 @@ export const isDevptsPtmx = (r: { pos: Pos; node: NodeView }): boolean => r.node
 /** The pty an `open`/`peer` success created a handle for: { fs, index, kind }. */
 export function openedHandle(after: KernelState, result: StepResult) {
   if (!isOk(result) || result.fd === undefined) return null;
-  return after.handles[result.fd] ?? null;
+  return Object.prototype.hasOwnProperty.call(after.handles, result.fd) ? after.handles[result.fd]! : null;
 }
 
 /** The instance and index a successful ptmx open allocated (null for any other result). */
@@ -137,7 +137,7 @@ export function siblingPtsOf(state: KernelState, dir: Pos): { fs: FsId } | { err
   return { fs: fs.id };
 }
 
-export type PtmxTarget = { pos: Pos; node: NodeView } | null;
+export type PtmxTarget = { pos: Pos; node: NodeView; dir: Pos } | null;
 // Several clauses ask for the target of the same open, one after the other: it is resolved
 // once per (before, op) (states are immutable, so the same pair resolves the same way).
 let lastTarget: { before: KernelState; op: Op; target: PtmxTarget } | null = null;
@@ -162,5 +162,6 @@ export function expectedPtmxInstance(profile: Profile, before: KernelState, t: N
   if (t.node.devpts) return { fs: t.node.devpts.id };
   if (profile.bootMode !== 'perMountInstances') return before.initialInstance === null ? { errno: 'ENODEV' } : { fs: before.initialInstance };
   if (mountOf(before, t.pos.mount).root === t.pos.ino) return { errno: 'ENOENT' };
-  return siblingPtsOf(before, { mount: t.pos.mount, ino: t.node.parent });
+  // path_pts: the sibling `pts` of the name the open went through (dget_parent of its dentry)
+  return siblingPtsOf(before, t.dir);
 }

@@ -65,7 +65,7 @@ const bootCache = new WeakMap<Profile, Map<string, KernelState>>();
 export function bootState(subject: Subject, config: BootConfig): KernelState {
   let perProfile = bootCache.get(subject.profile);
   if (!perProfile) bootCache.set(subject.profile, (perProfile = new Map()));
-  const key = `${config.devptsOptions ?? '\u0000'}|${config.mountDevpts ?? ''}|${config.ptmxMode ?? ''}`;
+  const key = `${config.devptsOptions ?? '\u0000'}|${config.mountDevpts ?? ''}|${config.ptmxMode ?? ''}|${config.dev ?? ''}|${config.rootPropagation ?? ''}`;
   let state = perProfile.get(key);
   if (!state) {
     state = bootWith(subject.profile, config);

@@ -10,7 +10,7 @@
 
 import { isErrno, isOk, ptyLimitReached, type KernelState, type Op, type StepResult } from '../model/index.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
-import { busyForReadonly } from '../model/mounts.ts';
+import { busyForReadonly } from '../model/readonly.ts';
 import { mountOf, nodeAt, permits, R, slaveIno, W } from '../model/paths.ts';
 import type { DevptsFs, FsId } from '../model/state.ts';
 import type { TransitionCheck, TransitionCtx } from './checks.ts';
@@ -354,9 +354,13 @@ export const K6: TransitionCheck = (ctx) => {
   if (op.op !== 'close' && op.op !== 'exit') return null;
   if (before.handles === after.handles) return null;
   for (const fd in before.handles) {
-    if (after.handles[fd]) continue;
+    if (Object.prototype.hasOwnProperty.call(after.handles, fd)) continue;
     const h = before.handles[fd]!;
     if (h.kind === 'file') continue;
+    // another descriptor of the same open file (dup, an inherited copy) keeps that end open
+    let shared = false;
+    for (const k in after.handles) if (after.handles[k]!.file === h.file) { shared = true; break; }
+    if (shared) continue;
     const fs = devpts(after, h.fs);
     const pty = fs?.ptys[h.index];
     let stillOpen = false;
@@ -464,6 +468,10 @@ export const K10: TransitionCheck = (ctx) => {
     if (h.mount === m.id) through = true;
     else if (h.kind === 'master' && h.fs === m.fs) outside = true;
   }
+  // a process's root or working directory on it pins it too; the process's own root is umount's special case
+  for (const k in before.procs) { const p = before.procs[k]!; if (p.root.mount === m.id || p.cwd.mount === m.id) through = true; }
+  // copies of it below its parent's peers and slaves go with it, and may be busy themselves
+  if (m.parent !== null && before.mounts[m.parent]!.group !== undefined) through = true;
   const ns = before.namespaces[m.ns!]!;
   for (const id of ns.mounts) if (before.mounts[id]!.parent === m.id) children = true;
   if (outside) witness(ctx);

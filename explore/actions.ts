@@ -9,8 +9,8 @@ import type { OpTemplate, Scope } from './scope.ts';
 
 type Entry = { maxProcs: number } & (
   | { kind: 'fixed'; op: Op; opens: boolean }
-  | { kind: 'spawn'; pid: number; newns: boolean | undefined }
-  | { kind: 'handle'; pid: number; name: 'close' | 'unlockpt' | 'peer' });
+  | { kind: 'spawn'; pid: number; template: { newns?: boolean; inherit?: boolean; propagation?: Extract<Op, { op: 'spawn' }>['propagation'] } }
+  | { kind: 'handle'; pid: number; name: 'close' | 'unlockpt' | 'peer' | 'dup' | 'fstat' });
 
 export class Alphabet {
   readonly scope: Scope;
@@ -54,17 +54,18 @@ export class Alphabet {
             break;
           case 'spawn': {
             if (child === 0) continue;
-            const key = `${pid}/${child}/${e.newns ? 1 : 0}`;
+            const t = e.template;
+            const key = `${pid}/${child}/${t.newns ? 1 : 0}/${t.inherit ? 1 : 0}/${t.propagation ?? ''}`;
             let op = this.spawnOps.get(key);
             if (!op) {
-              op = e.newns === undefined ? { op: 'spawn', pid, child } : { op: 'spawn', pid, child, newns: e.newns };
+              op = { op: 'spawn', pid, child, ...t };
               this.spawnOps.set(key, op);
             }
             out.push(op);
             break;
           }
           case 'handle':
-            if (e.name === 'peer' && full) continue;
+            if ((e.name === 'peer' || e.name === 'dup') && full) continue;
             for (const fd of handles) {
               if (state.handles[fd]!.pid !== pid) continue;
               const key = `${e.name}/${pid}/${fd}`;
@@ -83,8 +84,11 @@ export class Alphabet {
 function entryOf(t: OpTemplate, pid: number): Entry {
   const { pids: _pids, maxProcs, ...rest } = t as OpTemplate & { pids?: number[]; maxProcs?: number };
   const max = maxProcs ?? Infinity;
-  if (rest.op === 'spawn') return { maxProcs: max, kind: 'spawn', pid, newns: (rest as { newns?: boolean }).newns };
-  if (rest.op === 'close' || rest.op === 'unlockpt' || rest.op === 'peer') return { maxProcs: max, kind: 'handle', pid, name: rest.op };
+  if (rest.op === 'spawn') {
+    const { op: _op, child: _child, ...template } = rest as Extract<Op, { op: 'spawn' }>;
+    return { maxProcs: max, kind: 'spawn', pid, template };
+  }
+  if (rest.op === 'close' || rest.op === 'unlockpt' || rest.op === 'peer' || rest.op === 'dup' || rest.op === 'fstat') return { maxProcs: max, kind: 'handle', pid, name: rest.op };
   const op = { ...rest, pid } as Op;
   return { maxProcs: max, kind: 'fixed', op, opens: op.op === 'open' };
 }

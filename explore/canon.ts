@@ -28,8 +28,22 @@
 // the `procs` record, the mount walk) are encoded and hashed once per object: states
 // share untouched parts structurally, so most steps re-encode only what they changed.
 
-import { INITIAL_NS, MOUNT_FLAGS } from '../model/index.ts';
-import type { Attrs, DevptsFs, FsId, Handle, KernelState, Mount, MountId, NsId, PlainFs } from '../model/index.ts';
+import { INITIAL_NS, INITIAL_USERNS, MOUNT_FLAGS } from '../model/index.ts';
+import type { Attrs, DevptsFs, FsId, Handle, KernelState, Mount, MountId, NsId, PlainFs, Pos, UsernsId } from '../model/index.ts';
+import { DEAD_SLAVE_INO } from '../model/paths.ts';
+
+/**
+ * What a search can observe beyond what every op sees. A part of the state that no op
+ * of the scope can read and that changes no other result may be left out of the key:
+ * - `mountOrder`: the order of a namespace's mounts (mountinfo order) is read only by
+ *   the `mounts` op (every other use of a namespace's list is order-free, and the order
+ *   of a copy follows from it);
+ * - `ptyNr`: 2.6.39's count of ptys ever allocated is read only by a `sysctl` read of
+ *   kernel.pty.nr (its limit is on the index, not on the count).
+ * The default observes everything.
+ */
+export interface CanonOptions { readonly mountOrder: boolean; readonly ptyNr: boolean }
+export const OBSERVE_ALL: CanonOptions = { mountOrder: true, ptyNr: true };
 
 /** An encoded part: its tokens, their 64-bit hash, and (on demand, for exact keys) their text. */
 export interface Encoded { readonly tokens: readonly number[]; readonly h1: number; readonly h2: number; text?: string }
@@ -39,6 +53,7 @@ const NONE = -1;
 /** Start of one namespace's mount walk (mount records start with a parent position ≥ -1). */
 const NS_MARK = -2;
 const FS_PLAIN = 1, FS_DEVPTS = 2;
+const FSTYPE = { tmpfs: 0, devtmpfs: 1, rootfs: 2 } as const;
 const INODE_TYPE = { dir: 0, chr: 1, reg: 2, lnk: 3 } as const;
 const HANDLE_KIND = { master: 0, slave: 1, file: 2 } as const;
 /** Where a handle's mount is: in the walk (its position), detached (fs, root, flags), gone. */
@@ -169,7 +184,7 @@ export function canonPlain(fs: PlainFs): PlainCanon {
   visit(1);
   for (const k in fs.inodes) { const n = Number(k); if (!ino.has(n)) { ino.set(n, order.length + 1); order.push(n); } }
   // a read-only superblock behaves differently (EROFS): never merge it with a writable one
-  const t: number[] = [FS_PLAIN, fs.readonly ? 1 : 0, order.length];
+  const t: number[] = [FS_PLAIN, fs.readonly ? 1 : 0, FSTYPE[fs.fstype ?? 'tmpfs'], fs.nodev ? 1 : 0, order.length];
   for (const n of order) {
     const i = fs.inodes[n]!;
     t.push(INODE_TYPE[i.type], i.mode, i.uid, i.gid, ino.get(i.parent) ?? NONE);
@@ -191,6 +206,23 @@ export function canonPlain(fs: PlainFs): PlainCanon {
   return made;
 }
 
+/**
+ * Killed slave inodes of an instance in canonical order (by index, then attributes):
+ * their inode numbers are fresh names (only compared for equality), replaced by rank.
+ */
+const deadRankCache = new RecentCache<DevptsFs, Map<number, number>>(8);
+function deadRanks(fs: DevptsFs): Map<number, number> {
+  const hit = deadRankCache.get(fs);
+  if (hit) return hit;
+  const inos = Object.keys(fs.dead ?? {}).map(Number);
+  const key = (i: number) => { const d = fs.dead![i]!; return [d.index, d.attrs.mode, d.attrs.uid, d.attrs.gid]; };
+  inos.sort((a, b) => compareTokens(key(a), key(b)) || a - b);
+  const ranks = new Map<number, number>();
+  inos.forEach((ino, r) => ranks.set(ino, DEAD_SLAVE_INO + r));
+  deadRankCache.set(fs, ranks);
+  return ranks;
+}
+
 /** Devpts instance: everything but its id (the id is replaced by its canonical number). */
 export function canonDevpts(fs: DevptsFs): Encoded {
   const hit = devptsCache.get(fs);
@@ -209,6 +241,12 @@ export function canonDevpts(fs: DevptsFs): Encoded {
     pushAttrs(t, p.node);
     t[count]!++;
   }
+  if (fs.dead) {
+    const ranks = deadRanks(fs);
+    const byRank = [...ranks].sort((a, b) => a[1] - b[1]);
+    t.push(byRank.length);
+    for (const [ino] of byRank) { const d = fs.dead[ino]!; t.push(d.index); pushAttrs(t, d.attrs); }
+  } else t.push(0);
   const made = encoded(t);
   devptsCache.set(fs, made);
   return made;
@@ -249,6 +287,7 @@ function procsPart(state: KernelState): ProcsPart {
 interface MountsPart {
   readonly namespaces: object;
   readonly nsKey: string;
+  readonly mountOrder: boolean;
   /** Plain filesystems whose inode numbering the walk used: ids and the objects it saw. */
   readonly plainIds: readonly FsId[];
   readonly plainFss: readonly PlainFs[];
@@ -258,17 +297,17 @@ interface MountsPart {
 }
 const mountsCache = new RecentCache<object, MountsPart[]>(8);
 
-function mountsPart(state: KernelState, nsIds: readonly NsId[], nsKey: string): MountsPart {
+function mountsPart(state: KernelState, nsIds: readonly NsId[], nsKey: string, mountOrder: boolean): MountsPart {
   const list = mountsCache.get(state.mounts);
   if (list) {
     for (const e of list) {
-      if (e.namespaces !== state.namespaces || e.nsKey !== nsKey) continue;
+      if (e.namespaces !== state.namespaces || e.nsKey !== nsKey || e.mountOrder !== mountOrder) continue;
       let same = true;
       for (let i = 0; i < e.plainIds.length; i++) if (state.fss[e.plainIds[i]!] !== e.plainFss[i]) { same = false; break; }
       if (same) return e;
     }
   }
-  const w: Walk = { state, fsIds: [], mountIds: [], t: [], plainIds: [], plainFss: [] };
+  const w: Walk = { state, fsIds: [], mountIds: [], t: [], plainIds: [], plainFss: [], groups: new Map() };
   for (let i = 0; i < nsIds.length; i++) {
     const ns = state.namespaces[nsIds[i]!];
     w.t.push(NS_MARK);
@@ -278,13 +317,21 @@ function mountsPart(state: KernelState, nsIds: readonly NsId[], nsKey: string): 
     for (const id of ns.mounts) members.push(state.mounts[id]!);
     visitMount(w, members, state.mounts[ns.root]!, -1, null);
   }
-  const part: MountsPart = { namespaces: state.namespaces, nsKey, plainIds: w.plainIds, plainFss: w.plainFss, enc: encoded(w.t), fsIds: w.fsIds, mountIds: w.mountIds };
+  if (mountOrder) {
+    // mountinfo order: each namespace's list as walk positions
+    for (let i = 0; i < nsIds.length; i++) {
+      const ns = state.namespaces[nsIds[i]!];
+      w.t.push(NS_MARK);
+      if (ns) for (const id of ns.mounts) w.t.push(w.mountIds.indexOf(id));
+    }
+  }
+  const part: MountsPart = { namespaces: state.namespaces, nsKey, mountOrder, plainIds: w.plainIds, plainFss: w.plainFss, enc: encoded(w.t), fsIds: w.fsIds, mountIds: w.mountIds };
   if (list) { if (list.length >= 4) list.shift(); list.push(part); } else mountsCache.set(state.mounts, [part]);
   return part;
 }
 
 /** Scratch of one walk: fs and mount ids in canonical order (index = number), tokens. */
-interface Walk { readonly state: KernelState; readonly fsIds: FsId[]; readonly mountIds: MountId[]; readonly t: number[]; readonly plainIds: FsId[]; readonly plainFss: PlainFs[] }
+interface Walk { readonly state: KernelState; readonly fsIds: FsId[]; readonly mountIds: MountId[]; readonly t: number[]; readonly plainIds: FsId[]; readonly plainFss: PlainFs[]; readonly groups: Map<number, number> }
 
 function fsNum(w: Walk, id: FsId): number {
   let n = w.fsIds.indexOf(id);
@@ -301,8 +348,21 @@ function fsNum(w: Walk, id: FsId): number {
 function inoIn(state: KernelState, fsId: FsId, ino: number): number {
   const fs = state.fss[fsId];
   if (!fs) return NONE;
-  if (fs.kind === 'devpts') return ino; // devpts inode numbers are semantic (index + 3)
+  if (fs.kind === 'devpts') return ino >= DEAD_SLAVE_INO ? deadRanks(fs).get(ino) ?? NONE : ino; // live ones are semantic (index + 3)
   return canonPlain(fs).ino.get(ino) ?? NONE;
+}
+
+/** Peer groups are fresh numbers (only compared for equality): renumbered in walk order. */
+function groupNum(w: Walk, g: number | undefined): number {
+  if (g === undefined) return NONE;
+  let n = w.groups.get(g);
+  if (n === undefined) { n = w.groups.size; w.groups.set(g, n); }
+  return n;
+}
+function lockedBits(flags: readonly string[]): number {
+  let bits = 0;
+  for (const f of flags) bits |= 1 << MOUNT_FLAGS.indexOf(f as never);
+  return bits;
 }
 
 function flagBits(m: Mount): number {
@@ -320,7 +380,9 @@ function visitMount(w: Walk, members: readonly Mount[], m: Mount, parentPos: num
   const pos = w.mountIds.length;
   w.mountIds.push(m.id);
   const f = fsNum(w, m.fs);
-  w.t.push(parentPos, mp ?? NONE, f, inoIn(state, m.fs, m.root), flagBits(m));
+  w.t.push(parentPos, mp ?? NONE, f, inoIn(state, m.fs, m.root), flagBits(m),
+    groupNum(w, m.group), groupNum(w, m.master), m.unbindable ? 1 : 0, m.locked ? 1 : 0, m.lockedFlags ? lockedBits(m.lockedFlags) : 0,
+    m.group === undefined ? 0 : ringRank(state, m));
   let kids: { m: Mount; mp: number }[] | null = null;
   for (const c of members) {
     if (c.parent === m.id) (kids ??= []).push({ m: c, mp: inoIn(state, m.fs, c.mountpoint) });
@@ -331,6 +393,17 @@ function visitMount(w: Walk, members: readonly Mount[], m: Mount, parentPos: num
   for (const kid of kids) visitMount(w, members, kid.m, pos, kid.mp);
 }
 const byMountpoint = (a: { mp: number }, b: { mp: number }): number => a.mp - b.mp;
+
+/** A shared mount's place in its peer group's ring: how many live peers have a smaller key (the keys' values mean nothing). */
+function ringRank(state: KernelState, m: Mount): number {
+  const k = m.ring ?? 0;
+  let n = 0;
+  for (const id in state.mounts) {
+    const o = state.mounts[id]!;
+    if (o.group === m.group && o.ns !== null && (o.ring ?? 0) < k) n++;
+  }
+  return n;
+}
 
 // ---- the key ----------------------------------------------------------------------------------
 
@@ -367,14 +440,14 @@ const byMountpoint = (a: { mp: number }, b: { mp: number }): number => a.mp - b.
  *    are all written `?`: an unlinked inode number is never reused (nextIno only
  *    grows), nodeAt finds nothing for any of them, and no path walk can reach one.
  */
-export function canonical(state: KernelState): Canonical {
-  const p = parts(state);
+export function canonical(state: KernelState, opts: CanonOptions = OBSERVE_ALL): Canonical {
+  const p = parts(state, opts);
   let handles = '';
   for (const h of p.handles) handles += h.join(',') + ';';
   let fss = '';
   for (const id of p.fsIds) fss += textOf(fsContent(state.fss[id]!)) + '/';
   const key = (state.multiInstance ? '1' : '0') + ',' + state.sysctl.max + ',' + state.sysctl.reserve
-    + '|' + textOf(p.procs.enc) + '|' + textOf(p.mp.enc) + '|' + handles + '|' + fss;
+    + '|' + textOf(p.procs.enc) + '|' + textOf(p.mp.enc) + '|' + handles + '|' + fss + '|' + p.extra.join(',');
   return { key, handles: p.order, fsIds: p.fsIds };
 }
 
@@ -388,14 +461,14 @@ export interface Canonical {
 }
 
 /** Handle names in canonical order, without building the key. */
-export function canonicalHandles(state: KernelState): string[] {
-  return parts(state).order;
+export function canonicalHandles(state: KernelState, opts: CanonOptions = OBSERVE_ALL): string[] {
+  return parts(state, opts).order;
 }
 
-/** The parts of the key: cached encodings, the canonical fs order, the sorted handle records. */
-interface Parts { procs: ProcsPart; mp: MountsPart; fsIds: readonly FsId[]; handles: number[][]; order: string[] }
+/** The parts of the key: cached encodings, the canonical fs order, the sorted handle records, and the small rest. */
+interface Parts { procs: ProcsPart; mp: MountsPart; fsIds: readonly FsId[]; handles: number[][]; order: string[]; extra: number[] }
 
-function parts(state: KernelState): Parts {
+function parts(state: KernelState, opts: CanonOptions): Parts {
   const procs = procsPart(state);
   let nsIds = procs.nsIds;
   let nsKey = procs.nsKey;
@@ -404,7 +477,7 @@ function parts(state: KernelState): Parts {
   for (const id in state.namespaces) if (nsIds.indexOf(id) < 0) (spare ??= []).push(id);
   if (spare) { spare.sort(); nsIds = [...nsIds, ...spare]; nsKey = nsIds.join(' '); }
 
-  const mp = mountsPart(state, nsIds, nsKey);
+  const mp = mountsPart(state, nsIds, nsKey, opts.mountOrder);
   let fsIds = mp.fsIds;
   // filesystems no namespace mounts: by content, then raw id
   let rest: FsId[] | null = null;
@@ -417,18 +490,85 @@ function parts(state: KernelState): Parts {
     }
     fsIds = fsIds.concat(rest);
   }
+  const extra = extraPart(state, opts, nsIds, fsIds, mp.mountIds);
 
-  // handles: a sorted multiset of fixed-size records
+  // handles: a sorted multiset of fixed-size records, then which of them share an open file
   const names = Object.keys(state.handles);
   if (names.length <= 1) {
-    return { procs, mp, fsIds, order: names, handles: names.length === 0 ? [] : [handleRecord(state, fsIds, mp.mountIds, state.handles[names[0]!]!)] };
+    return { procs, mp, fsIds, extra, order: names, handles: names.length === 0 ? [] : [handleRecord(state, fsIds, mp.mountIds, state.handles[names[0]!]!)] };
   }
   const keyed: { name: string; r: number[] }[] = [];
   for (const name of names) keyed.push({ name, r: handleRecord(state, fsIds, mp.mountIds, state.handles[name]!) });
   keyed.sort(byRecord);
   const order: string[] = [], handles: number[][] = [];
-  for (const x of keyed) { order.push(x.name); handles.push(x.r); }
-  return { procs, mp, fsIds, handles, order };
+  const files = new Map<number, number>();
+  for (const x of keyed) {
+    order.push(x.name);
+    // open file descriptions are fresh numbers: renumbered by first appearance in this order
+    const f = state.handles[x.name]!.file;
+    let n = files.get(f);
+    if (n === undefined) { n = files.size; files.set(f, n); }
+    x.r.push(n);
+    handles.push(x.r);
+  }
+  return { procs, mp, fsIds, handles, order, extra };
+}
+
+/**
+ * The parts that are small and change rarely: user namespaces (fresh names: numbered
+ * initial first, then in order of use by processes, namespaces and filesystems), each
+ * process's user namespace, capabilities, root and working directory (places: as
+ * handles hold mounts), each namespace's owner, each filesystem's user namespace, which
+ * filesystem is the kernel's devtmpfs, and (when observed) 2.6.39's allocation count.
+ */
+function extraPart(state: KernelState, opts: CanonOptions, nsIds: readonly NsId[], fsIds: readonly FsId[], mountIds: readonly MountId[]): number[] {
+  // the common case: only the initial user namespace (number 0 for every reference)
+  let users: Map<UsernsId, number> | null = null;
+  for (const u in state.userns) if (u !== INITIAL_USERNS) { users = usernsNumbers(state, nsIds, fsIds); break; }
+  const t: number[] = [];
+  for (const k in state.procs) {
+    const p = state.procs[k]!;
+    t.push(users === null ? 0 : users.get(p.userns)!, p.caps ? 1 : 0);
+    pushPlace(t, state, fsIds, mountIds, p.root);
+    pushPlace(t, state, fsIds, mountIds, p.cwd);
+  }
+  for (const ns of nsIds) { const o = state.namespaces[ns]?.owner; t.push(o === undefined ? NONE : users === null ? 0 : users.get(o)!); }
+  for (const f of fsIds) { const u = state.fss[f]!.userns; t.push(u === undefined ? NONE : users === null ? 0 : users.get(u)!); }
+  if (users === null) t.push(1, NONE, 0, 0, 0, 0);
+  else {
+    t.push(users.size);
+    for (const [id] of users) {
+      const u = state.userns[id];
+      if (!u) { t.push(NONE); continue; }
+      t.push(u.parent === null ? NONE : users.get(u.parent) ?? NONE, u.level, u.owner, u.uid, u.gid);
+    }
+  }
+  t.push(fsIds.indexOf(state.devtmpfs));
+  if (opts.ptyNr) t.push(state.sysctl.allocated ?? 0);
+  return t;
+}
+
+/** User namespaces numbered: the initial one 0, then in order of use by processes, namespaces, filesystems, then the rest. */
+function usernsNumbers(state: KernelState, nsIds: readonly NsId[], fsIds: readonly FsId[]): Map<UsernsId, number> {
+  const users = new Map<UsernsId, number>([[INITIAL_USERNS, 0]]);
+  for (const k in state.procs) addUser(users, state.procs[k]!.userns);
+  for (const ns of nsIds) addUser(users, state.namespaces[ns]?.owner);
+  for (const f of fsIds) addUser(users, state.fss[f]!.userns);
+  for (const u of Object.keys(state.userns).sort()) addUser(users, u); // unreferenced ones (sound; less merging)
+  return users;
+}
+function addUser(users: Map<UsernsId, number>, u: UsernsId | undefined): void {
+  if (u !== undefined && !users.has(u)) users.set(u, users.size);
+}
+
+/** A place (root, working directory): in the mount walk, or on a detached mount described inline (as handles do). */
+function pushPlace(t: number[], state: KernelState, fsIds: readonly FsId[], mountIds: readonly MountId[], pos: Pos): void {
+  const m = state.mounts[pos.mount];
+  if (!m) { t.push(AT_NOWHERE, 0, 0, 0, NONE); return; }
+  const ino = inoIn(state, m.fs, pos.ino);
+  const mi = m.ns !== null ? mountIds.indexOf(m.id) : -1;
+  if (mi >= 0) t.push(AT_WALK, mi, 0, 0, ino);
+  else t.push(AT_DETACHED, fsIds.indexOf(m.fs), inoIn(state, m.fs, m.root), flagBits(m), ino);
 }
 
 /** Lexicographic order of token sequences (a proper prefix first). */
@@ -441,17 +581,18 @@ const byContentThenId = (a: { id: string; c: readonly number[] }, b: { id: strin
   compareTokens(a.c, b.c) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const byRecord = (a: { r: number[] }, b: { r: number[] }): number => compareTokens(a.r, b.r);
 
-/** One handle: pid, kind, fs number, index, where its mount is (3 tokens after the tag), inode. */
+/** One handle: pid, kind, fs number, index, where its mount is (3 tokens after the tag), inode, a master's directory. */
 function handleRecord(state: KernelState, fsIds: readonly FsId[], mountIds: readonly MountId[], h: Handle): number[] {
   const m = state.mounts[h.mount];
   const kind = HANDLE_KIND[h.kind];
   const f = fsIds.indexOf(h.fs);
   const index = h.kind === 'file' ? NONE : h.index;
   const ino = m ? inoIn(state, m.fs, h.ino) : NONE;
-  if (!m) return [h.pid, kind, f, index, AT_NOWHERE, 0, 0, 0, ino];
+  const dir = m && h.kind === 'master' ? inoIn(state, m.fs, h.dir) : NONE;
+  if (!m) return [h.pid, kind, f, index, AT_NOWHERE, 0, 0, 0, ino, dir];
   const mi = m.ns !== null ? mountIds.indexOf(m.id) : -1;
-  if (mi >= 0) return [h.pid, kind, f, index, AT_WALK, mi, 0, 0, ino];
-  return [h.pid, kind, f, index, AT_DETACHED, fsIds.indexOf(m.fs), inoIn(state, m.fs, m.root), flagBits(m), ino];
+  if (mi >= 0) return [h.pid, kind, f, index, AT_WALK, mi, 0, 0, ino, dir];
+  return [h.pid, kind, f, index, AT_DETACHED, fsIds.indexOf(m.fs), inoIn(state, m.fs, m.root), flagBits(m), ino, dir];
 }
 
 /** Just the key. */
@@ -464,8 +605,8 @@ export const stateKey = (state: KernelState): string => canonical(state).key;
  * and a few numbers are hashed afresh. No string is built.
  */
 const fsScratch: Encoded[] = [];
-export function canonicalFingerprint(state: KernelState, out: Uint32Array): void {
-  const p = parts(state);
+export function canonicalFingerprint(state: KernelState, out: Uint32Array, opts: CanonOptions = OBSERVE_ALL): void {
+  const p = parts(state, opts);
   const n = p.fsIds.length;
   // encode (and hash) every filesystem before the lanes start: encoding a part uses them
   const contents = fsScratch;
@@ -480,6 +621,7 @@ export function canonicalFingerprint(state: KernelState, out: Uint32Array): void
   mix(p.handles.length, ~p.handles.length);
   for (let i = 0; i < n; i++) { const e = contents[i]!; mix(e.h1, e.h2); }
   mix(n, ~n);
+  mixTokens(p.extra);
   out[0] = fmix(laneA);
   out[1] = fmix(laneB ^ 0x27d4eb2f);
 }

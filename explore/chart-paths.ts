@@ -47,6 +47,11 @@ export const CHART_SCOPES: Readonly<Record<ChartName, Scope>> = {
       { op: 'chmod', path: '/dev/pts', mode: '0755' }, { op: 'chown', path: '/dev/pts', uid: 0, gid: 0 },
       { op: 'stat', path: '/dev/ptmx' }, { op: 'readdir', path: '/dev/pts' }, { op: 'open', path: '/dev/ptmx', pids: [1] },
       { op: 'unlockpt' }, { op: 'peer' }, { op: 'close' }, { op: 'sysctl', name: 'kernel.pty.max', value: 4096 },
+      // issue 13's ops (each a root transition of the mode chart)
+      { op: 'chroot', path: '/tmp' }, { op: 'pivotRoot', newRoot: '/tmp', putOld: '/tmp' }, { op: 'chdir', path: '/dev' },
+      { op: 'move', source: '/dev/pts', target: '/tmp' }, { op: 'propagate', target: '/', type: 'shared' },
+      { op: 'rename', from: '/tmp', to: '/tmp' }, { op: 'link', target: '/dev/ptmx', path: '/tmp/z' }, { op: 'mounts' },
+      { op: 'dup' }, { op: 'fstat' },
     ],
   },
   pty: {

@@ -27,9 +27,9 @@ import { subjectOf, type Clause, type Premise, type Run } from '../clauses/index
 import { DEVPTS_ROOT_INO, resolveAs } from '../clauses/observe.ts';
 import { Alphabet } from './actions.ts';
 import type { SearchCheck, System } from './bfs.ts';
-import { canonical, canonicalHandles } from './canon.ts';
+import { canonical, canonicalHandles, type CanonOptions } from './canon.ts';
 import { scopeBoots, type Scope } from './scope.ts';
-import { ptyCount } from './system.ts';
+import { observedBy, ptyCount } from './system.ts';
 
 export interface ProductClause {
   readonly id: string;
@@ -71,6 +71,8 @@ export class ProductSystem implements System<PairState, PairCtx> {
   readonly pa: Profile;
   readonly pb: Profile;
   readonly alphabet: Alphabet;
+  /** What the scope can observe (explore/canon.ts CanonOptions). */
+  readonly observes: CanonOptions;
   readonly boots: BootConfig[] = [];
   private readonly inits: PairState[] = [];
   private readonly run: { -readonly [K in keyof Run]: Run[K] };
@@ -79,6 +81,7 @@ export class ProductSystem implements System<PairState, PairCtx> {
     this.pa = profileOf(clause.a);
     this.pb = profileOf(clause.b);
     this.alphabet = new Alphabet(scope);
+    this.observes = observedBy(scope);
     this.run = { subject: subjectOf(this.pa), boot: {}, ops: [], states: [], results: [], marks: {} };
     const fits = (boot: BootConfig) => clause.premise({ ...this.run, boot, ops: [], states: [], results: [] }) === null;
     let boots = scopeBoots(scope).filter(fits);
@@ -94,7 +97,7 @@ export class ProductSystem implements System<PairState, PairCtx> {
   initial(): PairState[] { return this.inits; }
 
   key(s: PairState): string {
-    const ca = canonical(s.a), cb = canonical(s.b);
+    const ca = canonical(s.a, this.observes), cb = canonical(s.b, this.observes);
     // handles are paired by name (the same op opened them on both sides)
     let pairing = '';
     if (ca.handles.length > 1) for (const n of ca.handles) pairing += cb.handles.indexOf(n) + ',';
@@ -112,7 +115,7 @@ export class ProductSystem implements System<PairState, PairCtx> {
     const prefix = this.clause.prefix ?? [];
     if (s.prefixLeft > 0) return { actions: [prefix[prefix.length - s.prefixLeft]!], ctx: { ptys: 0 } };
     const names = Object.keys(s.a.handles);
-    const order = names.length > 1 ? canonicalHandles(s.a) : names;
+    const order = names.length > 1 ? canonicalHandles(s.a, this.observes) : names;
     return { actions: this.alphabet.actions(s.a, order), ctx: { ptys: Math.max(ptyCount(s.a), ptyCount(s.b)) } };
   }
 
@@ -149,8 +152,9 @@ export function productCheck(c: ProductClause): SearchCheck<PairState> {
 }
 
 const stripForCompare = (r: StepResult): Record<string, unknown> => {
-  const { fd: _fd, log: _log, fs: _fs, entries: _e, ...rest } = r as unknown as Record<string, unknown>;
-  return rest;
+  const { fd: _fd, log: _log, fs: _fs, entries: _e, mounts, ...rest } = r as unknown as Record<string, unknown>;
+  // mountinfo lines compare without their fs ids (paired below like `fs`)
+  return mounts === undefined ? rest : { ...rest, mounts: (mounts as { fs: string }[]).map(({ fs: _f, ...m }) => m) };
 };
 
 const sameJson = (x: unknown, y: unknown): boolean => JSON.stringify(x) === JSON.stringify(y);
@@ -177,8 +181,11 @@ export function compareResults(
       }
       if (!sameJson(ea, eb)) return differ('listings differ');
     }
-    if (ra.fs !== undefined || rb.fs !== undefined) {
-      const fa = ra.fs ?? 'other', fb = rb.fs ?? 'other';
+    // every fs id a result shows (its `fs`, the `fs` of each mountinfo line) pairs with the other side's
+    const pairs: [string, string][] = [];
+    if (ra.fs !== undefined || rb.fs !== undefined) pairs.push([ra.fs ?? 'other', rb.fs ?? 'other']);
+    if (ra.mounts !== undefined && rb.mounts !== undefined) ra.mounts.forEach((m, i) => pairs.push([m.fs, rb.mounts![i]!.fs]));
+    for (const [fa, fb] of pairs) {
       if ((fa === 'other') !== (fb === 'other')) return differ('filesystems differ');
       if (fa !== 'other') {
         const byA = labels.find(([x]) => x === fa), byB = labels.find(([, y]) => y === fb);

@@ -98,7 +98,14 @@ export async function explore(o: ExploreOptions): Promise<ExploreOutcome> {
     searches.push({ label, checks: plan.checks.map((c) => c.id), result, counterexamples });
   }
 
-  for (const record of plan.product) {
+  // the comparisons speak about devpts across kernels; ops whose answer differs between kernels
+  // for reasons of their own (user namespaces, mountinfo's option text, devtmpfs, ...) are
+  // outside what they compare: such a scope does not judge them
+  const beyond = opsBeyondComparisons(o.scope);
+  if (beyond.length > 0) {
+    for (const record of plan.product) plan.notJudged.push({ id: record.id, reason: `compares two kernels on the vocabulary it was written for; the scope also has ${beyond.join(", ")}` });
+  }
+  for (const record of beyond.length > 0 ? [] : plan.product) {
     const id = record.id;
     const clause = productOf(record);
     const sys = new ProductSystem(clause, o.scope);
@@ -159,6 +166,27 @@ export async function explore(o: ExploreOptions): Promise<ExploreOutcome> {
   const status = verdicts.some((v) => v.verdict === 'violated') ? 'violation'
     : searches.some((s) => s.result.stop !== 'done') ? 'budget' : 'ok';
   return { profile: profile.id, scope: o.scope.name, depthBound: depth, searches, verdicts, status };
+}
+
+/** The ops of the vocabulary the comparison clauses (D5, U1, R1, R2) were written for. */
+const COMPARABLE_OPS: ReadonlySet<string> = new Set([
+  'spawn', 'unshare', 'setuid', 'exit', 'mount', 'remount', 'bind', 'umount', 'mkdir', 'mknod', 'touch', 'symlink', 'unlink',
+  'chmod', 'chown', 'stat', 'readdir', 'open', 'unlockpt', 'peer', 'close', 'sysctl',
+]);
+
+/** The scope's ops (and op forms) beyond the comparisons' vocabulary. */
+export function opsBeyondComparisons(scope: Scope): string[] {
+  const out = new Set<string>();
+  for (const t of scope.ops) {
+    const x = t as unknown as Record<string, unknown>;
+    if (!COMPARABLE_OPS.has(t.op)) out.add(t.op);
+    else if (t.op === 'spawn' && (x.inherit !== undefined || x.propagation !== undefined)) out.add('spawn with inherit/propagation');
+    else if (t.op === 'unshare' && (x.user !== undefined || x.mount !== undefined || x.propagation !== undefined)) out.add('unshare with user/mount/propagation');
+    else if (t.op === 'mount' && x.fstype === 'devtmpfs') out.add('devtmpfs mounts');
+    else if (t.op === 'remount' && x.bind !== undefined) out.add('remount with bind');
+    else if (t.op === 'sysctl' && x.value === undefined) out.add('sysctl reads');
+  }
+  return [...out];
 }
 
 /** Results without tool errors (for callers that print them). */

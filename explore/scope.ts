@@ -4,8 +4,8 @@
 // A scope is plain JSON (so `--scope '{...}'` works): `ops` are op templates without a
 // pid; every existing process of the scope may issue each of them (or only the pids a
 // template names). Three kinds of template are expanded per state:
-//   { "op": "spawn", "newns"?: bool }  the child is the lowest pid of 2..processes not alive
-//   { "op": "close" | "unlockpt" | "peer" }  one action per open handle of the process
+//   { "op": "spawn", "newns"?, "inherit"?, "propagation"? }  the child is the lowest pid of 2..processes not alive
+//   { "op": "close" | "unlockpt" | "peer" | "dup" | "fstat" }  one action per open handle of the process
 // Everything else is issued as written (paths, option strings, modes are fixed strings).
 // `maxProcs` offers a template only while at most that many processes are alive (the
 // `doc` scope uses it for the host's set-up, which the document does before it starts
@@ -16,14 +16,14 @@ import { validateBoot, validateOp, type BootConfig, type Op } from '../model/ind
 import { UsageError } from '../traces/errors.ts';
 
 type WithoutPid<T> = T extends unknown ? Omit<T, 'pid'> : never;
-type HandleOpName = 'close' | 'unlockpt' | 'peer';
+type HandleOpName = 'close' | 'unlockpt' | 'peer' | 'dup' | 'fstat';
 type FixedOp = WithoutPid<Exclude<Op, { op: 'spawn' | HandleOpName }>>;
 
 /** Which processes may issue a template (default: all), and while how many processes live at most (default: any). */
 interface Guard { pids?: number[]; maxProcs?: number }
 
 export type OpTemplate =
-  | ({ op: 'spawn'; newns?: boolean } & Guard)
+  | ({ op: 'spawn'; newns?: boolean; inherit?: boolean; propagation?: Extract<Op, { op: 'spawn' }>['propagation'] } & Guard)
   | ({ op: HandleOpName } & Guard)
   | (FixedOp & Guard);
 
@@ -137,14 +137,47 @@ export const DOC: Scope = {
   ],
 };
 
+/**
+ * `world`: the world of issue 13 in a small alphabet: a process root and working
+ * directory (chroot, chdir, umount /), a user namespace (unshare -U -r -m), a shared
+ * mount and a namespace copy that keeps propagation, devtmpfs, and descriptors shared by
+ * inheritance and dup; with what mountinfo shows (`mounts`: the key then keeps the
+ * mount order). k=1, depth 4. Its state counts are asserted like `small`'s.
+ */
+export const WORLD: Scope = {
+  name: 'world',
+  description: 'pids 1-2 (spawn: inheriting handles; or a new namespace keeping propagation), unshare -U -r -m (pid 2), make-rshared /, mounts of tmpfs on /tmp and devpts on /tmp, devtmpfs on /tmp, umount /tmp, umount / (pid 1), chroot /tmp and chdir /tmp (pid 2), open /dev/ptmx and /tmp/ptmx, dup, close, mounts; k=1, depth 4',
+  depth: 4,
+  processes: 2,
+  maxPtys: 1,
+  ops: [
+    { op: 'spawn', inherit: true, pids: [1] },
+    { op: 'spawn', newns: true, propagation: 'keep', pids: [1] },
+    { op: 'unshare', user: true, pids: [2] },
+    { op: 'propagate', target: '/', type: 'shared', recursive: true, pids: [1] },
+    { op: 'mount', fstype: 'tmpfs', target: '/tmp' },
+    { op: 'mount', fstype: 'devpts', target: '/tmp', options: 'ptmxmode=0666' },
+    { op: 'mount', fstype: 'devtmpfs', target: '/tmp' },
+    { op: 'umount', target: '/tmp' },
+    { op: 'umount', target: '/', pids: [1] },
+    { op: 'chroot', path: '/tmp', pids: [2] },
+    { op: 'chdir', path: '/tmp', pids: [2] },
+    { op: 'open', path: '/dev/ptmx' },
+    { op: 'open', path: '/tmp/ptmx' },
+    { op: 'dup' },
+    { op: 'close' },
+    { op: 'mounts' },
+  ],
+};
+
 /** The scope's boot configurations ([{}] when it names none). */
 export const scopeBoots = (scope: Scope): BootConfig[] => (scope.boots && scope.boots.length > 0 ? scope.boots : [{}]);
 
-export const SCOPES: Readonly<Record<string, Scope>> = { small: SMALL, doc: DOC };
+export const SCOPES: Readonly<Record<string, Scope>> = { small: SMALL, doc: DOC, world: WORLD };
 
 // ---- parsing and validation ----------------------------------------------------------
 
-const HANDLE_OPS = new Set(['close', 'unlockpt', 'peer']);
+const HANDLE_OPS = new Set(['close', 'unlockpt', 'peer', 'dup', 'fstat']);
 
 /** The first problem of a scope (as one line), or null. */
 export function scopeProblem(raw: unknown): string | null {

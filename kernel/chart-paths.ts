@@ -14,6 +14,7 @@ import { kernelAvailability } from './build.ts';
 import { compareRuns, type ModelRun } from './diff.ts';
 import { KernelHarness, type HarnessRun, type Sequence } from './driver.ts';
 import { openRunner, targetFor, TargetUnavailable } from './targets.ts';
+import { runsLive as opRunsLive } from './replay.ts';
 
 /** A path as data (explore/chart-paths.ts ChartPath): the transition it covers and its ops from boot. */
 export interface PathToCheck {
@@ -105,7 +106,8 @@ export async function checkPathsOnKernels(paths: readonly PathToCheck[], runner:
   for (const [profile, indices] of byProfile) {
     const model = indices.map((i) => onModel(paths[i]!));
     // kernel.pty.* are host-wide: a live kernel never runs sysctl steps (a QEMU guest may)
-    const runnable = indices.filter((_, k) => !(runsLive(profile) && model[k]!.sequence.ops.some((op) => op.op === 'sysctl')));
+    // (the live harness reads kernel.pty.max and .reserve, nothing else of them: replay.ts runsLive)
+    const runnable = indices.filter((_, k) => !(runsLive(profile) && !model[k]!.sequence.ops.every(opRunsLive)));
     const ran = runnable.length === 0 ? { unavailable: 'nothing to run' } : await runner(profile, runnable.map((i) => model[indices.indexOf(i)]!.sequence));
     for (const [k, i] of indices.entries()) {
       const m = model[k]!;

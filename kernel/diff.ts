@@ -104,14 +104,15 @@ function dependents(ops: readonly Op[], i: number): Set<number> {
   const handles = new Set<string>();
   const first = ops[i]!;
   if (first.op === 'spawn') pids.add(first.child);
-  if ((first.op === 'open' || first.op === 'peer') && first.as) handles.add(first.as);
+  if ((first.op === 'open' || first.op === 'peer' || first.op === 'dup') && first.as) handles.add(first.as);
   for (let j = i + 1; j < ops.length; j++) {
     const op = ops[j]!;
+    // (a child's inherited copies NAME@CHILD are used by the child only: they go with its pid)
     const uses = pids.has(op.pid ?? 1) || ('fd' in op && handles.has(op.fd));
     if (!uses) continue;
     drop.add(j);
     if (op.op === 'spawn') pids.add(op.child);
-    if ((op.op === 'open' || op.op === 'peer') && op.as) handles.add(op.as);
+    if ((op.op === 'open' || op.op === 'peer' || op.op === 'dup') && op.as) handles.add(op.as);
   }
   return drop;
 }
@@ -122,7 +123,7 @@ export function withExplicitHandles(seq: Sequence, onModel: (seq: Sequence) => M
   return {
     boot: seq.boot,
     ops: seq.ops.map((op, i) => {
-      if ((op.op !== 'open' && op.op !== 'peer') || op.as !== undefined) return op;
+      if ((op.op !== 'open' && op.op !== 'peer' && op.op !== 'dup') || op.as !== undefined) return op;
       const r = model.results[i];
       return r && 'ok' in r && r.fd !== undefined ? { ...op, as: r.fd } : op;
     }),
@@ -277,12 +278,14 @@ export function renderDivergence(d: Divergence): string[] {
 // ---- random sequences -----------------------------------------------------------------------
 
 /**
- * The generator options of the live-kernel runs: never `sysctl` (host-wide), few open
- * ptys (the pty limit is global); limit cases come from `max=`, in mount options and in
- * two extra boots whose /dev/pts instance holds one or two ptys.
+ * The generator options of the live-kernel runs: only steps the harness runs on the host
+ * (hostSafe: no sysctl but reads of kernel.pty.max and .reserve, nothing written into the
+ * kernel's devtmpfs, which is the machine's /dev), few open ptys (the pty limit is global);
+ * limit cases come from `max=`, in mount options and in two extra boots whose /dev/pts
+ * instance holds one or two ptys.
  */
 export const KERNEL_GEN: GenOptions = {
-  exclude: ['sysctl'], maxOpenPtys: 4, maxSteps: 16,
+  hostSafe: true, maxOpenPtys: 4, maxSteps: 16,
   boots: [...DEFAULT_BOOTS, { devptsOptions: 'max=1' }, { devptsOptions: 'max=2,ptmxmode=0666' }],
 };
 
@@ -322,7 +325,7 @@ export function kernelSequences(seed: number, count: number, options: GenOptions
  * (kernel.pty.max / reserve, and reads) is generated too, and more ptys may be open.
  */
 export const GUEST_GEN: GenOptions = {
-  maxOpenPtys: 6, maxSteps: 16,
+  hostSafe: 'guest', maxOpenPtys: 6, maxSteps: 16,
   boots: KERNEL_GEN.boots!,
 };
 

@@ -365,12 +365,22 @@ enum {
   OP_SPAWN = 1, OP_UNSHARE, OP_SETUID, OP_EXIT, OP_MOUNT, OP_REMOUNT, OP_BIND, OP_UMOUNT, OP_MKDIR,
   OP_MKNOD, OP_TOUCH, OP_SYMLINK, OP_UNLINK, OP_CHMOD, OP_CHOWN, OP_STAT, OP_READDIR, OP_OPEN,
   OP_UNLOCKPT, OP_PEER, OP_CLOSE, OP_SYSCTL,
+  OP_CHROOT, OP_PIVOTROOT, OP_CHDIR, OP_MOVE, OP_PROPAGATE, OP_RENAME, OP_LINK, OP_MOUNTS, OP_DUP, OP_FSTAT,
 };
 static const char *const OP_NAMES[] = {
   NULL, "spawn", "unshare", "setuid", "exit", "mount", "remount", "bind", "umount", "mkdir",
   "mknod", "touch", "symlink", "unlink", "chmod", "chown", "stat", "readdir", "open",
   "unlockpt", "peer", "close", "sysctl",
+  "chroot", "pivotRoot", "chdir", "move", "propagate", "rename", "link", "mounts", "dup", "fstat",
 };
+
+/* spawn/unshare `propagation`: what util-linux does to the new namespace (mount --make-rP /) */
+enum { NSP_PRIVATE = 0, NSP_KEEP, NSP_UNCHANGED, NSP_SHARED, NSP_SLAVE };
+static const char *const NSP_NAMES[] = { "private", "keep", "unchanged", "shared", "slave", NULL };
+/* propagate `type` */
+static const char *const PTYPE_NAMES[] = { "shared", "private", "slave", "unbindable", NULL };
+static const unsigned long PTYPE_FLAGS[] = { MS_SHARED, MS_PRIVATE, MS_SLAVE, MS_UNBINDABLE };
+static unsigned long nsp_flag(int nsp) { return nsp == NSP_PRIVATE ? MS_PRIVATE : nsp == NSP_SHARED ? MS_SHARED : nsp == NSP_SLAVE ? MS_SLAVE : 0; }
 #define NOPS ((int)(sizeof OP_NAMES / sizeof *OP_NAMES))
 
 typedef struct {
@@ -382,12 +392,13 @@ typedef struct {
   char *fstype, *target, *options, *path, *source, *as, *fd;
   unsigned long mflags;
   int recursive, lazy, nofollow;
+  int inherit, nsp, unshare_mount, user, bind, ptype; /* spawn/unshare/remount/propagate */
   int mode, has_mode;
   unsigned major, minor;
   char *name; long value; int has_value; /* sysctl */
 } step_t;
 
-typedef struct { int has_options; char *options; int mount_devpts; int ptmx_mode; char *error; } boot_t;
+typedef struct { int has_options; char *options; int mount_devpts; int ptmx_mode; int dev_devtmpfs; int root_shared; char *error; } boot_t;
 
 static char *fmt_err(const char *fmt, const char *a, const char *b) {
   char tmp[512];
@@ -431,23 +442,29 @@ static int f_str(jval *o, const char *k, char **out, char **err) {
   *out = xstrdup(v->s);
   return 0;
 }
+/* A path: any string (absolute from the process's root, relative - also empty - from
+ * its working directory; the kernel answers for the odd ones). */
 static int f_path(jval *o, const char *k, char **out, char **err) {
   int r = f_str(o, k, out, err);
-  if (r == 0 && (*out)[0] != '/') { xfree(*out); *out = NULL; *err = fmt_err("\"%s\" must be an absolute path", k, NULL); return -1; }
-  if (r == -1 && j_get(o, k)->t != J_STR) { xfree(*err); *err = fmt_err("\"%s\" must be an absolute path", k, NULL); }
+  if (r == -1 && j_get(o, k)->t != J_STR) { xfree(*err); *err = fmt_err("\"%s\" must be a path (a string)", k, NULL); }
   return r;
 }
-static int valid_name(const char *s) {
-  if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_')) return 0;
-  for (const char *c = s; *c; c++)
-    if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-')) return 0;
-  return strlen(s) < NAME_MAX_LEN;
-}
+/* A handle name: any string (operations.md), "__proto__" and "" included. */
 static int f_name(jval *o, const char *k, char **out, char **err) {
   int r = f_str(o, k, out, err);
-  if (r == 0 && !valid_name(*out)) { xfree(*out); *out = NULL; r = -1; }
-  if (r == -1) { xfree(*err); *err = fmt_err("\"%s\" must be a handle name (letters, digits, _ . -)", k, NULL); }
+  if (r == -1 && j_get(o, k)->t != J_STR) { xfree(*err); *err = fmt_err("\"%s\" must be a handle name (a string)", k, NULL); }
   return r;
+}
+/* One of `names` (NULL-terminated): its index, or -1 with a message. */
+static int f_enum(jval *o, const char *k, const char *const *names, int *out, char **err) {
+  jval *v = j_get(o, k);
+  if (!v) return 1;
+  if (v->t == J_STR) for (int i = 0; names[i]; i++) if (!strcmp(names[i], v->s)) { *out = i; return 0; }
+  buf_t b = {0};
+  for (int i = 0; names[i]; i++) b_printf(&b, "%s\"%s\"", i ? ", " : "", names[i]);
+  *err = fmt_err("\"%s\" must be one of %s", k, b.p);
+  xfree(b.p);
+  return -1;
 }
 static int parse_mode(const char *s) {
   size_t n = strlen(s);
@@ -499,8 +516,43 @@ static void parse_step(jval *o, step_t *s) {
   if (r < 0 || (r == 0 && u == 0)) { xfree(s->error); s->error = xstrdup("pid must be a positive integer"); goto invalid; }
   if (r == 0) s->pid = (long)u;
   switch (s->op) {
-    case OP_SPAWN: REQ(f_uint(o, "child", 0x7fffffffUL, &u, &s->error), "child"); s->child = (long)u; OPT(f_bool(o, "newns", &s->newns, &s->error)); break;
-    case OP_UNSHARE: case OP_EXIT: break;
+    case OP_SPAWN:
+      REQ(f_uint(o, "child", 0x7fffffffUL, &u, &s->error), "child"); s->child = (long)u;
+      OPT(f_bool(o, "newns", &s->newns, &s->error));
+      OPT(f_bool(o, "inherit", &s->inherit, &s->error));
+      OPT(f_enum(o, "propagation", NSP_NAMES, &s->nsp, &s->error));
+      break;
+    case OP_UNSHARE:
+      s->unshare_mount = 1;
+      OPT(f_bool(o, "mount", &s->unshare_mount, &s->error));
+      OPT(f_bool(o, "user", &s->user, &s->error));
+      OPT(f_enum(o, "propagation", NSP_NAMES, &s->nsp, &s->error));
+      break;
+    case OP_EXIT: case OP_MOUNTS: break;
+    case OP_CHROOT: case OP_CHDIR: REQ(f_path(o, "path", &s->path, &s->error), "path"); break;
+    case OP_PIVOTROOT:
+      REQ(f_path(o, "newRoot", &s->source, &s->error), "newRoot");
+      REQ(f_path(o, "putOld", &s->target, &s->error), "putOld");
+      break;
+    case OP_MOVE:
+      REQ(f_path(o, "source", &s->source, &s->error), "source");
+      REQ(f_path(o, "target", &s->target, &s->error), "target");
+      break;
+    case OP_PROPAGATE:
+      REQ(f_path(o, "target", &s->target, &s->error), "target");
+      REQ(f_enum(o, "type", PTYPE_NAMES, &s->ptype, &s->error), "type");
+      OPT(f_bool(o, "recursive", &s->recursive, &s->error));
+      break;
+    case OP_RENAME:
+      REQ(f_path(o, "from", &s->source, &s->error), "from");
+      REQ(f_path(o, "to", &s->target, &s->error), "to");
+      break;
+    case OP_LINK:
+      REQ(f_path(o, "target", &s->source, &s->error), "target");
+      REQ(f_path(o, "path", &s->path, &s->error), "path");
+      break;
+    case OP_DUP: REQ(f_name(o, "fd", &s->fd, &s->error), "fd"); OPT(f_name(o, "as", &s->as, &s->error)); break;
+    case OP_FSTAT: REQ(f_name(o, "fd", &s->fd, &s->error), "fd"); break;
     case OP_SETUID:
       REQ(f_uint(o, "uid", 0xffffffffUL, &u, &s->error), "uid"); s->uid = (unsigned)u;
       r = f_uint(o, "gid", 0xffffffffUL, &u, &s->error); OPT(r);
@@ -516,6 +568,7 @@ static void parse_step(jval *o, step_t *s) {
       REQ(f_path(o, "target", &s->target, &s->error), "target");
       OPT(f_str(o, "options", &s->options, &s->error));
       OPT(f_flags(o, "flags", &s->mflags, &s->error));
+      OPT(f_bool(o, "bind", &s->bind, &s->error));
       break;
     case OP_BIND:
       REQ(f_path(o, "source", &s->source, &s->error), "source");
@@ -546,17 +599,23 @@ static void parse_step(jval *o, step_t *s) {
     case OP_UNLOCKPT: case OP_CLOSE: REQ(f_name(o, "fd", &s->fd, &s->error), "fd"); break;
     case OP_PEER: REQ(f_name(o, "fd", &s->fd, &s->error), "fd"); OPT(f_name(o, "as", &s->as, &s->error)); break;
     case OP_SYSCTL:
-      if (!guest) {
-        s->error = xstrdup("sysctl is not run on the live kernel: the harness never changes host-wide settings (kernel.pty.*)");
-        goto invalid;
-      }
-      /* a guest is a throw-away machine: kernel.pty.* may be read and set there */
+      /* a guest is a throw-away machine: kernel.pty.* may be read and set there; on the
+       * live host only kernel.pty.max and kernel.pty.reserve are read (never written;
+       * kernel.pty.nr counts every pty of the machine, not the world's) */
       REQ(f_str(o, "name", &s->name, &s->error), "name");
       if (strncmp(s->name, "kernel.pty.", 11) || !s->name[11] || strspn(s->name + 11, "abcdefghijklmnopqrstuvwxyz") != strlen(s->name + 11)) {
         s->error = xstrdup("\"name\" must name a kernel.pty.* setting");
         goto invalid;
       }
       r = f_int(o, "value", &s->value, &s->error); OPT(r); s->has_value = r == 0;
+      if (!guest && s->has_value) {
+        s->error = xstrdup("sysctl writes are not run on the live kernel: the harness never changes host-wide settings (kernel.pty.*)");
+        goto invalid;
+      }
+      if (!guest && !strcmp(s->name, "kernel.pty.nr")) {
+        s->error = xstrdup("kernel.pty.nr is not read on the live kernel: it counts every pty of the machine, not the world's");
+        goto invalid;
+      }
       break;
   }
   return;
@@ -589,13 +648,24 @@ static void parse_boot(jval *o, boot_t *b) {
     if (m < 0) { b->error = xstrdup("boot.ptmxMode must be an octal mode string"); return; }
     b->ptmx_mode = m;
   }
+  if ((v = j_get(o, "dev"))) {
+    if (v->t != J_STR || (strcmp(v->s, "dir") && strcmp(v->s, "devtmpfs"))) { b->error = xstrdup("boot.dev must be \"dir\" or \"devtmpfs\""); return; }
+    b->dev_devtmpfs = !strcmp(v->s, "devtmpfs");
+  }
+  if ((v = j_get(o, "rootPropagation"))) {
+    if (v->t != J_STR || (strcmp(v->s, "private") && strcmp(v->s, "shared"))) { b->error = xstrdup("boot.rootPropagation must be \"private\" or \"shared\""); return; }
+    b->root_shared = !strcmp(v->s, "shared");
+  }
+  /* the kernel's devtmpfs holds ptmx 0666 (tty_devnode): the harness never changes it */
+  if (b->dev_devtmpfs && b->ptmx_mode != 0666) { b->error = xstrdup("boot.dev \"devtmpfs\" has the kernel's /dev/ptmx, 0666: the harness does not change it (boot.ptmxMode)"); return; }
 }
 
 /* ------------------------------------------------------------------ W <-> worker messages */
 
 typedef struct {
   int op;
-  int a;                  /* spawn: newns; setuid: has_gid; stat: nofollow; bind: recursive; umount: lazy */
+  int a;                  /* spawn: newns; setuid: has_gid; stat: nofollow; bind, propagate: recursive; umount: lazy; unshare: mount; remount: bind */
+  int b, c;               /* spawn: inherit, propagation; unshare: user, propagation; propagate: type */
   unsigned u1, u2;        /* uid/gid, major/minor */
   int mode, has_mode;
   unsigned long mflags;
@@ -691,10 +761,41 @@ static ssize_t recv_fd_msg(int sock, void *data, size_t len, int *fd) {
 
 static pid_t world_pid, main_pid;
 
-/* Only these char devices are ever opened: ptmx and pty slaves (never a real device). */
+/* Only these char devices are ever opened: ptmx, pty slaves, the memory devices null,
+ * zero, full, random, urandom (1:3, 1:5, 1:7, 1:8, 1:9) and /dev/tty (5:0: ENXIO, no
+ * worker has a controlling terminal); /dev/console (5:1) only in a guest. */
 static int device_allowed(dev_t rdev) {
   unsigned ma = major(rdev), mi = minor(rdev);
-  return (ma == 5 && mi == 2) || (ma >= 136 && ma <= 143);
+  return (ma == 5 && (mi == 2 || mi == 0 || (mi == 1 && guest))) || (ma >= 136 && ma <= 143) ||
+         (ma == 1 && (mi == 3 || mi == 5 || mi == 7 || mi == 8 || mi == 9));
+}
+
+/* The kernel's devtmpfs (its st_dev, 0: none found): on the host it is the machine's
+ * /dev, which the harness never writes into (mkdir, mknod, touch, symlink, unlink,
+ * rename, link, chmod, chown there, a remount of it, `umount /` of a root on it) and
+ * never lists; in a guest it is the guest's and those steps run. */
+static unsigned long long devtmpfs_dev;
+static unsigned long long devtmpfs_root_ino; /* its root directory: the machine's devices, which no model has */
+static int on_devtmpfs(const char *path, int follow) {
+  struct stat st;
+  if (!devtmpfs_dev || guest) return 0;
+  return (follow ? stat(path, &st) : lstat(path, &st)) == 0 && st.st_dev == devtmpfs_dev;
+}
+/* The directory a name would be created in or removed from (trailing slashes dropped). */
+static int parent_on_devtmpfs(const char *path) {
+  if (!devtmpfs_dev || guest) return 0;
+  char dir[STR_MAX];
+  size_t n = strnlen(path, STR_MAX - 1);
+  while (n > 1 && path[n - 1] == '/') n--;
+  while (n > 0 && path[n - 1] != '/') n--;
+  while (n > 1 && path[n - 1] == '/') n--;
+  if (n == 0) { dir[0] = '.'; dir[1] = 0; } else { memcpy(dir, path, n); dir[n] = 0; }
+  return on_devtmpfs(dir, 1);
+}
+static int writes_devtmpfs(const char *path) { return on_devtmpfs(path, 0) || parent_on_devtmpfs(path); }
+static int is_devtmpfs_root(const char *path) {
+  struct stat st;
+  return devtmpfs_dev && stat(path, &st) == 0 && st.st_dev == devtmpfs_dev && st.st_ino == devtmpfs_root_ino;
 }
 
 /* close_range(2) exists from 5.9; older kernels (the QEMU guests) answer ENOSYS. There,
@@ -770,7 +871,7 @@ static void do_readdir(const req_t *q, rep_t *r) {
 static void do_open(const req_t *q, rep_t *r) {
   struct stat st;
   if (stat(q->s1, &st) == 0 && S_ISCHR(st.st_mode) && !device_allowed(st.st_rdev)) {
-    snprintf(r->tool, sizeof r->tool, "harness: refuses to open char device %u:%u (only 5:2 and 136-143:*)", major(st.st_rdev), minor(st.st_rdev));
+    snprintf(r->tool, sizeof r->tool, "harness: refuses to open char device %u:%u (only ptmx, pty slaves, /dev/tty, the memory devices null, zero, full, random, urandom, and /dev/console in a guest)", major(st.st_rdev), minor(st.st_rdev));
     return;
   }
   int fd = open(q->s1, O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -780,6 +881,47 @@ static void do_open(const req_t *q, rep_t *r) {
     unsigned idx;
     if (ioctl(fd, TIOCGPTN, &idx) == 0) r->index = (int)idx;
     else snprintf(r->tool, sizeof r->tool, "harness: TIOCGPTN failed: %s", errno_name(errno));
+  }
+}
+
+/* The steps that create, remove or change a name or an inode. */
+static void do_write(const req_t *q, rep_t *r) {
+  switch (q->op) {
+    case OP_MKDIR: if (mkdir(q->s1, q->has_mode ? (mode_t)q->mode : 0755) < 0) r->err = errno; break;
+    case OP_MKNOD: if (mknod(q->s1, S_IFCHR | (q->has_mode ? (mode_t)q->mode : 0666), makedev(q->u1, q->u2)) < 0) r->err = errno; break;
+    case OP_TOUCH:
+      /* utimensat when the file exists, else create it like touch(1) would */
+      if (utimensat(AT_FDCWD, q->s1, NULL, 0) < 0) {
+        if (errno != ENOENT) { r->err = errno; break; }
+        int fd = open(q->s1, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+        if (fd < 0) r->err = errno; else close(fd);
+      }
+      break;
+    case OP_SYMLINK: if (symlink(q->s2, q->s1) < 0) r->err = errno; break;
+    case OP_UNLINK: if (unlink(q->s1) < 0) r->err = errno; break;
+    case OP_CHMOD: if (chmod(q->s1, (mode_t)q->mode) < 0) r->err = errno; break;
+    case OP_CHOWN: if (chown(q->s1, q->u1, q->u2) < 0) r->err = errno; break;
+    default: break;
+  }
+}
+
+/* fstat of a handle: the inode it was opened on, and a pty end's index (a master's by
+ * TIOCGPTN, a slave's from its device number). */
+static void do_fstat(const req_t *q, rep_t *r) {
+  struct stat st;
+  struct statfs sf;
+  if (fstat(q->fd, &st) < 0) { r->err = errno; return; }
+  r->ftype = S_ISDIR(st.st_mode) ? 'd' : S_ISCHR(st.st_mode) ? 'c' : S_ISREG(st.st_mode) ? 'r' : S_ISLNK(st.st_mode) ? 'l' : '?';
+  r->mode = st.st_mode & 07777; r->uid = st.st_uid; r->gid = st.st_gid;
+  r->rdev = st.st_rdev; r->dev = st.st_dev;
+  if (fstatfs(q->fd, &sf) == 0) r->is_devpts = sf.f_type == DEVPTS_MAGIC;
+  else snprintf(r->tool, sizeof r->tool, "harness: fstatfs failed: %s", errno_name(errno));
+  if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 5 && minor(st.st_rdev) == 2) {
+    unsigned idx;
+    if (ioctl(q->fd, TIOCGPTN, &idx) == 0) r->index = (int)idx;
+    else snprintf(r->tool, sizeof r->tool, "harness: TIOCGPTN failed: %s", errno_name(errno));
+  } else if (S_ISCHR(st.st_mode) && major(st.st_rdev) >= 136 && major(st.st_rdev) <= 143) {
+    r->index = (int)((major(st.st_rdev) - 136) * 256 + minor(st.st_rdev));
   }
 }
 
@@ -794,6 +936,12 @@ static int worker_entry(void *arg);
  * worker to W. Returns the new pid or -errno. */
 static char *worker_stacks[MAX_PROCS]; /* one per process slot, kept for later worlds */
 
+/* What a spawned worker does first (written by its parent before the clone; memory is
+ * shared): close only its parent's channel (inherit) or every descriptor, then the
+ * propagation change of util-linux `unshare -m` for a new namespace. */
+typedef struct { int inherit, parent_sock, newns, nsp; } spawn_info_t;
+static spawn_info_t spawn_info[MAX_PROCS];
+
 static long new_worker(int sock, unsigned long extra_flags, unsigned slot) {
   if (slot >= MAX_PROCS) return -EINVAL;
   if (!worker_stacks[slot]) {
@@ -801,22 +949,68 @@ static long new_worker(int sock, unsigned long extra_flags, unsigned slot) {
     if (stack == MAP_FAILED) return -errno;
     worker_stacks[slot] = stack;
   }
-  int c = clone(worker_entry, worker_stacks[slot] + WORKER_STACK, (int)(CLONE_VM | SIGCHLD | extra_flags), (void *)(intptr_t)sock);
+  int c = clone(worker_entry, worker_stacks[slot] + WORKER_STACK, (int)(CLONE_VM | SIGCHLD | extra_flags), (void *)(intptr_t)(sock | (int)(slot << 16)));
   return c < 0 ? -errno : c;
+}
+
+/* util-linux `unshare -m` gives up (and nothing happens) when `mount --make-rP /` fails:
+ * a throw-away task (sharing only memory) makes the same unshare and tries it first; 0 or
+ * the errno of the unshare or of the mount. */
+struct precheck { int clone_flags; unsigned long pflag; };
+static int precheck_fn(void *arg) {
+  const struct precheck *p = arg;
+  if (unshare(p->clone_flags) < 0) return errno;
+  return mount(NULL, "/", NULL, MS_REC | p->pflag, NULL) < 0 ? errno : 0;
+}
+static int precheck_propagation(int clone_flags, unsigned long pflag) {
+  static char stack[64 * 1024] __attribute__((aligned(16))); /* W and the workers take turns: one at a time */
+  struct precheck p = { clone_flags, pflag };
+  int c = clone(precheck_fn, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &p);
+  if (c < 0) return errno;
+  int st = 0;
+  while (waitpid(c, &st, __WALL) < 0 && errno == EINTR) {}
+  return WIFEXITED(st) ? WEXITSTATUS(st) : EIO;
+}
+
+/* unshare -U -r: uid and gid 0 inside are the caller's ids outside (setgroups denied
+ * first, as util-linux does); through the /proc of the world's host (`proc`). */
+static int write_id_maps(int proc, unsigned uid, unsigned gid) {
+  char path[64], text[64];
+  long pid = syscall(SYS_getpid);
+  const char *files[3] = { "setgroups", "uid_map", "gid_map" };
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%ld/%s", pid, files[i]);
+    int n = i == 0 ? snprintf(text, sizeof text, "deny") : snprintf(text, sizeof text, "0 %u 1", i == 1 ? uid : gid);
+    int fd = openat(proc, path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) { if (i == 0 && errno == ENOENT) continue; return -1; } /* no setgroups file before 3.19 */
+    int ok = write(fd, text, (size_t)n) == n;
+    close(fd);
+    if (!ok) return -1;
+  }
+  return 0;
 }
 
 /* Serve W's requests until told to exit. `sock` is this process's channel to W. */
 static int worker_entry(void *arg) {
-  int sock = (int)(intptr_t)arg;
+  int sock = (int)(intptr_t)arg & 0xffff;
+  spawn_info_t info = spawn_info[(int)(intptr_t)arg >> 16];
   req_t q;                /* on this worker's own stack: memory is shared with W */
   rep_t r;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != world_pid) _exit(1);
-  close_all_but(sock);    /* no inherited handles, not even the parent's channel */
+  if (info.inherit) close(info.parent_sock); /* the parent's handles stay (spawn inherit) */
+  else close_all_but(sock);    /* no inherited handles, not even the parent's channel */
+  setsid();               /* no controlling terminal: /dev/tty is ENXIO, as for every process of the model */
   signal(SIGHUP, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
   signal(SIGTTOU, SIG_IGN);
   signal(SIGTTIN, SIG_IGN);
+  /* spawn with newns: util-linux's `mount --make-rprivate /` (or the propagation asked) */
+  if (info.newns && nsp_flag(info.nsp) && mount(NULL, "/", NULL, MS_REC | nsp_flag(info.nsp), NULL) < 0) {
+    char e[2] = { 'E', (char)errno };
+    send_fd_msg(sock, e, 2, -1);
+    _exit(0);
+  }
   /* tell W we hold nothing of our parent's any more: until then a close in the parent
    * would not release its pty (the copy of the fd table still refers to it) */
   if (send_fd_msg(sock, "R", 1, -1) < 0) _exit(1);
@@ -831,15 +1025,64 @@ static int worker_entry(void *arg) {
     switch (q.op) {
       case OP_SPAWN: {
         if (passed < 0) { snprintf(r.tool, sizeof r.tool, "harness: spawn without a channel"); break; }
+        spawn_info[q.u1] = (spawn_info_t){ q.b, sock, q.a, q.c };
         long c = new_worker(passed, CLONE_PARENT | (q.a ? CLONE_NEWNS : 0), q.u1); /* newns as non-root: EPERM */
         close(passed);
         if (c < 0) r.err = (int)-c; else r.val = c;
         break;
       }
-      case OP_UNSHARE: if (unshare(CLONE_NEWNS) < 0) r.err = errno; break;
+      case OP_UNSHARE: {
+        int flags = (q.b ? CLONE_NEWUSER : 0) | (q.a ? CLONE_NEWNS : 0);
+        unsigned long pflag = q.a ? nsp_flag(q.c) : 0;
+        unsigned uid = (unsigned)getuid(), gid = (unsigned)getgid();
+        if (!flags) break;
+        if (q.b && passed < 0) { snprintf(r.tool, sizeof r.tool, "harness: unshare of a user namespace without /proc"); break; }
+        if (pflag && (r.err = precheck_propagation(flags, pflag))) break;
+        if (q.b) prctl(PR_SET_DUMPABLE, 1); /* /proc/PID/uid_map belongs to the process, not root */
+        if (unshare(flags) < 0) { r.err = errno; break; }
+        if (q.b && write_id_maps(passed, uid, gid) < 0) { snprintf(r.tool, sizeof r.tool, "harness: writing the id maps: %s", errno_name(errno)); break; }
+        if (pflag && mount(NULL, "/", NULL, MS_REC | pflag, NULL) < 0) snprintf(r.tool, sizeof r.tool, "harness: mount --make-r* / failed after its check: %s", errno_name(errno));
+        break;
+      }
+      case OP_CHROOT: if (chroot(q.s1) < 0) r.err = errno; break;
+      case OP_CHDIR: if (chdir(q.s1) < 0) r.err = errno; break;
+      case OP_PIVOTROOT: if (syscall(SYS_pivot_root, q.s2, q.s1) < 0) r.err = errno; break;
+      case OP_MOVE: if (mount(q.s2, q.s1, NULL, MS_MOVE, NULL) < 0) r.err = errno; break;
+      case OP_PROPAGATE: if (mount(NULL, q.s1, NULL, PTYPE_FLAGS[q.c] | (q.a ? MS_REC : 0), NULL) < 0) r.err = errno; break;
+      case OP_RENAME:
+        if (writes_devtmpfs(q.s2) || writes_devtmpfs(q.s1)) { snprintf(r.tool, sizeof r.tool, "harness: refuses to write into devtmpfs (the host's /dev)"); break; }
+        if (rename(q.s2, q.s1) < 0) r.err = errno;
+        break;
+      case OP_LINK:
+        if (writes_devtmpfs(q.s1) || on_devtmpfs(q.s2, 0)) { snprintf(r.tool, sizeof r.tool, "harness: refuses to write into devtmpfs (the host's /dev)"); break; }
+        if (link(q.s2, q.s1) < 0) r.err = errno;
+        break;
+      case OP_DUP: { int fd = fcntl(q.fd, F_DUPFD_CLOEXEC, 0); if (fd < 0) r.err = errno; else r.val = fd; break; }
+      case OP_FSTAT: do_fstat(&q, &r); break;
+      case OP_MOUNTS: {
+        if (passed < 0) { snprintf(r.tool, sizeof r.tool, "harness: mounts without /proc"); break; }
+        char path[64];
+        snprintf(path, sizeof path, "%ld/mountinfo", (long)syscall(SYS_getpid));
+        int fd = openat(passed, path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) { snprintf(r.tool, sizeof r.tool, "harness: open /proc/PID/mountinfo: %s", errno_name(errno)); break; }
+        size_t len = 0;
+        for (;;) {
+          ssize_t n = read(fd, r.text + len, sizeof r.text - 1 - len);
+          if (n < 0 && errno == EINTR) continue;
+          if (n <= 0) break;
+          len += (size_t)n;
+          if (len == sizeof r.text - 1) { snprintf(r.tool, sizeof r.tool, "harness: mountinfo too long"); break; }
+        }
+        close(fd);
+        r.text[len] = 0;
+        r.textlen = len + 1;
+        break;
+      }
       case OP_SETUID:
         /* raw syscalls: this task only (glibc would broadcast to "threads") */
-        if (geteuid() == 0 && syscall(SYS_setgroups, 0, NULL) < 0) { r.err = errno; break; }
+        /* (W emptied the supplementary groups, so this is a no-op; a user namespace made
+         * by `unshare -U -r` has setgroups denied: EPERM there is no answer of setuid's) */
+        if (geteuid() == 0 && syscall(SYS_setgroups, 0, NULL) < 0 && errno != EPERM) { r.err = errno; break; }
         if (syscall(SYS_setresgid, q.u2, q.u2, q.u2) < 0) { r.err = errno; break; }
         if (syscall(SYS_setresuid, q.u1, q.u1, q.u1) < 0) { r.err = errno; break; }
         break;
@@ -851,25 +1094,34 @@ static int worker_entry(void *arg) {
         if (!strcmp(q.s3, "devpts") && stat(q.s1, &st) == 0 && statfs(q.s1, &sf) == 0 && sf.f_type == DEVPTS_MAGIC) r.newdev = st.st_dev;
         break;
       }
-      case OP_REMOUNT: if (mount(NULL, q.s1, NULL, MS_REMOUNT | q.mflags, data) < 0) r.err = errno; break;
-      case OP_BIND: if (mount(q.s2, q.s1, NULL, MS_BIND | (q.a ? MS_REC : 0), NULL) < 0) r.err = errno; break;
-      case OP_UMOUNT: if (umount2(q.s1, q.a ? MNT_DETACH : 0) < 0) r.err = errno; break;
-      case OP_MKDIR: if (mkdir(q.s1, q.has_mode ? (mode_t)q.mode : 0755) < 0) r.err = errno; break;
-      case OP_MKNOD: if (mknod(q.s1, S_IFCHR | (q.has_mode ? (mode_t)q.mode : 0666), makedev(q.u1, q.u2)) < 0) r.err = errno; break;
-      case OP_TOUCH:
-        /* utimensat when the file exists, else create it like touch(1) would */
-        if (utimensat(AT_FDCWD, q.s1, NULL, 0) < 0) {
-          if (errno != ENOENT) { r.err = errno; break; }
-          int fd = open(q.s1, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-          if (fd < 0) r.err = errno; else close(fd);
-        }
+      case OP_REMOUNT:
+        /* a remount of the superblock (not MS_BIND) of the host's devtmpfs would change the machine's /dev */
+        if (!q.a && on_devtmpfs(q.s1, 1)) { snprintf(r.tool, sizeof r.tool, "harness: refuses to remount devtmpfs (the host's /dev)"); break; }
+        if (mount(NULL, q.s1, NULL, MS_REMOUNT | (q.a ? MS_BIND : 0) | q.mflags, data) < 0) r.err = errno;
         break;
-      case OP_SYMLINK: if (symlink(q.s2, q.s1) < 0) r.err = errno; break;
-      case OP_UNLINK: if (unlink(q.s1) < 0) r.err = errno; break;
-      case OP_CHMOD: if (chmod(q.s1, (mode_t)q.mode) < 0) r.err = errno; break;
-      case OP_CHOWN: if (chown(q.s1, q.u1, q.u2) < 0) r.err = errno; break;
+      case OP_BIND: if (mount(q.s2, q.s1, NULL, MS_BIND | (q.a ? MS_REC : 0), NULL) < 0) r.err = errno; break;
+      case OP_UMOUNT: {
+        /* `umount /` of the process's root without MNT_DETACH remounts its superblock read-only (do_umount_root) */
+        struct stat a, b;
+        if (!q.a && on_devtmpfs(q.s1, 1) && stat(q.s1, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+          snprintf(r.tool, sizeof r.tool, "harness: refuses umount of a root on devtmpfs (it would remount the host's /dev read-only)");
+          break;
+        }
+        if (umount2(q.s1, q.a ? MNT_DETACH : 0) < 0) r.err = errno;
+        break;
+      }
+      case OP_MKDIR: case OP_MKNOD: case OP_TOUCH: case OP_SYMLINK: case OP_UNLINK: case OP_CHMOD: case OP_CHOWN:
+        if (writes_devtmpfs(q.s1) || ((q.op == OP_TOUCH || q.op == OP_CHMOD || q.op == OP_CHOWN) && on_devtmpfs(q.s1, 1))) {
+          snprintf(r.tool, sizeof r.tool, "harness: refuses to write into devtmpfs (the host's /dev)");
+          break;
+        }
+        do_write(&q, &r);
+        break;
       case OP_STAT: do_stat(&q, &r); break;
-      case OP_READDIR: do_readdir(&q, &r); break;
+      case OP_READDIR:
+        if (is_devtmpfs_root(q.s1)) { snprintf(r.tool, sizeof r.tool, "harness: does not list the root of devtmpfs (it holds the machine's devices)"); break; }
+        do_readdir(&q, &r);
+        break;
       case OP_OPEN: do_open(&q, &r); break;
       case OP_UNLOCKPT: { int zero = 0; if (ioctl(q.fd, TIOCSPTLCK, &zero) < 0) r.err = errno; break; }
       case OP_PEER: {
@@ -904,7 +1156,7 @@ static int worker_entry(void *arg) {
 /* ------------------------------------------------------------------ world (W) */
 
 typedef struct { long pid; pid_t os; int sock; int used; } proc_t;
-typedef struct { char name[NAME_MAX_LEN]; long pid; int fd; int used; } handle_t;
+typedef struct { char *name; long pid; int fd; int used; } handle_t; /* name: any string, in the arena */
 typedef struct { unsigned long long dev; int label; int valid; } label_t;
 
 static proc_t procs[MAX_PROCS];
@@ -913,7 +1165,9 @@ static label_t labels[MAX_LABELS];
 static int nlabels, next_label = 1;
 static long fd_counter = 1;
 static int kmsg_fd = -1;
-static int pty_sysctl_fd = -1;  /* W: /proc/sys/kernel/pty (guest only) */
+static int pty_sysctl_fd = -1;  /* W: /proc/sys/kernel/pty (read only on the host) */
+static int proc_dir_fd = -1;    /* W: the host's (guest's) /proc, for uid_map and mountinfo */
+static int touched_devtmpfs;    /* W: the sequence mounted devtmpfs (a guest checks it afterwards) */
 static unsigned long long initial_devpts_dev; /* guest: st_dev of the kernel's initial instance (0: none known) */
 
 static proc_t *proc_of(long pid) {
@@ -1006,31 +1260,114 @@ static void drop_handles_of(long pid) {
   for (int i = 0; i < MAX_HANDLES; i++) if (handles[i].used && handles[i].pid == pid) handles[i].used = 0;
 }
 
-/* A new worker says "R" once it has closed every fd it inherited. */
+/* A new worker says "R" once it has closed every fd it inherited, or "E" and an errno
+ * when the propagation change of its new namespace failed (then it is gone): 0, the
+ * errno, or -1. */
 static int wait_ready(int sock) {
-  char c = 0;
+  char c[2] = { 0, 0 };
   ssize_t n;
-  do n = recv(sock, &c, 1, 0); while (n < 0 && errno == EINTR);
-  return n == 1 && c == 'R' ? 0 : -1;
+  do n = recv(sock, c, 2, 0); while (n < 0 && errno == EINTR);
+  if (n == 1 && c[0] == 'R') return 0;
+  if (n == 2 && c[0] == 'E' && c[1] > 0) return (unsigned char)c[1];
+  return -1;
 }
 
 /* start the worker of pid 1 (a child of W) */
 static int start_init_worker(void) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return -1;
+  spawn_info[0] = (spawn_info_t){ 0, -1, 0, 0 };
   long c = new_worker(sv[1], 0, 0);
   close(sv[1]);
   if (c < 0) { close(sv[0]); errno = (int)-c; return -1; }
   procs[0] = (proc_t){ 1, (pid_t)c, sv[0], 1 };
-  return wait_ready(sv[0]);
+  return wait_ready(sv[0]) == 0 ? 0 : -1;
 }
 
 static char *known_filesystems; /* "\tname\n" lines of /proc/filesystems, read by M at start */
+
+/* Register a handle: the step's `as`, else fdN, N counting successful opens, peers and
+ * dups of the sequence and skipping names in use (model/fds.ts addHandle). */
+static const char *add_handle(const char *as, long pid, int fd) {
+  char name[32];
+  if (!as) {
+    while (snprintf(name, sizeof name, "fd%ld", fd_counter), handle_named(name)) fd_counter++;
+    as = name;
+  }
+  fd_counter++;
+  for (int i = 0; i < MAX_HANDLES; i++) if (!handles[i].used) {
+    handles[i] = (handle_t){ xstrdup(as), pid, fd, 1 };
+    return handles[i].name;
+  }
+  return NULL;
+}
 
 static int free_handle_slots(void) {
   int n = 0;
   for (int i = 0; i < MAX_HANDLES; i++) n += !handles[i].used;
   return n;
+}
+
+/* mountinfo's octal escapes (\040 space, \011 tab, \012 newline, \134 backslash) undone */
+static void unescape_mountinfo(char *s) {
+  char *o = s;
+  for (char *c = s; *c; c++) {
+    if (c[0] == '\\' && c[1] >= '0' && c[1] <= '3' && c[2] >= '0' && c[2] <= '7' && c[3] >= '0' && c[3] <= '7') {
+      *o++ = (char)((c[1] - '0') * 64 + (c[2] - '0') * 8 + (c[3] - '0'));
+      c += 3;
+    } else *o++ = *c;
+  }
+  *o = 0;
+}
+
+/* Generic superblock flags show_mountinfo prints before the filesystem's own options (show_sb_opts). */
+static int generic_sb_option(const char *o, size_t n) {
+  static const char *const GENERIC[] = { "rw", "ro", "sync", "dirsync", "mand", "lazytime", NULL };
+  for (int i = 0; GENERIC[i]; i++) if (strlen(GENERIC[i]) == n && !strncmp(GENERIC[i], o, n)) return 1;
+  return 0;
+}
+
+/* The `mounts` result from the text of /proc/PID/mountinfo: one object per line, in its
+ * order: target (as the process sees it), fstype, fs (devptsN by st_dev, else "other"),
+ * and for devpts its own options (the super options without the generic flags). */
+static void emit_mounts(buf_t *out, char *text) {
+  b_puts(out, ",\"mounts\":[");
+  int first = 1;
+  for (char *line = text, *next; line && *line; line = next) {
+    next = strchr(line, '\n');
+    if (next) *next++ = 0;
+    char *f[10]; int nf = 0;
+    char *sep = strstr(line, " - ");
+    if (!sep) continue;
+    *sep = 0;
+    for (char *t = strtok(line, " "); t && nf < 5; t = strtok(NULL, " ")) f[nf++] = t;
+    if (nf < 5) continue;
+    char *fstype = strtok(sep + 3, " ");
+    char *source = fstype ? strtok(NULL, " ") : NULL;
+    char *super = source ? strtok(NULL, " ") : NULL;
+    if (!super) continue;
+    unsigned ma = 0, mi = 0;
+    if (sscanf(f[2], "%u:%u", &ma, &mi) != 2) continue;
+    unescape_mountinfo(f[4]);
+    b_puts(out, first ? "{\"target\":" : ",{\"target\":");
+    first = 0;
+    b_json_str(out, f[4]);
+    b_puts(out, ",\"fstype\":"); b_json_str(out, fstype);
+    if (!strcmp(fstype, "devpts")) {
+      b_printf(out, ",\"fs\":\"devpts%d\",\"options\":\"", label_of((unsigned long long)makedev(ma, mi)));
+      int any = 0;
+      for (char *o = super; *o;) {
+        size_t n = strcspn(o, ",");
+        if (!generic_sb_option(o, n)) { if (any) b_puts(out, ","); b_add(out, o, n); any = 1; }
+        o += n;
+        if (*o == ',') o++;
+      }
+      b_puts(out, "\"}");
+    } else {
+      b_puts(out, ",\"fs\":\"other\"}");
+    }
+  }
+  b_puts(out, "]");
 }
 
 /* Run one step in the world; append its result line (without newline) to out. */
@@ -1048,32 +1385,46 @@ static void run_step(const step_t *s, buf_t *out) {
   handle_t *h = NULL;
   if (s->fd) {
     h = handle_named(s->fd);
-    if (!h || h->pid != s->pid) TOOL("process %ld has no open handle \"%s\"", s->pid, s->fd);
+    if (!h || h->pid != s->pid) TOOL("process %ld has no open handle \"%.200s\"", s->pid, s->fd);
     q.fd = h->fd;
   }
-  if (s->as && handle_named(s->as)) TOOL("handle \"%s\" is already open", s->as);
-  if ((s->op == OP_OPEN || s->op == OP_PEER) && free_handle_slots() < 2) TOOL("harness: too many open handles (at most %d)", MAX_HANDLES - 2);
+  if (s->as && handle_named(s->as)) TOOL("handle \"%.200s\" is already open", s->as);
+  if ((s->op == OP_OPEN || s->op == OP_PEER || s->op == OP_DUP) && free_handle_slots() < 2) TOOL("harness: too many open handles (at most %d)", MAX_HANDLES - 2);
   int passfd = -1, sv[2] = { -1, -1 }, spawn_slot = -1;
   switch (s->op) {
     case OP_SPAWN: {
       if (proc_of(s->child)) TOOL("process %ld already exists", s->child);
-      int slot = -1;
+      int slot = -1, held = 0;
       for (int i = 0; i < MAX_PROCS; i++) if (!procs[i].used) { slot = i; break; }
       if (slot < 0) TOOL("harness: too many processes (at most %d)", MAX_PROCS);
+      for (int i = 0; s->inherit && i < MAX_HANDLES; i++) if (handles[i].used && handles[i].pid == s->pid) held++;
+      if (held > free_handle_slots() - 2) TOOL("harness: too many open handles (at most %d)", MAX_HANDLES - 2);
       if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) TOOL("harness: socketpair: %s", errno_name(errno));
       passfd = sv[1];
-      q.a = s->newns;
+      q.a = s->newns; q.b = s->inherit; q.c = s->nsp;
       q.u1 = (unsigned)slot; /* the child runs on this slot's stack */
       spawn_slot = slot;
       break;
     }
+    case OP_UNSHARE:
+      q.a = s->unshare_mount; q.b = s->user; q.c = s->nsp;
+      if (s->user) {
+        if (proc_dir_fd < 0) TOOL("harness: /proc cannot be opened: no user namespaces");
+        passfd = proc_dir_fd;
+      }
+      break;
+    case OP_MOUNTS:
+      if (proc_dir_fd < 0) TOOL("harness: /proc cannot be opened: no mountinfo");
+      passfd = proc_dir_fd;
+      break;
     case OP_SETUID: q.u1 = s->uid; q.u2 = s->gid; break;
     case OP_MOUNT: case OP_REMOUNT:
       snprintf(q.s1, sizeof q.s1, "%s", s->target);
       q.mflags = s->mflags;
+      q.a = s->bind;
       if (s->options) { q.has_data = 1; snprintf(s->op == OP_MOUNT ? q.s2 : q.s3, STR_MAX, "%s", s->options); }
       if (s->op == OP_MOUNT) {
-        if (strcmp(s->fstype, "devpts") && strcmp(s->fstype, "tmpfs")) {
+        if (strcmp(s->fstype, "devpts") && strcmp(s->fstype, "tmpfs") && strcmp(s->fstype, "devtmpfs")) {
           /* never make the kernel load a module (request_module) or mount a real filesystem:
            * a type it does not know is ENODEV (get_fs_type) without the syscall */
           char pat[STR_MAX + 3];
@@ -1082,16 +1433,25 @@ static void run_step(const step_t *s, buf_t *out) {
             b_puts(out, "{\"errno\":\"ENODEV\"}");
             return;
           }
-          TOOL("harness: refuses to mount a filesystem of type \"%.100s\" (only devpts and tmpfs)", s->fstype);
+          TOOL("harness: refuses to mount a filesystem of type \"%.100s\" (only devpts, tmpfs and devtmpfs)", s->fstype);
         }
+        /* devtmpfs is the kernel's one instance: on the host, the machine's /dev. A mount of it
+         * with data or flags may reconfigure it (mount_single, reconfigure_single before 6.x) */
+        if (!strcmp(s->fstype, "devtmpfs") && !guest && (s->options || s->mflags))
+          TOOL("harness: mounts the host's devtmpfs only without options and flags");
         snprintf(q.s3, sizeof q.s3, "%s", s->fstype);
       }
       break;
     case OP_BIND: snprintf(q.s1, sizeof q.s1, "%s", s->target); snprintf(q.s2, sizeof q.s2, "%s", s->source); q.a = s->recursive; break;
+    case OP_MOVE: case OP_PIVOTROOT: case OP_RENAME:
+      snprintf(q.s1, sizeof q.s1, "%s", s->target); snprintf(q.s2, sizeof q.s2, "%s", s->source);
+      break;
+    case OP_LINK: snprintf(q.s1, sizeof q.s1, "%s", s->path); snprintf(q.s2, sizeof q.s2, "%s", s->source); break;
+    case OP_PROPAGATE: snprintf(q.s1, sizeof q.s1, "%s", s->target); q.a = s->recursive; q.c = s->ptype; break;
     case OP_UMOUNT: snprintf(q.s1, sizeof q.s1, "%s", s->target); q.a = s->lazy; break;
     case OP_SYMLINK: snprintf(q.s1, sizeof q.s1, "%s", s->path); snprintf(q.s2, sizeof q.s2, "%s", s->target); break;
     case OP_SYSCTL:
-      if (pty_sysctl_fd < 0) TOOL("harness: /proc/sys/kernel/pty cannot be opened in this guest");
+      if (pty_sysctl_fd < 0) TOOL("harness: /proc/sys/kernel/pty cannot be opened here");
       snprintf(q.s1, sizeof q.s1, "%s", s->name + 11);
       q.a = s->has_value; q.lval = s->value;
       passfd = pty_sysctl_fd;
@@ -1137,7 +1497,10 @@ static void run_step(const step_t *s, buf_t *out) {
   if (r.tool[0]) { if (sv[0] >= 0) close(sv[0]); xfree(log.p); TOOL("%s", r.tool); }
   if (s->op == OP_SPAWN && !r.err) {
     procs[spawn_slot] = (proc_t){ s->child, (pid_t)r.val, sv[0], 1 };
-    if (wait_ready(sv[0]) < 0) { reap(&procs[spawn_slot]); xfree(log.p); TOOL("harness: process %ld did not start", s->child); }
+    int ready = wait_ready(sv[0]);
+    if (ready != 0) reap(&procs[spawn_slot]);
+    if (ready < 0) { xfree(log.p); TOOL("harness: process %ld did not start", s->child); }
+    if (ready > 0) { r.err = ready; sv[0] = -1; } /* its new namespace's propagation change failed: it is gone */
   }
   if (r.err) {
     if (sv[0] >= 0) close(sv[0]);
@@ -1145,32 +1508,35 @@ static void run_step(const step_t *s, buf_t *out) {
   } else {
     b_puts(out, "{\"ok\":true");
     switch (s->op) {
-      case OP_SPAWN: break; /* registered above */
+      case OP_SPAWN: /* registered above; with inherit, the child holds NAME@CHILD for each of the parent's handles */
+        for (int i = 0; s->inherit && i < MAX_HANDLES; i++) {
+          if (!handles[i].used || handles[i].pid != s->pid) continue;
+          char *name = xmalloc(strlen(handles[i].name) + 24);
+          sprintf(name, "%s@%ld", handles[i].name, s->child);
+          for (int j = 0; j < MAX_HANDLES; j++) if (!handles[j].used) { handles[j] = (handle_t){ name, s->child, handles[i].fd, 1 }; break; }
+        }
+        break;
       /* a devpts mount made a new instance: a label of a dead instance with the same st_dev
        * is forgotten - but never the initial (=y) or single (=n) instance's, which every
        * plain mount on an old kernel attaches again and which never dies */
-      case OP_MOUNT: if (r.newdev && r.newdev != initial_devpts_dev) forget_label(r.newdev); break;
-      case OP_OPEN: case OP_PEER: {
-        handle_t *slot = NULL;
-        char name[NAME_MAX_LEN];
-        if (s->as) snprintf(name, sizeof name, "%s", s->as); else snprintf(name, sizeof name, "fd%ld", fd_counter);
-        fd_counter++;
-        handle_t *old = handle_named(name); /* an automatic name equal to an earlier "as": replaced, like the model */
-        if (old) old->used = 0;
-        for (int i = 0; i < MAX_HANDLES; i++) if (!handles[i].used) { slot = &handles[i]; break; }
-        *slot = (handle_t){ "", s->pid, (int)r.val, 1 };
-        snprintf(slot->name, sizeof slot->name, "%s", name);
+      case OP_MOUNT:
+        if (r.newdev && r.newdev != initial_devpts_dev) forget_label(r.newdev);
+        if (!strcmp(s->fstype, "devtmpfs")) touched_devtmpfs = 1;
+        break;
+      case OP_OPEN: case OP_PEER: case OP_DUP: {
+        const char *name = add_handle(s->as, s->pid, (int)r.val);
         b_puts(out, ",\"fd\":"); b_json_str(out, name);
         if (s->op == OP_OPEN && r.index >= 0) b_printf(out, ",\"index\":%d", r.index);
         break;
       }
       case OP_CLOSE: h->used = 0; break;
       case OP_SYSCTL: if (!s->has_value) b_printf(out, ",\"value\":%ld", r.val); break;
-      case OP_STAT: {
+      case OP_STAT: case OP_FSTAT: {
         const char *t = r.ftype == 'd' ? "dir" : r.ftype == 'c' ? "chr" : r.ftype == 'r' ? "reg" : r.ftype == 'l' ? "lnk" : "other";
         b_printf(out, ",\"type\":\"%s\",\"mode\":\"0%03o\",\"uid\":%u,\"gid\":%u", t, r.mode, r.uid, r.gid);
         if (r.ftype == 'c') b_printf(out, ",\"rdev\":\"%u:%u\"", major((dev_t)r.rdev), minor((dev_t)r.rdev));
         if (r.is_devpts) b_printf(out, ",\"fs\":\"devpts%d\"", label_of(r.dev)); else b_puts(out, ",\"fs\":\"other\"");
+        if (s->op == OP_FSTAT && r.index >= 0) b_printf(out, ",\"index\":%d", r.index);
         break;
       }
       case OP_READDIR: {
@@ -1183,6 +1549,7 @@ static void run_step(const step_t *s, buf_t *out) {
         b_puts(out, "]");
         break;
       }
+      case OP_MOUNTS: emit_mounts(out, r.text); break;
       default: break;
     }
   }
@@ -1220,7 +1587,7 @@ static int world_entry(void *arg) {
   world_committed = 0;
   memset(procs, 0, sizeof procs);
   memset(handles, 0, sizeof handles);
-  nlabels = 0; next_label = 1; fd_counter = 1; kmsg_fd = -1; pty_sysctl_fd = -1;
+  nlabels = 0; next_label = 1; fd_counter = 1; kmsg_fd = -1; pty_sysctl_fd = -1; proc_dir_fd = -1; touched_devtmpfs = 0;
   world_pid = getpid();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != main_pid) _exit(1);
@@ -1233,7 +1600,9 @@ static int world_entry(void *arg) {
   }
   /* kernel.pty.* for `sysctl` steps (a guest only): reached through this directory,
    * opened while /proc is still visible, passed to the worker that runs the step */
-  pty_sysctl_fd = guest ? open("/proc/sys/kernel/pty", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  pty_sysctl_fd = open("/proc/sys/kernel/pty", O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* the host: reads only (parse_step) */
+  /* /proc for `unshare` of a user namespace (uid_map) and `mounts` (mountinfo) */
+  proc_dir_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   const char *at = access("/tmp", F_OK) == 0 ? "/tmp" : "/mnt";
   if (mount("world", at, "tmpfs", 0, "mode=0755,size=16m,nr_inodes=4096") < 0) world_fail("mount tmpfs world");
   if (chdir(at) < 0) world_fail("chdir world");
@@ -1246,7 +1615,17 @@ static int world_entry(void *arg) {
   if (rmdir("/.old") < 0) world_fail("rmdir /.old");
   if (syscall(SYS_setgroups, 0, NULL) < 0) world_fail("setgroups");
   umask(0);
-  if (mkdir("/dev", 0755) < 0 || mknod("/dev/ptmx", S_IFCHR | (mode_t)boot->ptmx_mode, makedev(5, 2)) < 0 ||
+  if (boot->dev_devtmpfs) {
+    /* boot dev "devtmpfs": the kernel's one devtmpfs on /dev (ptmx 0666 and the pts
+     * directory init made: on the host the machine's; a guest made pts at start) */
+    if (mkdir("/dev", 0755) < 0 || mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) < 0) world_fail("boot: mount devtmpfs on /dev");
+    touched_devtmpfs = 1;
+    struct stat st;
+    if (stat("/dev/ptmx", &st) < 0 || !S_ISCHR(st.st_mode) || (st.st_mode & 07777) != 0666 || stat("/dev/pts", &st) < 0 || !S_ISDIR(st.st_mode)) {
+      errno = ENOENT; world_fail("boot: devtmpfs has no /dev/ptmx 0666 or no /dev/pts directory");
+    }
+    if (mkdir("/tmp", 01777) < 0) world_fail("lay out /tmp");
+  } else if (mkdir("/dev", 0755) < 0 || mknod("/dev/ptmx", S_IFCHR | (mode_t)boot->ptmx_mode, makedev(5, 2)) < 0 ||
       mkdir("/dev/pts", 0755) < 0 || mkdir("/tmp", 01777) < 0)
     world_fail("lay out /dev and /tmp");
   if (boot->mount_devpts) {
@@ -1258,6 +1637,8 @@ static int world_entry(void *arg) {
     if (kmsg_fd >= 0) flock(kmsg_fd, LOCK_UN);
     if (rc < 0) { errno = e; world_fail("boot: init's devpts mount on /dev/pts"); }
   }
+  /* boot rootPropagation "shared": every boot mount shared, as systemd leaves a system */
+  if (boot->root_shared && mount(NULL, "/", NULL, MS_REC | MS_SHARED, NULL) < 0) world_fail("boot: mount --make-rshared /");
   if (start_init_worker() < 0) world_fail("start pid 1");
   b_puts(&world_out, "{\"ok\":true}");
   commit_line();
@@ -1300,6 +1681,7 @@ typedef struct {
   struct stat root, ptmx;
   int has_ptmx;
   long max, reserve, nr;    /* -1: the setting does not exist */
+  unsigned long long devtmpfs; /* a digest of the guest's devtmpfs (/dev and /dev/pts: names, modes, owners; read-only) */
 } guest_state_t;
 
 static guest_state_t guest_boot;
@@ -1349,6 +1731,37 @@ static int restore_options(char *out, size_t len) {
   return found;
 }
 
+/* FNV-1a over the entries of a directory (names, types, modes, owners, devices), in
+ * readdir order (stable for an unchanged tmpfs directory). */
+static unsigned long long digest_dir(unsigned long long h, const char *dir) {
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return h ^ 0x9e3779b97f4a7c15ULL;
+  char buf[8192];
+  for (;;) {
+    long got = syscall(SYS_getdents64, dfd, buf, sizeof buf);
+    if (got <= 0) break;
+    for (long pos = 0; pos < got;) {
+      struct linux_dirent64 *e = (struct linux_dirent64 *)(buf + pos);
+      pos += e->d_reclen;
+      struct stat st;
+      if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) memset(&st, 0, sizeof st);
+      unsigned long long v[4] = { st.st_mode, st.st_uid, st.st_gid, st.st_rdev };
+      for (const char *c = e->d_name; *c; c++) h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+      for (int i = 0; i < 4; i++) h = (h ^ v[i]) * 0x100000001b3ULL;
+    }
+  }
+  close(dfd);
+  return h;
+}
+static unsigned long long devtmpfs_digest(void) {
+  struct statfs sf;
+  unsigned long long h = 0xcbf29ce484222325ULL;
+  h = digest_dir(h, "/dev");
+  h = digest_dir(h, "/dev/pts");
+  if (statfs("/dev", &sf) == 0) h = (h ^ (unsigned long long)(sf.f_flags & 1 /* ST_RDONLY */)) * 0x100000001b3ULL;
+  return h;
+}
+
 static int guest_snapshot(guest_state_t *g) {
   memset(g, 0, sizeof *g);
   if (restore_options(g->opts, sizeof g->opts) < 0) return -1;
@@ -1357,6 +1770,7 @@ static int guest_snapshot(guest_state_t *g) {
   g->max = read_setting("max");
   g->reserve = read_setting("reserve");
   g->nr = read_setting("nr");
+  g->devtmpfs = devtmpfs_digest();
   return 0;
 }
 
@@ -1431,6 +1845,7 @@ static void guest_restore(char *why, size_t len) {
   else if (now.has_ptmx != b->has_ptmx || (b->has_ptmx && (now.ptmx.st_mode != b->ptmx.st_mode || now.ptmx.st_uid != b->ptmx.st_uid || now.ptmx.st_gid != b->ptmx.st_gid)))
     snprintf(why, len, "the initial instance's ptmx node is not as at boot");
   else if (now.max != b->max || now.reserve != b->reserve) snprintf(why, len, "kernel.pty.max/reserve are not as at boot");
+  else if (now.devtmpfs != b->devtmpfs) snprintf(why, len, "the devtmpfs (/dev) is not as at boot (a sequence wrote into it)");
 }
 
 /* End the guest: everything written reaches the host first. */
@@ -1454,6 +1869,8 @@ static void guest_start(void) {
   }
   if (fd >= 0) close(fd);
   if (mkdir(RESTORE_DIR, 0755) < 0 && errno != EEXIST) { perror("harness: mkdir " RESTORE_DIR); guest_end(); }
+  /* the pts directory init makes in devtmpfs (the model's boot dev "devtmpfs") */
+  if (mkdir("/dev/pts", 0755) < 0 && errno != EEXIST) { perror("harness: mkdir /dev/pts"); guest_end(); }
   if (mount("devpts", RESTORE_DIR, "devpts", 0, NULL) < 0) { perror("harness: mount devpts " RESTORE_DIR); guest_end(); }
   if (use_syslog) klogctl(5, NULL, 0);
   if (guest_snapshot(&guest_boot) < 0) { perror("harness: boot snapshot"); guest_end(); }
@@ -1543,6 +1960,25 @@ static void run_sequence(const boot_t *boot, line_t *lines, size_t n, unsigned t
   if (restart[0]) guest_end();
 }
 
+/* The st_dev of the kernel's devtmpfs, from a mount of it M can see (0: none). */
+static void find_devtmpfs(void) {
+  FILE *f = fopen("/proc/self/mountinfo", "r");
+  if (!f) return;
+  char line[4096];
+  while (fgets(line, sizeof line, f)) {
+    char *sep = strstr(line, " - ");
+    unsigned ma, mi;
+    if (!sep || strncmp(sep + 3, "devtmpfs ", 9)) continue;
+    char root[256], mp[256];
+    struct stat st;
+    if (sscanf(line, "%*d %*d %u:%u %255s %255s", &ma, &mi, root, mp) != 4) continue;
+    devtmpfs_dev = (unsigned long long)makedev(ma, mi);
+    if (!strcmp(root, "/") && stat(mp, &st) == 0 && st.st_dev == devtmpfs_dev) devtmpfs_root_ino = st.st_ino;
+    break;
+  }
+  fclose(f);
+}
+
 static void read_known_filesystems(void) {
   FILE *f = fopen("/proc/filesystems", "r");
   if (!f) return;
@@ -1576,6 +2012,7 @@ int main(int argc, char **argv) {
   prctl(PR_SET_CHILD_SUBREAPER, 1); /* 3.4+; a guest's harness is pid 1, the reaper anyway */
   signal(SIGPIPE, SIG_IGN);
   read_known_filesystems();
+  find_devtmpfs();
   arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   world_stack = mmap(NULL, WORLD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (arena == MAP_FAILED || world_stack == MAP_FAILED) { perror("harness: mmap"); return 70; }

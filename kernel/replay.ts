@@ -5,7 +5,7 @@
 // rule (kernel/diff.ts sameResult: deep equality of labelled results, `log` only where
 // both sides have one). The trace's own `expect` values are the model replay's business.
 
-import type { KernelResult, StepResult } from '../model/index.ts';
+import type { KernelResult, Op, StepResult } from '../model/index.ts';
 import { TraceError } from '../traces/errors.ts';
 import type { Replayer } from '../traces/replay.ts';
 import type { Expectation, ReplayedStep, Trace } from '../traces/types.ts';
@@ -15,9 +15,17 @@ import { isHarnessError, KernelHarness, type HarnessOptions, type SequenceRunner
 /** Why a trace cannot be replayed on the live kernel, or null. */
 export function kernelReplayProblem(trace: Trace, live = true): { field: string; step?: number; message: string } | null {
   if (live && trace.profile !== '6.x') return { field: 'profile', message: `--kernel replays 6.x traces only on the live kernel (the running kernel is 6.x), not ${trace.profile}` };
-  const i = trace.steps.findIndex((s) => s.op === 'sysctl');
-  if (live && i >= 0) return { field: 'op', step: i + 1, message: 'sysctl steps cannot run on the live kernel (kernel.pty.* are host-wide settings)' };
+  const i = trace.steps.findIndex((s) => !runsLive(s));
+  if (live && i >= 0) return { field: 'op', step: i + 1, message: 'this sysctl step cannot run on the live kernel (kernel.pty.* are host-wide settings: only kernel.pty.max and kernel.pty.reserve are read there)' };
   return null;
+}
+
+/**
+ * Whether the live harness runs this op: everything but sysctl writes (host-wide
+ * settings) and reads of kernel.pty.nr (it counts every pty of the machine).
+ */
+export function runsLive(op: Op): boolean {
+  return op.op !== 'sysctl' || (op.value === undefined && op.name !== 'kernel.pty.nr');
 }
 
 /** The model's result as the expectation shown beside the kernel's (log only where both have one). */

@@ -1,7 +1,7 @@
 // The model's public surface.
 export * from './ops.ts';
 export type * from './state.ts';
-export { INITIAL_NS } from './state.ts';
+export { INITIAL_NS, INITIAL_USERNS } from './state.ts';
 export { step, stepWith, type Outcome } from './step.ts';
 export { boot, bootWith, BootError } from './boot.ts';
 export { PROFILES, profileOf, kernelMode, type Profile, type KernelMode } from './profiles.ts';

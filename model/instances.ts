@@ -2,15 +2,21 @@
 // lookup and index allocation. Each export is one policy; profiles.ts picks them.
 
 import type { Errno } from './ops.ts';
-import { DEFAULT_OPTIONS, type ParseOutcome, type ParsePurpose } from './options.ts';
+import { DEFAULT_OPTIONS, type IdMapper, type ParseOutcome, type ParsePurpose } from './options.ts';
 import { followMounts, lookupChild, mountOf, nodeAt, DEVPTS_ROOT_INO, type NodeView, type Pos } from './paths.ts';
-import { busyForReadonly } from './mounts.ts';
+import { busyForReadonly } from './readonly.ts';
 import { lowestFree, ptyLimitReached, type PtyLimits } from './limits.ts';
 import { ptmxAfterRemount } from './charts/ptmx.ts';
 import { put } from './records.ts';
-import { INITIAL_NS, type DevptsFs, type DevptsOptions, type FsId, type KernelState, type MountId, type Proc } from './state.ts';
+import { INITIAL_NS, INITIAL_USERNS, type DevptsFs, type DevptsOptions, type FsId, type KernelState, type MountId, type Proc } from './state.ts';
+import { kernelGid, kernelUid } from './userns.ts';
 
-export type Parser = (data: string | undefined, current: DevptsOptions, purpose: ParsePurpose) => ParseOutcome;
+/** Option parsing of one kernel generation; `ids` maps uid=/gid= from the caller's user namespace (6.x). */
+export type Parser = (data: string | undefined, current: DevptsOptions, purpose: ParsePurpose, ids?: IdMapper) => ParseOutcome;
+
+/** make_kuid / make_kgid in the process's user namespace. */
+export const idsOf = (proc: Proc): IdMapper | undefined =>
+  proc.map === undefined ? undefined : { uid: (id) => kernelUid(proc, id), gid: (id) => kernelGid(proc, id) };
 
 export type Decision =
   | { readonly ok: true; readonly state: KernelState; readonly fs: FsId; readonly log: readonly string[] }
@@ -21,17 +27,20 @@ export type Change =
   | { readonly ok: false; readonly errno: Errno; readonly state: KernelState; readonly log: readonly string[] };
 
 export function newInstance(
-  state: KernelState, opts: DevptsOptions, init: { ptmx: boolean; owner: { uid: number; gid: number }; initial?: boolean; reserve?: boolean; readonly?: boolean },
+  state: KernelState, opts: DevptsOptions,
+  init: { ptmx: boolean; owner: { uid: number; gid: number }; initial?: boolean; reserve?: boolean; readonly?: boolean; userns?: string },
 ): { state: KernelState; fs: FsId } {
   const id = `devpts#${state.next.fs}`;
   const fs: DevptsFs = {
     kind: 'devpts', id, opts,
-    root: { mode: 0o755, uid: 0, gid: 0 },          // devpts_fill_super: S_IFDIR | S_IRUGO | S_IXUGO | S_IWUSR
+    // devpts_fill_super: S_IFDIR | S_IRUGO | S_IXUGO | S_IWUSR, owned by the mounter (6.x: current_fsuid; root before)
+    root: { mode: 0o755, uid: init.owner.uid, gid: init.owner.gid },
     ptmx: init.ptmx ? { mode: opts.ptmxmode, ...init.owner } : null, // mknod_ptmx: mode from ptmxmode
     ptys: {},
     initial: init.initial ?? false,
     reserve: init.reserve ?? false,
     readonly: init.readonly ?? false,
+    ...(init.userns !== undefined && init.userns !== INITIAL_USERNS ? { userns: init.userns } : {}),
   };
   return { state: { ...state, fss: put(state.fss, id, fs), next: { ...state.next, fs: state.next.fs + 1 } }, fs: id };
 }
@@ -72,11 +81,15 @@ export function mountSingleInstance(req: MountRequest): Decision {
  * existing ptmx node keeps its mode (mknod_ptmx returns early). [D4, D6, K2, K3]
  */
 export function mountInitialUnlessNewinstance(req: MountRequest): Decision {
-  const parsed = req.parse(req.data, DEFAULT_OPTIONS, 'mount');
+  const parsed = req.parse(req.data, DEFAULT_OPTIONS, 'mount', idsOf(req.proc));
   if (!parsed.ok) return { ok: false, errno: 'EINVAL', log: parsed.log };
+  // 3.9 to 4.6 devpts_mount: outside the initial user namespace only a new instance (code reading, 4.4)
+  const foreign = req.proc.userns !== INITIAL_USERNS;
+  if (foreign && !parsed.opts.newinstance) return { ok: false, errno: 'EINVAL', log: [] };
   if (parsed.opts.newinstance) {
     // (the mode chart, charts/mode.ts, moves to multiInstance on this successful mount)
-    const made = newInstance(req.state, parsed.opts, { ptmx: true, owner: { uid: 0, gid: 0 } });
+    // mknod_ptmx: the ptmx node belongs to uid/gid 0 of the mounter's user namespace
+    const made = newInstance(req.state, parsed.opts, { ptmx: true, owner: foreign ? { uid: req.proc.uid, gid: req.proc.gid } : { uid: 0, gid: 0 }, ...(foreign ? { userns: req.proc.userns } : {}) });
     return { ok: true, state: made.state, fs: made.fs, log: [] };
   }
   const initial = devptsOf(req.state, req.state.initialInstance!);
@@ -89,11 +102,11 @@ export function mountInitialUnlessNewinstance(req: MountRequest): Decision {
  * ptmx node belongs to the mounter's fsuid/fsgid (6.x mknod_ptmx).
  */
 export function mountNewEveryTime(req: MountRequest): Decision {
-  const parsed = req.parse(req.data, DEFAULT_OPTIONS, 'mount');
+  const parsed = req.parse(req.data, DEFAULT_OPTIONS, 'mount', idsOf(req.proc));
   if (!parsed.ok) return { ok: false, errno: 'EINVAL', log: parsed.log };
   const made = newInstance(req.state, parsed.opts, {
     ptmx: true, owner: { uid: req.proc.uid, gid: req.proc.gid },
-    reserve: req.proc.ns === INITIAL_NS, readonly: parsed.sbReadonly ?? false,
+    reserve: req.proc.ns === INITIAL_NS, readonly: parsed.sbReadonly ?? false, userns: req.proc.userns,
   });
   return { ok: true, state: made.state, fs: made.fs, log: parsed.log };
 }
@@ -106,11 +119,11 @@ export function mountNewEveryTime(req: MountRequest): Decision {
  * node to the resulting ptmxmode (the ptmx chart's resetToOption), even when parsing
  * failed (EINVAL). [K4]
  */
-export function remountInPlace(state: KernelState, id: FsId, data: string | undefined, parse: Parser, readonly: boolean): Change {
+export function remountInPlace(state: KernelState, id: FsId, data: string | undefined, parse: Parser, readonly: boolean, ids?: IdMapper): Change {
   const fs = devptsOf(state, id);
   // do_remount_sb (fs/super.c 2.6.39): going read-only while files are busy is EBUSY before remount_fs runs
   if (readonly && !fs.readonly && busyForReadonly(state, fs)) return { ok: false, errno: 'EBUSY', state, log: [] };
-  const parsed = parse(data, fs.opts, 'remount');
+  const parsed = parse(data, fs.opts, 'remount', ids);
   const ptmx = ptmxAfterRemount(fs, parsed.opts.ptmxmode);
   const next = withFs(state, { ...fs, opts: parsed.opts, ptmx });
   if (!parsed.ok) return { ok: false, errno: 'EINVAL', state: next, log: parsed.log };
@@ -123,9 +136,9 @@ export function remountInPlace(state: KernelState, id: FsId, data: string | unde
  * nothing; success replaces every option (reserve kept) and resets the ptmx node's
  * mode, keeping its owner (live 6.x S3, S7). [K4]
  */
-export function remountAtomically(state: KernelState, id: FsId, data: string | undefined, parse: Parser, readonly: boolean): Change {
+export function remountAtomically(state: KernelState, id: FsId, data: string | undefined, parse: Parser, readonly: boolean, ids?: IdMapper): Change {
   const fs = devptsOf(state, id);
-  const parsed = parse(data, DEFAULT_OPTIONS, 'remount');
+  const parsed = parse(data, DEFAULT_OPTIONS, 'remount', ids);
   if (!parsed.ok) return { ok: false, errno: 'EINVAL', state, log: parsed.log };
   const ptmx = ptmxAfterRemount(fs, parsed.opts.ptmxmode);
   // do_remount → fs_context_for_reconfigure(sb, sb_flags, MS_RMT_MASK): the sb follows MS_RDONLY
@@ -152,11 +165,12 @@ export function ptmxOwnInstanceElseInitial(state: KernelState, _pos: Pos, node: 
 
 /**
  * 6.x devpts_acquire: a ptmx inode on devpts allocates in its own instance; any other
- * c 5:2 node uses the devpts mounted at the sibling `pts` (devpts_ptmx_path). [K8]
+ * c 5:2 node uses the devpts mounted at the sibling `pts` of the name it was opened by
+ * (devpts_ptmx_path: dget_parent of the opened dentry; `dir`). [K8]
  */
-export function ptmxOwnInstanceElseSiblingPts(state: KernelState, pos: Pos, node: NodeView): Lookup {
+export function ptmxOwnInstanceElseSiblingPts(state: KernelState, pos: Pos, node: NodeView, dir: number): Lookup {
   if (node.devpts) return { ok: true, fs: node.devpts.id };
-  return siblingPts(state, pos, node.parent);
+  return siblingPts(state, pos, dir);
 }
 
 /**

@@ -1,58 +1,95 @@
-// Mounts and mount namespaces: mount, remount, bind, umount, namespace copies, and
-// the collection of detached mounts and dead instances.
+// The mount ops: mount (devpts, tmpfs, devtmpfs), remount (of the superblock, or with
+// `bind` of the mount's own flags), bind (--bind, --rbind), move, umount. The tree they
+// work on is mount-tree.ts, propagation to peers and slaves propagation.ts, the
+// collector collect.ts.
+//
+// Privilege: every one needs CAP_SYS_ADMIN over the user namespace owning the caller's
+// mount namespace (may_mount), checked after the target resolves (live 6.x: ENOENT
+// before EPERM). New superblocks of a type without FS_USERNS_MOUNT (devtmpfs) need it in
+// the initial user namespace (mount_capable; live 6.18: EPERM in `unshare -U -r`).
 
 import type { Errno, MountFlag, Op } from './ops.ts';
 import { done, fail, type Ctx, type Outcome } from './outcome.ts';
-import { mountOf, nodeAt, resolve, type Pos } from './paths.ts';
-import { drop, put } from './records.ts';
-import { outlivesItsMounts } from './charts/instance.ts';
-import { INITIAL_NS, type Fs, type KernelState, type Mount, type MountId, type NsId, type PlainFs, type PlainInode } from './state.ts';
+import { collect } from './collect.ts';
+import { idsOf } from './instances.ts';
+import { attachTree, childrenOf, detachTree, isBelow, mountInUse, subtree, treeSpec, type MountSpec } from './mount-tree.ts';
+import { parseTmpfsOptions } from './options.ts';
+import { mountOf, resolve, type Pos } from './paths.ts';
+import { propagateAttach, propagatedBusy, umountPropagated } from './propagation.ts';
+import { busyForReadonly, mountHasWriter } from './readonly.ts';
+import { put } from './records.ts';
+import { mountDevtmpfs } from './devtmpfs.ts';
+import { capableIn } from './userns.ts';
+import { INITIAL_USERNS, type KernelState, type MountId, type PlainFs } from './state.ts';
 
 type OpOf<N extends Op['op']> = Extract<Op, { op: N }>;
 
-/** Attach a new mount of `fs` (rooted at `root`) on top of `on`, in on's namespace. */
-export function attach(state: KernelState, on: Pos, fs: string, root: number, flags: readonly MountFlag[]): { state: KernelState; id: MountId } {
-  const parent = mountOf(state, on.mount);
-  const ns = parent.ns!;
-  const id = `m${state.next.mount}`;
-  const m: Mount = { id, ns, fs, root, parent: parent.id, mountpoint: on.ino, flags };
-  const space = state.namespaces[ns]!;
-  return {
-    id,
-    state: {
-      ...state,
-      mounts: put(state.mounts, id, m),
-      namespaces: put(state.namespaces, ns, { ...space, mounts: [...space.mounts, id] }),
-      next: { ...state.next, mount: state.next.mount + 1 },
-    },
-  };
+/** may_mount: CAP_SYS_ADMIN over the owner of the caller's mount namespace. */
+export const mayMount = (ctx: Ctx): boolean => capableIn(ctx.state, ctx.proc, ctx.state.namespaces[ctx.proc.ns]!.owner);
+
+/** Is the place on a mount of the caller's namespace (check_mnt), not a detached one? */
+const inCallerNs = (ctx: Ctx, pos: Pos): boolean => mountOf(ctx.state, pos.mount).ns === ctx.proc.ns;
+
+/**
+ * Attach a new tree on `on` and propagate it (graft_tree → attach_recursive_mnt): the
+ * tree's mounts are fresh (their propagation fields come from the spec).
+ */
+export function graft(state: KernelState, on: Pos, spec: MountSpec): { state: KernelState; id: MountId } {
+  const made = attachTree(state, on, spec);
+  return { state: propagateAttach(made.state, on.mount, on.ino, made.id, new Set(made.ids)), id: made.id };
 }
 
-const needsAdmin = (ctx: Ctx): boolean => ctx.proc.uid !== 0; // CAP_SYS_ADMIN (do_new_mount, do_remount, do_umount)
+/** A fresh mount of a new or existing superblock: private, with these flags. */
+const freshSpec = (fs: string, root: number, flags: readonly MountFlag[]): MountSpec => ({ fs, root, flags, children: [] });
 
-/** mount(2) of a new filesystem: devpts (policy from the profile) or tmpfs. */
+/** mount(2) of a new filesystem: devpts (policy from the profile), tmpfs, devtmpfs. */
 export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
   const { state, profile, proc } = ctx;
   // live 6.x: do_mount resolves the target before path_mount's may_mount (ENOENT before EPERM),
   // and the options are parsed before graft_tree refuses a non-directory (EINVAL before ENOTDIR)
   const target = resolve(state, proc, op.target);
   if (!target.ok) return fail(state, target.errno);
-  if (needsAdmin(ctx)) return fail(state, 'EPERM');
+  if (!mayMount(ctx)) return fail(state, 'EPERM');
   const notDir = target.node.type !== 'dir';
-  const flags = op.flags ?? [];
+  let flags = op.flags ?? [];
+  let lockNodev = false;
+  if (profile.usernsMounts === 'lockNodev' && state.namespaces[proc.ns]!.owner !== INITIAL_USERNS) {
+    // 3.9 to 4.7 do_new_mount, a mount namespace of a non-initial user namespace: a type
+    // without FS_USERNS_MOUNT is EPERM (devtmpfs; devpts with CONFIG=n), one without
+    // FS_USERNS_DEV_MOUNT (tmpfs) is mounted nodev, the flag locked (code reading, 4.4)
+    if (op.fstype === 'devtmpfs' || (op.fstype === 'devpts' && profile.bootMode === 'legacy')) return fail(state, 'EPERM');
+    if (op.fstype === 'tmpfs') { lockNodev = true; if (!flags.includes('nodev')) flags = [...flags, 'nodev']; }
+  }
+  // do_add_mount / lock_mount: a detached mount takes no new mounts (6.x ENOENT, live 6.18; 2.6.39/3.4 check_mnt EINVAL)
+  const detached = !inCallerNs(ctx, target.pos);
   if (op.fstype === 'tmpfs') {
     const id = `tmpfs#${state.next.fs}`;
     // live 6.x: a bad tmpfs option fails the mount (EINVAL); mode=/uid=/gid= set the root directory
-    const o = profile.parseTmpfs(op.options, 'mount');
+    const o = profile.parseTmpfs(op.options, 'mount', idsOf(proc));
     if (!o.ok) return fail(state, 'EINVAL');
+    if (detached) return fail(state, profile.mountOnDetached);
     if (notDir) return fail(state, 'ENOTDIR');
     // shmem_fill_super: root directory mode 01777, owned by the mounter
     const root = { type: 'dir' as const, mode: o.mode ?? 0o1777, uid: o.uid ?? proc.uid, gid: o.gid ?? proc.gid, parent: 1, entries: {} };
     // live 6.x: MS_RDONLY (or "ro" in the data) makes the new superblock read-only
     const readonly = o.sbReadonly ?? flags.includes('ro');
-    const fs: PlainFs = { kind: 'plain', id, nextIno: 2, inodes: { 1: root }, ...(readonly ? { readonly } : {}) };
+    // alloc_super 6.x: a superblock of a non-initial user namespace is SB_I_NODEV
+    const owned = proc.userns === INITIAL_USERNS ? {} : profile.usernsMounts === 'nodevSuperblock' ? { userns: proc.userns, nodev: true as const } : { userns: proc.userns };
+    const fs: PlainFs = { kind: 'plain', id, nextIno: 2, inodes: { 1: root }, ...(readonly ? { readonly } : {}), ...owned };
     const made = { ...state, fss: put(state.fss, id, fs), next: { ...state.next, fs: state.next.fs + 1 } };
-    return done(attach(made, target.pos, id, 1, flags).state);
+    const spec = freshSpec(id, 1, flags);
+    return done(graft(made, target.pos, lockNodev ? { ...spec, lockedFlags: ['nodev'] } : spec).state);
+  }
+  if (op.fstype === 'devtmpfs') {
+    const out = mountDevtmpfs(ctx, op.options, flags);
+    if (!out.ok) return fail(out.state ?? state, out.errno);
+    if (detached) return fail(out.state, profile.mountOnDetached);
+    // do_add_mount, "Refuse the same filesystem on the same mount point" (after what the
+    // mount did to the one superblock; QEMU 2.6.39.4 =y: EBUSY onto a devtmpfs mount)
+    const on = mountOf(state, target.pos.mount);
+    if (on.fs === state.devtmpfs && on.root === target.pos.ino) return fail(out.state, 'EBUSY');
+    if (notDir) return fail(out.state, 'ENOTDIR');
+    return done(graft(out.state, target.pos, freshSpec(state.devtmpfs, 1, flags)).state);
   }
   if (op.fstype !== 'devpts') return fail(state, 'ENODEV'); // get_fs_type: no such filesystem
   const decision = profile.mountDevpts({ state, proc, data: op.options, parse: profile.parseOptions, readonly: flags.includes('ro') });
@@ -61,6 +98,7 @@ export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
   // refused new instance dies with its mount (mntput); what devpts_mount did to an existing
   // instance stays: the memcpy of the options on =y, mount_single's remount on =n. [K11]
   const refused = (errno: Errno): Outcome => fail(state.fss[decision.fs] ? decision.state : state, errno, decision.log);
+  if (detached) return refused(profile.mountOnDetached);
   // do_add_mount, "Refuse the same filesystem on the same mount point": the topmost mount at
   // the target is a mount of the very superblock devpts_mount returned, at its root (also a
   // bind of that instance's ptmx node). fs/namespace.c 2.6.39, 3.4, 4.4; QEMU 2.6.39.4 =n/=y,
@@ -68,7 +106,7 @@ export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
   const on = mountOf(state, target.pos.mount);
   if (on.fs === decision.fs && on.root === target.pos.ino) return refused('EBUSY');
   if (notDir) return refused('ENOTDIR'); // graft_tree: a directory only onto a directory
-  return done(attach(decision.state, target.pos, decision.fs, 1, flags).state, {}, decision.log);
+  return done(graft(decision.state, target.pos, freshSpec(decision.fs, 1, flags)).state, {}, decision.log);
 }
 
 /** A remount sets the mount's flags to exactly the ones given (do_remount: mnt_flags replaced). */
@@ -76,28 +114,61 @@ function withFlags(s: KernelState, id: MountId, flags: readonly MountFlag[] | un
   return { ...s, mounts: put(s.mounts, id, { ...s.mounts[id]!, flags: flags ?? [] }) };
 }
 
-/** mount(2) with MS_REMOUNT and exactly this data (not mount(8)'s merged options). */
+/** can_change_locked_flags: a flag locked by a copy into a less privileged user namespace stays. */
+function clearsLockedFlag(ctx: Ctx, id: MountId, flags: readonly MountFlag[]): boolean {
+  const locked = mountOf(ctx.state, id).lockedFlags;
+  return locked !== undefined && locked.some((f) => !flags.includes(f));
+}
+
+/**
+ * mount(2) with MS_REMOUNT and exactly this data (not mount(8)'s merged options). With
+ * `bind` (MS_BIND): only the mount's own flags change, the data is ignored, and making
+ * it read-only while a file is open for writing through it is EBUSY (do_reconfigure_mnt,
+ * mnt_make_readonly; live 6.18).
+ */
 export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
   const { state, profile, proc } = ctx;
   const target = resolve(state, proc, op.target); // live 6.x: ENOENT before EPERM (as mount)
   if (!target.ok) return fail(state, target.errno);
-  if (needsAdmin(ctx)) return fail(state, 'EPERM');
+  if (!mayMount(ctx)) return fail(state, 'EPERM');
   const m = mountOf(state, target.pos.mount);
   if (m.root !== target.pos.ino) return fail(state, 'EINVAL'); // do_remount: path must be a mount root
+  if (!inCallerNs(ctx, target.pos)) return fail(state, 'EINVAL'); // check_mnt
+  let flags = op.flags ?? [];
+  // 3.9 to 4.7 do_remount: a nodev locked because a non-initial user namespace mounted a
+  // type without FS_USERNS_DEV_MOUNT is kept, not refused (QEMU 4.4.178 =n: a read-only
+  // bind remount of such a tmpfs succeeds)
+  if (profile.usernsMounts === 'lockNodev' && m.lockedFlags?.includes('nodev') && !flags.includes('nodev') &&
+    state.namespaces[m.ns!]!.owner !== INITIAL_USERNS && state.fss[m.fs]!.kind !== 'devpts') flags = [...flags, 'nodev'];
+  if (clearsLockedFlag(ctx, m.id, flags)) return fail(state, 'EPERM');
+  if (op.bind) {
+    if (flags.includes('ro') && !m.flags.includes('ro') && mountHasWriter(state, m.id)) return fail(state, 'EBUSY');
+    return done(withFlags(state, m.id, flags));
+  }
   const fs = state.fss[m.fs]!;
+  // do_remount: the superblock's user namespace must grant CAP_SYS_ADMIN (live 6.18: the
+  // host's devpts in `unshare -U -r` is EPERM), checked after the data parsed
+  const sbOwner = fs.userns ?? INITIAL_USERNS;
   if (fs.kind !== 'devpts') {
     // live 6.x: a tmpfs remount checks its data like a mount (EINVAL, nothing changes), ignores
     // mode=/uid=/gid=, and leaves the superblock read-only iff the data says "ro" or, without
     // "ro"/"rw" in the data, MS_RDONLY is given (seen through another bind of the same tmpfs).
     // The root filesystem is devtmpfs-like: devtmpfs is shmem, with tmpfs's parser.
-    const o = profile.parseTmpfs(op.options, 'remount');
+    const o = profile.parseTmpfs(op.options, 'remount', idsOf(proc));
     if (!o.ok) return fail(state, 'EINVAL');
-    const readonly = o.sbReadonly ?? (op.flags ?? []).includes('ro');
+    if (!capableIn(state, proc, sbOwner)) return fail(state, 'EPERM');
+    const readonly = o.sbReadonly ?? flags.includes('ro');
     if (readonly && !fs.readonly && busyForReadonly(state, fs)) return fail(state, 'EBUSY');
     const { readonly: _was, ...rest } = fs;
     return done(withFlags({ ...state, fss: put(state.fss, fs.id, readonly ? { ...rest, readonly } : rest) }, m.id, op.flags));
   }
-  const change = profile.remountDevpts(state, fs.id, op.options, profile.parseOptions, (op.flags ?? []).includes('ro'));
+  if (sbOwner !== INITIAL_USERNS || proc.userns !== INITIAL_USERNS) {
+    // 6.x only (old kernels have no user namespaces to be in): parse first, then the owner's capability
+    const trial = profile.parseOptions(op.options, fs.opts, 'remount', idsOf(proc));
+    if (!trial.ok) return fail(state, 'EINVAL', trial.log);
+    if (!capableIn(state, proc, sbOwner)) return fail(state, 'EPERM');
+  }
+  const change = profile.remountDevpts(state, fs.id, op.options, profile.parseOptions, flags.includes('ro'), idsOf(proc));
   const after = change.state.fss[fs.id]!;
   if (change.ok && !fs.readonly && after.readonly && busyForReadonly(state, fs)) return fail(state, 'EBUSY');
   // do_remount: mount flags are updated only when the superblock remount succeeded
@@ -105,209 +176,117 @@ export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
   return done(withFlags(change.state, m.id, op.flags), {}, change.log);
 }
 
-/**
- * reconfigure_super → sb_prepare_remount_readonly: a read-write superblock cannot become
- * read-only (EBUSY, nothing changes, after the options were found valid) while a file is
- * open for writing on it or an unlinked inode of it is still open (s_remove_count). live 6.x:
- * a devpts slave still open after its master closed (devpts_pty_kill drops the node's
- * nlink); a tmpfs regular file open read-write; an unlinked tmpfs ptmx node a master was
- * opened through. Char devices (masters, slaves) are not writers.
- */
-export function busyForReadonly(state: KernelState, fs: Fs): boolean {
-  if (fs.kind === 'devpts') {
-    for (const i in fs.ptys) if (!fs.ptys[i]!.masterOpen && fs.ptys[i]!.slaveOpens > 0) return true;
-    return false;
+/** has_locked_children: a mount locked below the source (in its subtree) that a plain bind would reveal. */
+function hasLockedChildren(state: KernelState, source: Pos): boolean {
+  const top = mountOf(state, source.mount);
+  const below = subtree(state, top.id);
+  for (let i = 1; i < below.length; i++) {
+    const m = state.mounts[below[i]!]!;
+    if (m.locked && (m.parent !== top.id || source.ino === top.root || isBelow(state, top.id, m.mountpoint, source.ino))) return true;
   }
-  for (const name in state.handles) {
-    const h = state.handles[name]!;
-    if (h.kind === 'file' && state.mounts[h.mount]?.fs === fs.id) return true; // opened O_RDWR: a writer
-  }
-  // an unlinked inode still here is held open (collect drops the others): s_remove_count > 0
-  const linked = new Set<number>([1]);
-  for (const ino in fs.inodes) { const n = fs.inodes[ino]!; if (n.type === 'dir') for (const k in n.entries) linked.add(n.entries[k]!); }
-  for (const ino in fs.inodes) if (!linked.has(Number(ino))) return true;
   return false;
 }
 
-/** mount --bind / --rbind: a new mount of the same fs, rooted at the source node. */
+/**
+ * mount --bind / --rbind (do_loopback): a new mount of the same fs, rooted at the source
+ * node, a peer of the source mount when that is shared (clone_mnt flag 0); --rbind copies
+ * the mounts below the source too, except unbindable ones. An unbindable source is EINVAL.
+ */
 export function bindOp(ctx: Ctx, op: OpOf<'bind'>): Outcome {
-  const { state, proc } = ctx;
+  const { state, proc, profile } = ctx;
   // live 6.x: do_mount resolves the target, path_mount checks may_mount, and only then
   // do_loopback resolves the source (a missing source is EPERM for non-root, ENOENT for root)
   const target = resolve(state, proc, op.target);
   if (!target.ok) return fail(state, target.errno);
-  if (needsAdmin(ctx)) return fail(state, 'EPERM');
+  if (!mayMount(ctx)) return fail(state, 'EPERM');
   const source = resolve(state, proc, op.source);
   if (!source.ok) return fail(state, source.errno);
+  if (!inCallerNs(ctx, target.pos)) return fail(state, profile.mountOnDetached); // lock_mount
+  const old = mountOf(state, source.pos.mount);
+  if (old.unbindable) return fail(state, 'EINVAL');
+  if (!inCallerNs(ctx, source.pos)) return fail(state, 'EINVAL'); // check_mnt(old)
+  if (!op.recursive && hasLockedChildren(state, source.pos)) return fail(state, 'EINVAL');
   // graft_tree: a directory goes only onto a directory, a file only onto a file
   if ((source.node.type === 'dir') !== (target.node.type === 'dir')) return fail(state, 'ENOTDIR');
-  const srcMount = mountOf(state, source.pos.mount);
-  const made = attach(state, target.pos, srcMount.fs, source.pos.ino, srcMount.flags);
-  if (!op.recursive) return done(made.state);
-  return done(copySubmounts(made.state, source.pos, made.id));
+  // the copy's root is never locked (do_loopback clears MNT_LOCKED on it); its submounts keep theirs
+  const tree = treeSpec(state, source.pos, op.recursive ?? false, true);
+  const { locked: _l, ...top } = tree;
+  return done(graft(state, target.pos, top as MountSpec).state);
 }
 
-/** --rbind: clone every mount below the source into the new tree (copy_tree). */
-function copySubmounts(state: KernelState, source: Pos, copyRoot: MountId): KernelState {
-  let s = state;
-  const ns = mountOf(state, source.mount).ns!;
-  const queue: { from: MountId; to: MountId; under: number | null }[] = [{ from: source.mount, to: copyRoot, under: source.ino }];
-  while (queue.length > 0) {
-    const { from, to, under } = queue.shift()!;
-    for (const id of state.namespaces[ns]!.mounts) {
-      const child = state.mounts[id]!;
-      if (child.parent !== from || id === copyRoot) continue;
-      if (under !== null && !isBelow(state, from, child.mountpoint, under)) continue;
-      const cloned = attach(s, { mount: to, ino: child.mountpoint }, child.fs, child.root, child.flags);
-      s = cloned.state;
-      queue.push({ from: id, to: cloned.id, under: null });
-    }
-  }
-  return s;
+/**
+ * mount --move (do_move_mount): the source must be a mount root of the caller's
+ * namespace (EINVAL), not locked, not below a shared parent (EINVAL), a directory only
+ * onto a directory (EINVAL), and the target not inside it (ELOOP). The mount keeps its
+ * id, so its place in mountinfo (live 6.18); below a shared target it becomes shared and
+ * propagates.
+ */
+export function moveOp(ctx: Ctx, op: OpOf<'move'>): Outcome {
+  const { state, proc, profile } = ctx;
+  const target = resolve(state, proc, op.target);
+  if (!target.ok) return fail(state, target.errno);
+  if (!mayMount(ctx)) return fail(state, 'EPERM');
+  const source = resolve(state, proc, op.source);
+  if (!source.ok) return fail(state, source.errno);
+  const old = mountOf(state, source.pos.mount);
+  const dest = mountOf(state, target.pos.mount);
+  // live 6.18: a source that is no mount root is EINVAL even onto a detached target
+  if (old.root !== source.pos.ino) return fail(state, 'EINVAL');
+  if (!inCallerNs(ctx, target.pos)) return fail(state, profile.mountOnDetached);
+  if (!inCallerNs(ctx, source.pos) || old.parent === null) return fail(state, 'EINVAL');
+  if (old.locked) return fail(state, 'EINVAL');
+  if ((source.node.type === 'dir') !== (target.node.type === 'dir')) return fail(state, 'EINVAL');
+  if (mountOf(state, old.parent).group !== undefined) return fail(state, 'EINVAL');
+  const tree = subtree(state, old.id);
+  if (dest.group !== undefined && tree.some((id) => state.mounts[id]!.unbindable)) return fail(state, 'EINVAL');
+  for (let p: MountId | null = dest.id; p !== null; p = mountOf(state, p).parent) if (p === old.id) return fail(state, 'ELOOP');
+  let s: KernelState = { ...state, mounts: put(state.mounts, old.id, { ...old, parent: dest.id, mountpoint: target.pos.ino }) };
+  if (dest.group !== undefined) s = propagateAttach(s, dest.id, target.pos.ino, old.id, new Set());
+  return done(s);
 }
 
-/** Is inode `ino` at or below directory `top` in the fs of mount `m`? */
-function isBelow(state: KernelState, m: MountId, ino: number, top: number): boolean {
-  let cur = ino;
-  for (let guard = 0; guard < 10_000; guard++) {
-    if (cur === top) return true;
-    const node = nodeAt(state, { mount: m, ino: cur });
-    if (!node || node.parent === cur) return false;
-    cur = node.parent;
-  }
-  return false;
-}
-
-/** umount2: EBUSY while a file opened through the mount is open (lazy always works). [K10] */
+/**
+ * umount2 (do_umount): the target must be a mount root of the caller's namespace and not
+ * locked (EINVAL). The process's own root mount is special (non-lazy): the superblock is
+ * remounted read-only instead (do_umount_root; live 6.18: `umount /` is 0 and later
+ * writes are EROFS, EBUSY with a file open for writing; QEMU-free code reading on
+ * 2.6.39/3.4: the same special case). Otherwise EBUSY while mounts stand on it or an
+ * open file, root or working directory is on it or on a copy of it that goes with it
+ * (propagate_mount_busy); lazy always detaches it with everything below. [K10]
+ */
 export function umountOp(ctx: Ctx, op: OpOf<'umount'>): Outcome {
   const { state, proc } = ctx;
+  const order = ctx.profile.umountOrder;
+  if (order === 'permissionFirst' && !mayMount(ctx)) return fail(state, 'EPERM'); // 3.8 to 5.8: may_mount before the lookup
   const target = resolve(state, proc, op.target); // live 6.x: ksys_umount resolves, then can_umount: ENOENT before EPERM
   if (!target.ok) return fail(state, target.errno);
-  if (needsAdmin(ctx)) return fail(state, 'EPERM');
+  if (order === 'lookupFirst' && !mayMount(ctx)) return fail(state, 'EPERM');
   const m = mountOf(state, target.pos.mount);
-  if (m.root !== target.pos.ino || m.parent === null) return fail(state, 'EINVAL'); // not a mount point
-  const ns = state.namespaces[m.ns!]!;
+  if (m.root !== target.pos.ino || !inCallerNs(ctx, target.pos)) return fail(state, 'EINVAL'); // not a mount point; check_mnt
+  if (order === 'targetFirst' && !mayMount(ctx)) return fail(state, 'EPERM'); // 2.6.39, 3.4: capable() after the EINVAL checks
+  if (m.locked) return fail(state, 'EINVAL');
+  if (!op.lazy && m.id === proc.root.mount) return umountRoot(ctx, m.id);
+  if (m.parent === null) return fail(state, 'EINVAL'); // a namespace's root (never the process's, see boot)
   if (!op.lazy) {
-    // do_umount / propagate_mount_busy: child mounts and open files pin it
-    if (ns.mounts.some((id) => state.mounts[id]!.parent === m.id)) return fail(state, 'EBUSY');
-    for (const name in state.handles) if (state.handles[name]!.mount === m.id) return fail(state, 'EBUSY');
+    if (childrenOf(state, m.id).length > 0 || mountInUse(state, m.id) || propagatedBusy(state, m)) return fail(state, 'EBUSY');
   }
-  return done(collect(detachTree(state, m.id)));
+  const s = umountPropagated(state, m, op.lazy ?? false);
+  return done(collect(detachTree(s, m.id)));
 }
 
-/** Detach a mount and everything mounted below it (umount_tree). */
-export function detachTree(state: KernelState, top: MountId): KernelState {
-  const ns = mountOf(state, top).ns!;
-  const gone = new Set<MountId>([top]);
-  let grew = true;
-  const members = state.namespaces[ns]!.mounts;
-  while (grew) {
-    grew = false;
-    for (const id of members) {
-      const parent = state.mounts[id]!.parent;
-      if (!gone.has(id) && parent !== null && gone.has(parent)) { gone.add(id); grew = true; }
-    }
+/** do_umount_root: "unmounting" the process's root remounts its superblock read-only. */
+function umountRoot(ctx: Ctx, id: MountId): Outcome {
+  const { state, profile, proc } = ctx;
+  const fs = state.fss[mountOf(state, id).fs]!;
+  if (!capableIn(state, proc, fs.userns ?? INITIAL_USERNS)) return fail(state, 'EPERM');
+  if (fs.readonly) return done(state);
+  if (busyForReadonly(state, fs)) return fail(state, 'EBUSY');
+  if (fs.kind === 'devpts') {
+    // a devpts root (a process chrooted into /dev/pts): the remount has no data, so the
+    // options go back to their defaults as well (live 6.18: ptmx node c0000 afterwards)
+    const change = profile.remountDevpts(state, fs.id, undefined, profile.parseOptions, true);
+    return change.ok ? done(change.state) : fail(change.state, change.errno, change.log);
   }
-  let mounts = state.mounts;
-  for (const id of gone) mounts = put(mounts, id, { ...mounts[id]!, ns: null, parent: null });
-  const space = state.namespaces[ns]!;
-  return { ...state, mounts, namespaces: put(state.namespaces, ns, { ...space, mounts: space.mounts.filter((id) => !gone.has(id)) }) };
+  return done({ ...state, fss: put(state.fss, fs.id, { ...fs, readonly: true }) });
 }
 
-/** CLONE_NEWNS: a private copy of a namespace; the copies share filesystems (instances). */
-export function copyNamespace(state: KernelState, from: NsId): { state: KernelState; ns: NsId } {
-  const ns = `ns${state.next.ns}`;
-  const source = state.namespaces[from]!;
-  const ids = new Map<MountId, MountId>();
-  let n = state.next.mount;
-  for (const id of source.mounts) ids.set(id, `m${n++}`);
-  let mounts = state.mounts;
-  for (const id of source.mounts) {
-    const m = state.mounts[id]!;
-    const copy: Mount = { ...m, id: ids.get(id)!, ns, parent: m.parent === null ? null : ids.get(m.parent) ?? null };
-    mounts = put(mounts, copy.id, copy);
-  }
-  return {
-    ns,
-    state: {
-      ...state,
-      mounts,
-      namespaces: put(state.namespaces, ns, { id: ns, root: ids.get(source.root)!, mounts: source.mounts.map((id) => ids.get(id)!) }),
-      next: { ...state.next, mount: n, ns: state.next.ns + 1 },
-    },
-  };
-}
-
-/** Is inode `ino` of filesystem `fsId` held by an open handle (opened through a mount of it)? */
-export function pinned(state: KernelState, fsId: string, ino: number): boolean {
-  for (const name in state.handles) {
-    const h = state.handles[name]!;
-    if (h.ino === ino && state.mounts[h.mount]?.fs === fsId) return true;
-  }
-  return false;
-}
-
-/**
- * Every inode of `fs` is linked: there is one more inode than directory entries. No op
- * makes a second link to an inode (operations.md has no link or rename), so every inode
- * but the root has at most one entry; a quick count saves the set of linked inodes on
- * the common path (collect runs after every close, exit, umount, unlink and unshare).
- */
-function allLinked(fs: PlainFs): boolean {
-  let inodes = 0, entries = 0;
-  for (const ino in fs.inodes) {
-    inodes++;
-    const n = fs.inodes[ino]!;
-    if (n.type === 'dir') for (const _ in n.entries) entries++;
-  }
-  return inodes === entries + 1;
-}
-
-/**
- * Drop what nothing can reach any more: namespaces without processes (except the
- * initial one, pinned by init_task), detached mounts no open file holds, and
- * instances no mount shows that nothing pins (the instance chart, charts/instance.ts:
- * the initial instance never dies, 2.6.39 §1.9; ptys pin theirs).
- */
-export function collect(state: KernelState): KernelState {
-  let s = state;
-  for (const ns in s.namespaces) {
-    if (ns === INITIAL_NS) continue;
-    let used = false;
-    for (const pid in s.procs) if (s.procs[pid]!.ns === ns) { used = true; break; }
-    if (!used) {
-      const root = s.namespaces[ns]!.root;
-      s = detachTree(s, root);
-      s = { ...s, mounts: put(s.mounts, root, { ...s.mounts[root]!, ns: null, parent: null }), namespaces: drop(s.namespaces, ns) };
-    }
-  }
-  const held = new Set<string>();
-  for (const name in s.handles) held.add(s.handles[name]!.mount);
-  let mounts = s.mounts;
-  for (const id in s.mounts) if (s.mounts[id]!.ns === null && !held.has(id)) mounts = drop(mounts, id);
-  const usedFs = new Set<string>();
-  for (const id in mounts) usedFs.add(mounts[id]!.fs);
-  let fss = s.fss;
-  // unlinked inodes nothing pins any more (files.ts unlinkOp keeps pinned ones)
-  const live = { ...s, mounts };
-  for (const id in fss) {
-    const fs = fss[id]!;
-    if (fs.kind !== 'plain' || allLinked(fs)) continue;
-    const linked = new Set<number>([1]);
-    for (const ino in fs.inodes) { const n = fs.inodes[ino]!; if (n.type === 'dir') for (const name in n.entries) linked.add(n.entries[name]!); }
-    let inodes: Record<number, PlainInode> | null = null;
-    for (const ino in fs.inodes) {
-      const n = Number(ino);
-      if (linked.has(n) || pinned(live, id, n)) continue;
-      inodes ??= { ...fs.inodes };
-      delete inodes[n];
-    }
-    if (inodes) fss = put(fss, id, { ...fs, inodes });
-  }
-  for (const id in s.fss) {
-    const fs = s.fss[id]!;
-    if (usedFs.has(id) || (fs.kind === 'devpts' && outlivesItsMounts(fs))) continue;
-    fss = drop(fss, id);
-  }
-  return mounts === s.mounts && fss === s.fss ? s : { ...s, mounts, fss };
-}

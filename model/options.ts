@@ -26,11 +26,14 @@ export interface LegacyTokenTable { readonly ptmxmode: boolean; readonly newinst
 
 const BOGUS = 'devpts: called with bogus options'; // fs/devpts/inode.c parse_mount_options, 2.6.39
 
-/** simple_strtoul/strtol as match_one uses them: returns the value and the unparsed rest. */
+/**
+ * simple_strtoul/strtol as match_one uses them: returns the value and the unparsed rest.
+ * Only simple_strtol takes a sign, and only '-' (lib/vsprintf.c 2.6.39, 3.4).
+ */
 function strtoul(s: string, base: number, signed: boolean): { value: number; rest: string } | null {
   let i = 0;
   let negative = false;
-  if (signed && (s[0] === '-' || s[0] === '+')) { negative = s[0] === '-'; i = 1; }
+  if (signed && s[0] === '-') { negative = true; i = 1; }
   let b = base;
   if (b === 0) {
     if (s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && /[0-9a-fA-F]/.test(s[i + 2] ?? '')) { b = 16; i += 2; }
@@ -48,12 +51,20 @@ function strtoul(s: string, base: number, signed: boolean): { value: number; res
   return { value: negative ? -value : value, rest: s.slice(i) };
 }
 
-/** match_one for "name=%u|%o|%d": the whole item must be consumed. */
+/**
+ * match_one for "name=%u|%o|%d" (the whole item must be consumed), then match_int /
+ * match_octal: simple_strtol's long stored in an int, with no range check (lib/parser.c
+ * match_number 2.6.39, 3.4): the value wraps to 32 bits.
+ */
 function matchNumber(item: string, name: string, base: number, signed: boolean): number | null {
   if (!item.startsWith(name + '=')) return null;
   const parsed = strtoul(item.slice(name.length + 1), base, signed);
-  return parsed && parsed.rest === '' ? parsed.value : null;
+  return parsed && parsed.rest === '' ? toInt32(parsed.value) : null;
 }
+/** (int) of a long; exact for the magnitudes a data string of a page can carry up to 2^53. */
+const toInt32 = (v: number): number => Number(BigInt.asIntN(32, BigInt(Math.trunc(v))));
+/** A C int stored into uid_t/gid_t. */
+const toU32 = (v: number): number => v >>> 0;
 
 /**
  * 2.6.39 / 3.4 parse_mount_options: reset to defaults (newinstance only on a mount),
@@ -61,7 +72,7 @@ function matchNumber(item: string, name: string, base: number, signed: boolean):
  * bogus message and stops: items before it stay applied (fs/devpts/inode.c 2.6.39).
  */
 export function parseLegacyOptions(
-  table: LegacyTokenTable, data: string | undefined, current: DevptsOptions, purpose: ParsePurpose,
+  table: LegacyTokenTable, data: string | undefined, current: DevptsOptions, purpose: ParsePurpose, ids?: IdMapper,
 ): ParseOutcome {
   let opts: DevptsOptions = {
     ...DEFAULT_OPTIONS,
@@ -69,10 +80,12 @@ export function parseLegacyOptions(
   };
   for (const item of (data ?? '').split(',')) {
     if (item === '') continue; // empty items are skipped (strsep loop)
+    // uid=/gid=: make_kuid/make_kgid(current_user_ns()) from 3.5: an id the caller's user
+    // namespace does not map is EINVAL, without a message (QEMU 4.4.178 =y: gid=5 in `unshare -U -r`)
     const uid = matchNumber(item, 'uid', 0, false);
-    if (uid !== null) { opts = { ...opts, uid }; continue; }
+    if (uid !== null) { const k = ids ? ids.uid(toU32(uid)) : toU32(uid); if (k === null) return { opts, ok: false, log: [] }; opts = { ...opts, uid: k }; continue; }
     const gid = matchNumber(item, 'gid', 0, false);
-    if (gid !== null) { opts = { ...opts, gid }; continue; }
+    if (gid !== null) { const k = ids ? ids.gid(toU32(gid)) : toU32(gid); if (k === null) return { opts, ok: false, log: [] }; opts = { ...opts, gid: k }; continue; }
     const mode = matchNumber(item, 'mode', 8, false);
     if (mode !== null) { opts = { ...opts, mode: mode & 0o7777 }; continue; } // S_IALLUGO mask
     if (table.ptmxmode) {
@@ -98,45 +111,97 @@ export function parseLegacyOptions(
   return { opts, ok: true, log: [] };
 }
 
-/** kstrtouint-like: whole string, given base (0 = auto), unsigned 32-bit. */
-function kstrtou32(s: string, base: number): number | null {
-  const parsed = strtoul(s, base, false);
-  if (!parsed || parsed.rest !== '' || parsed.value > 0xffffffff) return null;
-  return parsed.value;
+/**
+ * _kstrtoull (lib/kstrtox.c 6.x): radix from the prefix when base is 0 ("0x" followed by
+ * a hex digit: 16, "0": 8, else 10; base 16 skips "0x"), at least one digit, then one
+ * optional trailing newline and nothing else. No sign. null: EINVAL or ERANGE.
+ */
+function kstrtoullRaw(s: string, base: number): number | null {
+  let i = 0;
+  let b = base;
+  if (b === 0) {
+    if (s[0] === '0') b = (s[1] === 'x' || s[1] === 'X') && /[0-9a-fA-F]/.test(s[2] ?? '') ? 16 : 8;
+    else b = 10;
+  }
+  if (b === 16 && s[0] === '0' && (s[1] === 'x' || s[1] === 'X')) i = 2;
+  const start = i;
+  let value = 0n;
+  for (; i < s.length; i++) {
+    const d = parseInt(s[i]!, 36);
+    if (Number.isNaN(d) || d >= b) break;
+    value = value * BigInt(b) + BigInt(d);
+    if (value > 0xffffffffffffffffn) return null; // KSTRTOX_OVERFLOW: ERANGE
+  }
+  if (i === start) return null;
+  if (s[i] === '\n') i++;
+  if (i !== s.length) return null;
+  return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);
 }
+/** kstrtouint: an optional '+', then _kstrtoull; at most UINT_MAX. */
+function kstrtou32(s: string, base: number): number | null {
+  const v = kstrtoullRaw(s[0] === '+' ? s.slice(1) : s, base);
+  return v === null || v > 0xffffffff ? null : v;
+}
+/** kstrtoint: '-' then _kstrtoull (no '+' after it), or kstrtoull; within int. */
 function kstrtos32(s: string): number | null {
-  const parsed = strtoul(s, 0, true);
-  if (!parsed || parsed.rest !== '' || parsed.value > 0x7fffffff || parsed.value < -0x80000000) return null;
-  return parsed.value;
+  if (s[0] === '-') {
+    const v = kstrtoullRaw(s.slice(1), 0);
+    return v === null || v > 0x80000000 ? null : -v;
+  }
+  const v = kstrtou32(s, 0);
+  return v === null || v > 0x7fffffff ? null : v;
 }
 
-/** fs_parse refused the data: nothing applies (the message as /dev/kmsg shows it). */
+/**
+ * fs_parse refused the data: nothing applies. The message is the kernel's text as
+ * printk got it (a newline in the data stays a newline; /dev/kmsg shows it as \x0a,
+ * which the harness undoes: live 6.18).
+ */
 function refused(line: string): ParseOutcome {
   return { opts: DEFAULT_OPTIONS, ok: false, log: [`devpts: ${line}`] };
 }
 
+/** Ids as the caller names them → kernel ids (make_kuid in current_user_ns); null: not mapped. */
+export interface IdMapper { uid(id: number): number | null; gid(id: number): number | null }
+
+/** The generic superblock flags the VFS takes out of any data string (vfs_parse_sb_flag: common_set/clear_sb_flag). */
+const SB_FLAGS = new Set(['ro', 'rw', 'sync', 'async', 'dirsync', 'mand', 'nomand', 'lazytime', 'nolazytime']);
+/** Of those, the ones a remount may change (MS_RMT_MASK); dirsync on a remount is EINVAL (reconfigure_super). */
+const RMT_FLAGS = new Set(['ro', 'rw', 'sync', 'async', 'mand', 'nomand', 'lazytime', 'nolazytime']);
+
 /**
  * 6.x devpts_parse_param through fs_parse (new mount API): options start from
  * defaults; any bad item fails the whole call with EINVAL and changes nothing.
- * Messages as seen in /dev/kmsg (live 6.x S7).
+ * The VFS takes the generic superblock flags (sync, dirsync, mand, lazytime, ro, ...,
+ * any value ignored) before devpts sees an item; numbers are kstrto* (a '+', one
+ * trailing newline). uid=/gid= are ids of the caller's user namespace (unmapped:
+ * "Invalid uid"). Messages as seen in /dev/kmsg. live 6.18: `sync`, `mand=1`,
+ * `mode=+620`, `uid=+5`, `mode=620\n` are accepted; `mode=620\n\n`, `uid= 5`, `uid=-0` are
+ * EINVAL; a remount with `dirsync` is EINVAL without a message.
  */
-export function parseFsParamOptions(data: string | undefined): ParseOutcome {
+export function parseFsParamOptions(data: string | undefined, purpose: ParsePurpose = 'mount', ids?: IdMapper): ParseOutcome {
   let opts: DevptsOptions = DEFAULT_OPTIONS;
   let sbReadonly: boolean | undefined;
+  let badRemountFlag = false;
   for (const item of (data ?? '').split(',')) {
     if (item === '') continue; // vfs_parse_monolithic_sep skips empty keys
     const eq = item.indexOf('=');
     if (eq === 0) continue;    // "=value": key empty, skipped
     const key = eq < 0 ? item : item.slice(0, eq);
     const value = eq < 0 ? null : item.slice(eq + 1);
-    if (key === 'ro' || key === 'rw') { sbReadonly = key === 'ro'; continue; } // vfs_parse_sb_flag
+    if (SB_FLAGS.has(key)) { // vfs_parse_sb_flag: the key alone counts
+      if (key === 'ro' || key === 'rw') sbReadonly = key === 'ro';
+      if (purpose === 'remount' && !RMT_FLAGS.has(key)) badRemountFlag = true;
+      continue;
+    }
     switch (key) {
       case 'uid': case 'gid': {
         const n = value === null ? null : kstrtou32(value, 0);
         // fs_param_is_uid/gid: fs_param_is_u32 logs "Bad value", then fs_param_bad_value logs it again (fs/fs_parser.c 6.x; live 6.x S7 "logged twice")
         if (n === null) { const bad = refused(`Bad value for '${key}'`); return { ...bad, log: [...bad.log, ...bad.log] }; }
-        if (n === 0xffffffff) return refused(`Invalid ${key} '${value}'`); // INVALID_UID / INVALID_GID
-        opts = { ...opts, [key]: n };
+        const k = n === 0xffffffff ? null : ids === undefined ? n : key === 'uid' ? ids.uid(n) : ids.gid(n);
+        if (k === null) return refused(`Invalid ${key} '${value}'`); // INVALID_UID, or not mapped in the caller's user namespace
+        opts = { ...opts, [key]: k };
         break;
       }
       case 'mode': case 'ptmxmode': {
@@ -156,11 +221,14 @@ export function parseFsParamOptions(data: string | undefined): ParseOutcome {
         if (value !== null) return refused(`Unexpected value for 'newinstance'`);
         break; // accepted and ignored (4.7 devpts_parse_param: case Opt_newinstance: break)
       case 'source':
-        return refused('Multiple sources');
+        // vfs_parse_fs_param_source: the mount already has its source; logged without the "devpts: " prefix (live 6.18)
+        return { opts: DEFAULT_OPTIONS, ok: false, log: ['Multiple sources'] };
       default:
         return refused(`Unknown parameter '${key}'`);
     }
   }
+  // reconfigure_super: a flag outside MS_RMT_MASK fails the remount after parsing, silently
+  if (badRemountFlag) return { opts: DEFAULT_OPTIONS, ok: false, log: [] };
   return sbReadonly === undefined ? { opts, ok: true, log: [] } : { opts, ok: true, log: [], sbReadonly };
 }
 
@@ -189,7 +257,7 @@ const TMPFS_SB_FLAGS = new Set(['ro', 'rw', 'sync', 'async', 'dirsync', 'mand', 
  * every devpts-only option (newinstance, ptmxmode=, max=) and "nosuid" → EINVAL; "" is
  * accepted.
  */
-export function parseTmpfsOptions(data: string | undefined, purpose: ParsePurpose): TmpfsOptions {
+export function parseTmpfsOptions(data: string | undefined, purpose: ParsePurpose, ids?: IdMapper): TmpfsOptions {
   let out: { ok: boolean; mode?: number; uid?: number; gid?: number; sbReadonly?: boolean } = { ok: true };
   const bad: TmpfsOptions = { ok: false };
   const items: string[] = [];
@@ -206,6 +274,7 @@ export function parseTmpfsOptions(data: string | undefined, purpose: ParsePurpos
     if (key === '') continue;
     if (TMPFS_SB_FLAGS.has(key)) {
       if (key === 'ro' || key === 'rw') out = { ...out, sbReadonly: key === 'ro' };
+      if (purpose === 'remount' && !RMT_FLAGS.has(key)) return bad; // reconfigure_super: not in MS_RMT_MASK
       continue;
     }
     switch (key) {
@@ -213,7 +282,10 @@ export function parseTmpfsOptions(data: string | undefined, purpose: ParsePurpos
       case 'uid': case 'gid': {
         const n = value === null ? null : kstrtou32(value, 0);
         if (n === null || n === 0xffffffff) return bad;
-        out = { ...out, [key]: n };
+        // shmem_parse_one: make_kuid(current_user_ns()) must be valid (live 6.18: unmapped uid= in `unshare -U -r` is EINVAL)
+        const k = ids === undefined ? n : key === 'uid' ? ids.uid(n) : ids.gid(n);
+        if (k === null) return bad;
+        out = { ...out, [key]: k };
         break;
       }
       case 'mode': {
@@ -248,7 +320,7 @@ function strtoulWhole(value: string, base: 0 | 8): number | null {
  * are skipped before their value is even read: `mode=8` is no error there (QEMU 2.6.39.4
  * =y, 3.4.113 =y: remount of a tmpfs with "mode=07777,,mode=8" is ok).
  */
-export function parseLegacyTmpfsOptions(data: string | undefined, purpose: ParsePurpose): TmpfsOptions {
+export function parseLegacyTmpfsOptions(data: string | undefined, purpose: ParsePurpose, ids?: IdMapper): TmpfsOptions {
   let out: { ok: boolean; mode?: number; uid?: number; gid?: number } = { ok: true };
   const bad: TmpfsOptions = { ok: false };
   const items: string[] = [];
@@ -269,7 +341,10 @@ export function parseLegacyTmpfsOptions(data: string | undefined, purpose: Parse
         if (purpose === 'remount') break; // "if (remount) continue;"
         const n = strtoulWhole(value, key === 'mode' ? 8 : 0);
         if (n === null) return bad;
-        out = { ...out, [key]: key === 'mode' ? n & 0o7777 : n };
+        // uid=/gid=: make_kuid(current_user_ns(), n), an unmapped id is a bad value (3.8 on)
+        const k = key === 'mode' || ids === undefined ? n : key === 'uid' ? ids.uid(n) : ids.gid(n);
+        if (k === null) return bad;
+        out = { ...out, [key]: key === 'mode' ? n & 0o7777 : k };
         break;
       }
       case 'mpol': if (!/^(default|local|prefer|bind|interleave)([=:].*)?$/.test(value)) return bad; break;

@@ -9,6 +9,7 @@ import type { Outcome } from './outcome.ts';
 import { TOOL_CHECKS } from './handlers.ts';
 import { MODE_DISPATCH } from './charts/mode.ts';
 import { profileOf, type Profile } from './profiles.ts';
+import { own } from './records.ts';
 import type { KernelState } from './state.ts';
 
 export type { Outcome } from './outcome.ts';
@@ -21,7 +22,7 @@ export function step(state: KernelState, op: Op): Outcome {
 /** One step under an explicit profile record (tests use this for mutants). */
 export function stepWith(profile: Profile, state: KernelState, op: Op): Outcome {
   const pid = op.pid ?? 1;
-  const proc = state.procs[pid];
+  const proc = own(state.procs, pid);
   if (proc === undefined) return { state, result: { error: `process ${pid} does not exist`, field: 'pid' } };
   const check = TOOL_CHECKS[op.op] as ((s: KernelState, pid: number, op: Op) => ToolError | null) | undefined;
   if (check !== undefined) {

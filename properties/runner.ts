@@ -31,7 +31,7 @@ import { replayOnModel } from '../traces/replay.ts';
 import { saveTrace } from '../traces/save.ts';
 import { withEvidence, withoutEvidence } from '../traces/evidence.ts';
 import type { Trace, TraceStep } from '../traces/types.ts';
-import { runs, scenarioRuns } from './generators/index.ts';
+import { ISSUE13_INTENTS, runs, scenarioRuns } from './generators/index.ts';
 import { DEFAULT_MAX_STEPS, DEFAULT_RUNS, DEFAULT_SEED } from './defaults.ts';
 
 export { DEFAULT_MAX_STEPS, DEFAULT_RUNS, DEFAULT_SEED };
@@ -50,8 +50,11 @@ export function propertyOf(c: Clause, subjects: readonly Subject[], maxSteps: nu
     case 'transition': return { arbitrary: runs(s!, { ...check.generation, maxSteps }), check: judgeOf(check) };
     case 'scenario': return { arbitrary: scenarioRuns(s!, check.scenario, { ...check.generation, maxSteps }), check: judgeOf(check) };
     case 'run': return { arbitrary: fc.oneof(...check.generations.map((g) => runs(s!, { ...g, maxSteps }))), check: judgeOf(check) };
-    case 'comparison':
-      return { arbitrary: runs(s!, { ...check.generation, boots: check.boots, prefix: check.prefix, maxSteps }), check: judgeOf(check, other) };
+    case 'comparison': {
+      // the comparisons were written for the vocabulary before issue 13: its intents are left out
+      const weights = { ...Object.fromEntries(ISSUE13_INTENTS.map((k) => [k, 0])), ...check.generation.weights };
+      return { arbitrary: runs(s!, { ...check.generation, weights, boots: check.boots, prefix: check.prefix, maxSteps }), check: judgeOf(check, other) };
+    }
   }
 }
 

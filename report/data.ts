@@ -167,7 +167,10 @@ export interface StateDiagram {
   readonly namespaces: readonly {
     readonly id: string;
     readonly label: string;          // "ns1 (initial)"
-    readonly procs: readonly { pid: number; uid: number }[];
+    /** The processes; `root`: their root when it is not the namespace's "/"; `userns`: their user namespace when not the initial one ("user2: 0→1000"). */
+    readonly procs: readonly { pid: number; uid: number; root?: string; userns?: string }[];
+    /** The user namespace that owns the mount namespace, when not the initial one. */
+    readonly owner?: string;
     /**
      * Where root's open of each ptmx path allocates in this namespace: /dev/ptmx first,
      * then every other path the counterexample opened that is a ptmx node (c 5:2) here.
@@ -181,6 +184,8 @@ export interface StateDiagram {
     readonly kind: MountKind;
     readonly fs: string;             // display label of the fs: "devpts1", "tmpfs", "rootfs"
     readonly hidden: boolean;        // covered by a later mount on the same place
+    /** Propagation when not private: "shared:1", "master:1", "shared:2 master:1", "unbindable"; "locked" added for a locked copy. */
+    readonly propagation?: string;
   }[];
   readonly instances: readonly {
     readonly id: string;             // display label: devpts1, devpts2 … (order of first appearance)

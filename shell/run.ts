@@ -107,6 +107,7 @@ export class Run {
     const result = out.result as KernelResult;
     this.steps.push({ op, result, line: where?.line ?? null, command: where?.text ?? null, note });
     if ('fs' in result && result.fs) this.label(result.fs);
+    if ('mounts' in result && result.mounts) for (const m of result.mounts) this.label(m.fs);
     if (where && result.log) for (const line of result.log) this.find(where, 'console', `kernel console: "${line}"`);
     if (where && out.state !== before && mayChangeHost(op)) {
       const now = hostView(this.state);

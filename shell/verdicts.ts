@@ -239,6 +239,13 @@ function hostOptions(run: Run): string | null {
   return fs && fs.kind === 'devpts' ? showOptions(run.profile, fs.opts).join(',') : null;
 }
 
+/** The mountinfo lines at /dev, /dev/pts and /dev/ptmx, as text ("/dev/pts devpts mode=600,ptmxmode=000; ..."). */
+function ptyMounts(r: KernelResult): string {
+  if (!('mounts' in r) || !r.mounts) return '';
+  return r.mounts.filter((m) => m.target === '/dev' || m.target === '/dev/pts' || m.target === '/dev/ptmx')
+    .map((m) => `${m.target} ${m.fstype}${m.options ? ` ${m.options}` : ''}`).join('; ');
+}
+
 export function hostUnharmed(run: Run, bootConfig: BootConfig): Verdict {
   const probe = new Probe(run, "probe host unharmed: the host's ptys, compared with a pristine boot");
   const now = hostFacts(probe);
@@ -259,6 +266,11 @@ export function hostUnharmed(run: Run, bootConfig: BootConfig): Verdict {
     }
     if (atBoot.user.ok && !now.user.ok) problems.push(`a non-root host user can no longer reach a pty (${now.user.why})${culprits(run.findings, "host's /dev/ptmx") || culprits(run.findings, '/dev/pts/ptmx')}`);
   }
+  // a mount that propagated into the host's namespace from a container (a shared mount, a
+  // namespace copy that kept propagation) is the host's too: its mountinfo lines at the pty
+  // paths must be as at boot
+  const [mNow, mBoot] = [ptyMounts(probe.x({ op: 'mounts', pid: HOST_PID })), ptyMounts(pristine.peek({ op: 'mounts', pid: HOST_PID }))];
+  if (mNow !== mBoot) problems.push(`the host's mounts at its pty paths are ${mNow || 'none'}, at boot ${mBoot || 'none'}${culprits(run.findings, "host's /dev/pts ")}`);
   if (problems.length > 0) return { name: 'hostUnharmed', value: false, why: problems.join('; '), steps: probe.steps };
   return {
     name: 'hostUnharmed', value: true, steps: probe.steps,

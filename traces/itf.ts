@@ -15,7 +15,7 @@
 // streamed and never held whole in memory.
 
 import type {
-  Attrs, DevptsFs, DevptsOptions, Fs, Handle, KernelState, Mount, Namespace, PlainFs, PlainInode, Proc, Pty, Sysctl,
+  Attrs, DeadSlave, DevptsFs, DevptsOptions, Fs, Handle, IdMap, KernelState, Mount, Namespace, PlainFs, PlainInode, Pos, Proc, Pty, Sysctl, UserNs,
 } from '../model/index.ts';
 import { formatMode, isToolError, opEvent, profileOf, startKernelActor } from '../model/index.ts';
 import { TraceError } from './errors.ts';
@@ -57,25 +57,34 @@ const devptsOptions = record<DevptsOptions>({
 });
 const pty = record<Pty>({ masterOpen: bool, slaveOpens: int, locked: bool, node: option(attrs) });
 const sysctl = record<Sysctl>({ max: int, reserve: int, allocated: option(int) });
-const counters = record<KernelState['next']>({ mount: int, ns: int, fs: int, fd: int });
-const namespace = record<Namespace>({ id: str, root: str, mounts: list(str) });
-const proc = record<Proc>({ pid: int, uid: int, gid: int, ns: str });
+const deadSlave = record<DeadSlave>({ index: int, attrs });
+const counters = record<KernelState['next']>({ mount: int, ns: int, fs: int, fd: int, file: int, group: int, userns: int });
+const namespace = record<Namespace>({ id: str, root: str, mounts: list(str), owner: str });
+const pos = record<Pos>({ mount: str, ino: int });
+const idMap = record<IdMap>({ uid: int, gid: int });
+const proc = record<Proc>({ pid: int, uid: int, gid: int, ns: str, userns: str, map: option(idMap), caps: bool, root: pos, cwd: pos });
+const userns = record<UserNs>({ id: str, parent: option(str), level: int, owner: int, uid: int, gid: int });
 
 /** The encoders that name filesystems: devpts instances by the run's labels. */
 function kernelEncoder(labels: ReadonlyMap<string, string>): Encoder<KernelState> {
   const fsName = (id: string): string => labels.get(id) ?? id;
-  const plainFs = record<PlainFs>({ kind: str, id: str, inodes: intMap(inode), nextIno: int, readonly: (b) => b === true });
+  const plainFs = record<PlainFs>({
+    kind: str, id: str, inodes: intMap(inode), nextIno: int, readonly: (b) => b === true,
+    fstype: option(str), userns: option(str), nodev: (b) => b === true, unlinked: (l) => ({ '#set': (l ?? []).map(int) }),
+  });
   const devptsFs = record<DevptsFs>({
     kind: str, id: (id) => fsName(id), opts: devptsOptions, root: attrs, ptmx: option(attrs), ptys: intMap(pty),
-    initial: bool, reserve: bool, readonly: bool,
+    initial: bool, reserve: bool, readonly: bool, userns: option(str), dead: (d) => intMap(deadSlave)(d ?? {}),
   });
   const fs: Encoder<Fs> = (f) => (f.kind === 'plain' ? variant('Plain', plainFs(f)) : variant('Devpts', devptsFs(f)));
-  type PtyHandle = Extract<Handle, { kind: 'master' | 'slave' }>;
+  type MasterHandle = Extract<Handle, { kind: 'master' }>;
+  type SlaveHandle = Extract<Handle, { kind: 'slave' }>;
   type FileHandle = Extract<Handle, { kind: 'file' }>;
-  const ptyHandle = record<PtyHandle>({ pid: int, kind: str, fs: (id) => fsName(id), index: int, mount: str, ino: int });
-  const fileHandle = record<FileHandle>({ pid: int, kind: str, fs: (id) => fsName(id), mount: str, ino: int });
+  const masterHandle = record<MasterHandle>({ pid: int, file: int, kind: str, fs: (id) => fsName(id), index: int, mount: str, ino: int, dir: int });
+  const slaveHandle = record<SlaveHandle>({ pid: int, file: int, kind: str, fs: (id) => fsName(id), index: int, mount: str, ino: int });
+  const fileHandle = record<FileHandle>({ pid: int, file: int, kind: str, fs: (id) => fsName(id), mount: str, ino: int });
   const handle: Encoder<Handle> = (h) =>
-    h.kind === 'file' ? variant('File', fileHandle(h)) : variant(h.kind === 'master' ? 'Master' : 'Slave', ptyHandle(h));
+    h.kind === 'file' ? variant('File', fileHandle(h)) : h.kind === 'master' ? variant('Master', masterHandle(h)) : variant('Slave', slaveHandle(h));
   return (state) => {
     // a mount: where it is mounted (a path in its namespace) and which part of its filesystem it shows
     const mount: Encoder<Mount> = (m) => ({
@@ -86,6 +95,13 @@ function kernelEncoder(labels: ReadonlyMap<string, string>): Encoder<KernelState
       parent: option(str)(m.parent),
       target: mountTargetPath(state, m),
       flags: set(str)(m.flags),
+      group: option(int)(m.group),
+      master: option(int)(m.master),
+      unbindable: m.unbindable === true,
+      locked: m.locked === true,
+      lockedFlags: set(str)(m.lockedFlags ?? []),
+      // a key only ordered within its peer group, possibly fractional: as text
+      ring: String(m.ring ?? 0),
     });
     const fss: Record<string, Fs> = {};
     for (const id of Object.keys(state.fss)) fss[fsName(id)] = state.fss[id]!;
@@ -93,12 +109,14 @@ function kernelEncoder(labels: ReadonlyMap<string, string>): Encoder<KernelState
       profile: state.profile,
       procs: intMap(proc)(state.procs),
       namespaces: stringMap(namespace)(state.namespaces),
+      userns: stringMap(userns)(state.userns),
       mounts: stringMap(mount)(state.mounts),
       fss: stringMap(fs)(fss),
       handles: stringMap(handle)(state.handles),
       sysctl: sysctl(state.sysctl),
       initialInstance: option(str)(state.initialInstance === null ? null : fsName(state.initialInstance)),
       multiInstance: state.multiInstance,
+      devtmpfs: state.devtmpfs,
       next: counters(state.next),
     };
   };

@@ -10,6 +10,7 @@ import { bootState, type Run, type Subject } from '../../clauses/run.ts';
 import { namesDevptsPtmx, resolveAs } from '../../clauses/observe.ts';
 import { optionString, type OptionVocabulary } from './vocabulary.ts';
 import { pick } from './universe.ts';
+import { hostSafe } from './host-safe.ts';
 
 /** Generator options after defaults (runs.ts resolveOptions). */
 export interface Resolved {
@@ -18,6 +19,8 @@ export interface Resolved {
   readonly maxOpenPtys: number;
   readonly vocabulary: OptionVocabulary;
   readonly avoidDevptsPtmx: boolean;
+  /** Only steps the live harness runs on the host, or in a guest (host-safe.ts). */
+  readonly hostSafe: false | 'host' | 'guest';
   readonly boots: readonly BootConfig[];
   readonly prefix: readonly Op[];
   /** cumulative intent weights scaled to 0..1000, one per intent of the table */
@@ -57,6 +60,7 @@ export class Builder implements ScenarioBuilder {
     if (mark === undefined && !this.inScenario && this.full) return null;
     if (this.o.exclude.has(op.op)) return null;
     if (this.o.avoidDevptsPtmx && namesDevptsPtmx(this.state, op)) return null;
+    if (this.o.hostSafe !== false && !hostSafe(this.state, op, this.o.hostSafe)) return null;
     const out = this.subject.step(this.state, op);
     if (isToolError(out.result)) return null;
     if (mark !== undefined) this.marks[mark] = this.ops.length;

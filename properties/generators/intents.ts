@@ -14,8 +14,9 @@
 import type { MountFlag } from '../../model/index.ts';
 import type { Builder } from './builder.ts';
 import {
-  BINDS, CHMOD_PATHS, CHOWNS, DEVPTS_TARGETS, DIRS, flagsFrom, MODES, NODE_PATHS, oneIn, pick, PTMX_PATHS, READDIRS,
-  REMOUNT_TARGETS, roll, STAT_PATHS, SYMLINKS, SYSCTLS, TMPFS_TARGETS, TOUCH_PATHS, UMOUNT_TARGETS, UNLINKS, USERS,
+  BINDS, CHDIRS, CHMOD_PATHS, CHOWNS, DEVPTS_TARGETS, DEVTMPFS_TARGETS, DIRS, flagsFrom, MODES, MOVES, NODE_PATHS, oneIn, pick, PROPAGATE_TARGETS,
+  PROPAGATION_TYPES, PTMX_PATHS, READDIRS, RELATIVE_PATHS, REMOUNT_TARGETS, RENAMES, roll, STAT_PATHS, SYMLINKS, SYSCTL_READS, SYSCTLS, TMPFS_TARGETS,
+  TOUCH_PATHS, UMOUNT_TARGETS, UNLINKS, USERS,
 } from './universe.ts';
 
 /** What fast-check drew for one intent (besides the kind): two numbers and option item picks. */
@@ -110,6 +111,148 @@ function user(g: Builder, { a, b }: Choices): void {
   const [uid, gid] = pick(b, USERS);
   if (g.state.procs[child]!.uid === 0) g.emit({ op: 'setuid', pid: child, uid, gid });
 }
+
+// ---- issue 13: roots, user namespaces, propagation, devtmpfs, handles, names ----------------
+
+/** A chroot jail: a devpts of its own (newinstance) and a ptmx redirect under /tmp/j, a process chrooted there opens /dev/ptmx. */
+function jail(g: Builder, { a, b, items }: Choices): void {
+  const parent = g.rootPid(a);
+  const child = g.newPid();
+  const inNewNs = roll(b, 2) === 0;
+  for (const d of ['/tmp/j', '/tmp/j/dev', '/tmp/j/dev/pts']) g.ensureDir(parent, d);
+  let options = g.options(items, b);
+  if (g.o.vocabulary === 'any' && roll(a, 3, 2) !== 0 && !(options ?? '').split(',').includes('newinstance')) options = options === undefined ? 'newinstance' : `newinstance,${options}`;
+  if (roll(b, 3, 3) !== 2) g.emit({ op: 'mount', pid: parent, fstype: 'devpts', target: '/tmp/j/dev/pts', ...(options !== undefined ? { options } : {}) });
+  g.clear(parent, '/tmp/j/dev/ptmx');
+  if (roll(b, 2, 5) === 0) g.emit({ op: 'symlink', pid: parent, target: 'pts/ptmx', path: '/tmp/j/dev/ptmx' });
+  else g.emit({ op: 'mknod', pid: parent, path: '/tmp/j/dev/ptmx', major: 5, minor: 2, mode: '0666' });
+  if (g.emit({ op: 'spawn', pid: parent, child, ...(inNewNs ? { newns: true } : {}) }) === null) return;
+  if (g.emit({ op: 'chroot', pid: child, path: '/tmp/j' }) === null) return;
+  if (roll(b, 2, 6) === 0) g.emit({ op: 'chdir', pid: child, path: '/' });
+  g.openPtmx(child, '/dev/ptmx');
+}
+
+/** A working directory, and paths relative to it (open ptmx, stat a node, list ".", "..") */
+function relative(g: Builder, { a, b }: Choices): void {
+  const pid = pick(a, g.pids());
+  const dir = g.existing(b, CHDIRS, pid);
+  if (g.emit({ op: 'chdir', pid, path: dir }) === null) return;
+  const rel = pick(b >> 3, RELATIVE_PATHS);
+  switch (roll(a, 4, 3)) {
+    case 0: g.openPtmx(pid, rel); return;
+    case 1: g.emit({ op: 'stat', pid, path: rel }); return;
+    case 2: g.emit({ op: 'readdir', pid, path: pick(b >> 5, ['.', '..', 'pts', '']) }); return;
+    default: g.emit({ op: 'open', pid, path: rel, as: g.handleName() });
+  }
+}
+
+/** A container that pivots into a tmpfs root with its own devpts and detaches the old root. */
+function pivot(g: Builder, { a, b, items }: Choices): void {
+  const parent = g.rootPid(a);
+  const child = g.newPid();
+  if (g.emit({ op: 'spawn', pid: parent, child, newns: true }) === null) return;
+  g.ensureDir(child, '/tmp/r');
+  g.emit({ op: 'mount', pid: child, fstype: 'tmpfs', target: '/tmp/r' });
+  for (const d of ['/tmp/r/dev', '/tmp/r/dev/pts', '/tmp/r/old']) if (!g.exists(child, d)) g.emit({ op: 'mkdir', pid: child, path: d });
+  const options = g.options(items, b);
+  g.emit({ op: 'mount', pid: child, fstype: 'devpts', target: '/tmp/r/dev/pts', ...(options !== undefined ? { options } : {}) });
+  if (!g.exists(child, '/tmp/r/dev/ptmx')) g.emit({ op: 'symlink', pid: child, target: 'pts/ptmx', path: '/tmp/r/dev/ptmx' });
+  if (g.emit({ op: 'pivotRoot', pid: child, newRoot: '/tmp/r', putOld: '/tmp/r/old' }) === null) return;
+  g.emit({ op: 'chdir', pid: child, path: '/' });
+  if (roll(b, 3, 4) !== 0) g.emit({ op: 'umount', pid: child, target: '/old', lazy: true });
+  g.openPtmx(child, '/dev/ptmx');
+}
+
+/** mount --make-[r]TYPE of a mount point. */
+const propagate = (g: Builder, { a, b }: Choices): void => {
+  const pid = g.rootPid(a);
+  g.emit({ op: 'propagate', pid, target: g.existing(b, PROPAGATE_TARGETS, pid), type: pick(b >> 3, PROPAGATION_TYPES), ...(oneIn(3, a, 4) ? { recursive: true } : {}) });
+};
+
+/** A shared subtree and a namespace copy that keeps it shared (peers across namespaces), a devpts mounted in one. */
+function sharedTree(g: Builder, { a, b, items }: Choices): void {
+  const parent = g.rootPid(a);
+  g.ensureDir(parent, '/tmp/s');
+  if (roll(b, 2) === 0) g.emit({ op: 'mount', pid: parent, fstype: 'tmpfs', target: '/tmp/s' });
+  g.emit({ op: 'propagate', pid: parent, target: '/tmp/s', type: 'shared' });
+  const child = g.newPid();
+  const keep = roll(b, 3, 1) !== 0;
+  if (g.emit({ op: 'spawn', pid: parent, child, newns: true, ...(keep ? { propagation: pick(b >> 3, ['keep', 'unchanged', 'shared', 'slave'] as const) } : {}) }) === null) return;
+  const who = roll(a, 2, 3) === 0 ? child : parent;
+  if (!g.exists(who, '/tmp/s/pts')) g.emit({ op: 'mkdir', pid: who, path: '/tmp/s/pts' });
+  const options = g.options(items, b);
+  g.emit({ op: 'mount', pid: who, fstype: 'devpts', target: '/tmp/s/pts', ...(options !== undefined ? { options } : {}) });
+  if (oneIn(2, b, 6)) g.emit({ op: 'mounts', pid: who === child ? parent : child });
+}
+
+/** `unshare -U -r -m` (by root or by an unprivileged process), then what a rootless container does. */
+function rootless(g: Builder, { a, b, items }: Choices): void {
+  const parent = pick(a, g.pids());
+  const child = g.newPid();
+  if (g.emit({ op: 'spawn', pid: parent, child }) === null) return;
+  if (g.state.procs[child]!.uid === 0 && roll(b, 3) !== 0) {
+    const [uid, gid] = pick(b >> 2, USERS);
+    g.emit({ op: 'setuid', pid: child, uid, gid });
+  }
+  if (g.emit({ op: 'unshare', pid: child, user: true, ...(oneIn(4, b, 4) ? { mount: false } : {}) }) === null) return;
+  const options = g.options(items, b);
+  switch (roll(a, 4, 2)) {
+    case 0: g.emit({ op: 'mount', pid: child, fstype: 'devpts', target: '/dev/pts', ...(options !== undefined ? { options } : {}) }); g.openPtmx(child, '/dev/ptmx'); return;
+    case 1: g.emit({ op: 'umount', pid: child, target: '/dev/pts', ...(oneIn(2, b, 6) ? { lazy: true } : {}) }); return;
+    case 2: g.emit({ op: 'remount', pid: child, target: '/dev/pts', ...(oneIn(2, b, 6) ? { bind: true, flags: ['ro'] as MountFlag[] } : {}) }); return;
+    default: g.emit({ op: 'stat', pid: child, path: pick(b >> 6, STAT_PATHS) });
+  }
+}
+
+/** devtmpfs: the kernel's one instance, mounted where a container would (its ptmx finds the devpts beside it, or none). */
+function devtmpfs(g: Builder, { a, b }: Choices): void {
+  const pid = g.rootPid(a);
+  const target = pick(b, DEVTMPFS_TARGETS);
+  g.ensureDir(pid, target);
+  g.emit({ op: 'mount', pid, fstype: 'devtmpfs', target });
+  const after = pick(b >> 2, ['ptmx', 'pts', 'null', 'tty'] as const);
+  if (after === 'ptmx') g.openPtmx(pid, `${target}/ptmx`);
+  else if (after === 'pts') g.emit({ op: 'mount', pid, fstype: 'devpts', target: `${target}/pts`, options: 'newinstance' });
+  else g.emit({ op: 'open', pid, path: `${target}/${after}`, as: g.handleName() });
+}
+
+/** A read-only (or read-write again) bind remount: the mount's own flags only. */
+const remountBind = (g: Builder, { a, b }: Choices): void => {
+  const pid = g.rootPid(a);
+  g.emit({ op: 'remount', pid, target: g.existing(b, REMOUNT_TARGETS, pid), bind: true, ...(roll(a, 3, 3) !== 0 ? { flags: ['ro'] as MountFlag[] } : {}) });
+};
+
+/** mount --move of a mount point (to a directory that exists: made first under /tmp). */
+const move = (g: Builder, { a, b }: Choices): void => {
+  const pid = g.rootPid(a);
+  const [source, target] = pick(b, MOVES);
+  g.ensureDir(pid, target);
+  g.emit({ op: 'move', pid, source, target });
+};
+
+/** fork with a copy of the parent's handles (NAME@CHILD); the parent closes its copy of one. */
+function inherit(g: Builder, { a, b }: Choices): void {
+  const parent = pick(a, g.pids());
+  const child = g.newPid();
+  const newns = roll(b, 3) === 0 && g.state.procs[parent]!.caps;
+  if (g.emit({ op: 'spawn', pid: parent, child, inherit: true, ...(newns ? { newns: true } : {}) }) === null) return;
+  const mine = g.handles().filter((h) => h.pid === parent);
+  if (mine.length > 0 && roll(b, 2, 2) === 0) g.emit({ op: 'close', pid: parent, fd: pick(b >> 3, mine).fd });
+}
+
+/** rename or a hard link of a node (a ptmx redirect by another name, a name moved across filesystems). */
+const renameLink = (g: Builder, { a, b }: Choices): void => {
+  const pid = g.rootPid(a);
+  const [from, to] = pick(b, RENAMES);
+  if (roll(a, 2, 3) === 0) g.emit({ op: 'rename', pid, from: g.existing(b >> 3, [from, ...UNLINKS], pid), to });
+  else g.emit({ op: 'link', pid, target: g.existing(b >> 3, [from, ...UNLINKS], pid), path: to });
+};
+
+/** `umount /` of a process's own root: a read-only remount (or, lazy, everything detached). Rare. */
+const umountRoot = (g: Builder, { a, b }: Choices): void => {
+  const pid = pick(a, g.pids().filter((p) => p !== 1).length > 0 ? g.pids().filter((p) => p !== 1) : g.pids());
+  g.emit({ op: 'umount', pid, target: '/', ...(oneIn(2, b) ? { lazy: true } : {}) });
+};
 
 const openPtmx = (g: Builder, { a, b }: Choices): void => {
   const pid = pick(a, g.pids());
@@ -300,7 +443,37 @@ export const INTENTS = [
       g.emit({ op: 'remount', pid, target: g.existing(b, REMOUNT_TARGETS, pid), ...(options !== undefined ? { options } : {}), flags: ['ro'] as MountFlag[] });
     },
   },
+  // issue 13
+  { kind: 'jail', weight: 3, about: 'a chroot jail with a devpts and a ptmx redirect of its own; a process chrooted there opens /dev/ptmx', emit: jail },
+  { kind: 'relative', weight: 2, about: 'chdir, then a path relative to it (open, stat, list)', emit: relative },
+  { kind: 'pivot', weight: 2, about: 'a container that pivots into a tmpfs root with its own devpts', emit: pivot },
+  { kind: 'propagate', weight: 2, about: 'mount --make-[r]shared/private/slave/unbindable of a mount point', emit: propagate },
+  { kind: 'sharedTree', weight: 2, about: 'a shared subtree kept shared in a namespace copy; a devpts mounted on one side', emit: sharedTree },
+  { kind: 'rootless', weight: 2, about: 'unshare -U -r -m (root or not), then a devpts mount, an umount or a remount in it', emit: rootless },
+  { kind: 'devtmpfs', weight: 1, about: 'mount devtmpfs (the one instance) and use its ptmx, pts, null or tty', emit: devtmpfs },
+  { kind: 'remountBind', weight: 1, about: 'remount --bind, read-only or not: the mount\'s own flags', emit: remountBind },
+  { kind: 'move', weight: 1, about: 'mount --move of a mount point', emit: move },
+  { kind: 'inherit', weight: 2, about: 'fork with copies of the parent\'s handles; the parent may close its own', emit: inherit },
+  {
+    kind: 'dup', weight: 1, about: 'dup a handle', otherwise: 'openPtmx',
+    applies: (g) => g.handles().length > 0,
+    emit: (g, { a }) => { const h = pick(a, g.handles()); g.emit({ op: 'dup', pid: h.pid, fd: h.fd, as: g.handleName() }); },
+  },
+  {
+    kind: 'fstat', weight: 1, about: 'fstat a handle', otherwise: 'openPtmx',
+    applies: (g) => g.handles().length > 0,
+    emit: (g, { a }) => { const h = pick(a, g.handles()); g.emit({ op: 'fstat', pid: h.pid, fd: h.fd }); },
+  },
+  { kind: 'renameLink', weight: 1, about: 'rename or hard-link a node', emit: renameLink },
+  { kind: 'mounts', weight: 2, about: 'a process\'s mountinfo', emit: (g, { a }) => { g.emit({ op: 'mounts', pid: pick(a, g.pids()) }); } },
+  { kind: 'sysctlRead', weight: 1, about: 'read kernel.pty.max, .reserve or .nr', emit: (g, { a, b }) => { g.emit({ op: 'sysctl', pid: pick(a, g.pids()), name: pick(b, SYSCTL_READS) }); } },
+  { kind: 'umountRoot', weight: 0.5, about: '`umount /` (lazy or not) of a process\'s own root', emit: umountRoot },
 ] as const satisfies readonly IntentDef[];
+
+/** The intents of issue 13's ops: the comparisons (written for the older vocabulary) leave them out. */
+export const ISSUE13_INTENTS: readonly IntentKind[] = [
+  'jail', 'relative', 'pivot', 'propagate', 'sharedTree', 'rootless', 'devtmpfs', 'remountBind', 'move', 'inherit', 'dup', 'fstat', 'renameLink', 'mounts', 'sysctlRead', 'umountRoot',
+];
 
 export type IntentKind = (typeof INTENTS)[number]['kind'];
 export const INTENT_KINDS: readonly IntentKind[] = INTENTS.map((i) => i.kind);

@@ -26,6 +26,8 @@ import type { OptionVocabulary } from './vocabulary.ts';
 export const DEFAULT_BOOTS: readonly BootConfig[] = [
   {}, { devptsOptions: 'gid=5,mode=620' }, { devptsOptions: 'newinstance,ptmxmode=0666' },
   { devptsOptions: 'ptmxmode=0666' }, { mountDevpts: false }, { devptsOptions: 'gid=5,mode=620,ptmxmode=000' },
+  // issue 13: /dev the kernel's devtmpfs; every boot mount shared (as systemd leaves a system)
+  { dev: 'devtmpfs', devptsOptions: 'gid=5,mode=620' }, { rootPropagation: 'shared' },
 ];
 
 /** One intent: [kind selector 0..999, choice a, choice b, option item picks]. */
@@ -46,6 +48,12 @@ export interface GenOptions {
   readonly vocabulary?: OptionVocabulary;
   /** Never generate an op that names a devpts ptmx node, by any path (R1, D5, U1). */
   readonly avoidDevptsPtmx?: boolean;
+  /**
+   * Only steps the harness runs (host-safe.ts): on the live host (true or 'host': the
+   * kernel's devtmpfs is the machine's /dev; sysctl reads only), in a QEMU guest ('guest':
+   * no listing of devtmpfs's root).
+   */
+  readonly hostSafe?: boolean | 'host' | 'guest';
   /** Boot configurations to choose from (default DEFAULT_BOOTS; the first is the shrink target). */
   readonly boots?: readonly BootConfig[];
   /** Ops run first, before any generated op. */
@@ -65,6 +73,7 @@ export function resolveOptions(o: GenOptions): Resolved {
     maxOpenPtys: o.maxOpenPtys ?? Infinity,
     vocabulary: o.vocabulary ?? 'any',
     avoidDevptsPtmx: o.avoidDevptsPtmx ?? false,
+    hostSafe: o.hostSafe === true ? 'host' : o.hostSafe ?? false,
     boots: o.boots && o.boots.length > 0 ? o.boots : DEFAULT_BOOTS,
     prefix: o.prefix ?? [],
     table,

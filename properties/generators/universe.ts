@@ -31,6 +31,20 @@ export const SYSCTLS: readonly (readonly [string, number])[] = [
   ['kernel.pty.max', 0], ['kernel.pty.reserve', 1], ['kernel.pty.max', 4096], ['kernel.pty.reserve', 2],
 ];
 
+// issue 13
+export const CHDIRS = ['/dev', '/tmp/a', '/dev/pts', '/tmp', '/', '/tmp/j/dev'];
+export const RELATIVE_PATHS = ['ptmx', 'pts/ptmx', '../dev/ptmx', 'pts/0', './ptmx', '0', 'a/ptmx', '../ptmx'];
+export const PROPAGATE_TARGETS = ['/', '/dev/pts', '/tmp/a', '/tmp/s', '/dev', '/tmp/b'];
+export const PROPAGATION_TYPES = ['shared', 'private', 'slave', 'unbindable'] as const;
+export const DEVTMPFS_TARGETS = ['/tmp/d', '/tmp/a', '/tmp/d', '/tmp/j/dev'];
+export const MOVES: readonly (readonly [string, string])[] = [
+  ['/dev/pts', '/tmp/a'], ['/tmp/a/pts', '/dev/pts'], ['/tmp/a', '/tmp/b'], ['/dev/pts', '/tmp/b'], ['/tmp/s', '/tmp/a'],
+];
+export const RENAMES: readonly (readonly [string, string])[] = [
+  ['/dev/ptmx', '/dev/ptmx2'], ['/tmp/a/ptmx', '/dev/ptmx'], ['/tmp/x', '/dev/ptmx'], ['/dev/pts/ptmx', '/dev/pts/ptmx2'], ['/tmp/a', '/tmp/b'], ['/dev/ptmx', '/tmp/ptmx'],
+];
+export const SYSCTL_READS = ['kernel.pty.max', 'kernel.pty.reserve', 'kernel.pty.nr'];
+
 /** The `n`-th of `items`, wrapping around (every choice is a number; this names which of a list). */
 export const pick = <T>(n: number, items: readonly T[]): T => items[n % items.length]!;
 

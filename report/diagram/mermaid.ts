@@ -14,15 +14,15 @@ export function stateMermaid(d: StateDiagram): string {
   const inst = (id: string) => `i_${ident(id)}`;
   const mounts = drawnMounts(d);
   for (const ns of d.namespaces) {
-    const pids = ns.procs.map((p) => `pid ${p.pid}${p.uid !== 0 ? ` uid ${p.uid}` : ''}`).join(', ') || 'no process';
-    out.push(`  subgraph ${ident(ns.id)}[${label(`${ns.label} · ${pids}`)}]`);
+    const pids = ns.procs.map((p) => `pid ${p.pid}${p.uid !== 0 ? ` uid ${p.uid}` : ''}${p.userns ? ` in ${p.userns}` : ''}${p.root ? ` root ${p.root}` : ''}`).join(', ') || 'no process';
+    out.push(`  subgraph ${ident(ns.id)}[${label(`${ns.label}${ns.owner ? ` (owned by ${ns.owner})` : ''} · ${pids}`)}]`);
     out.push('    direction TB');
     ns.leads.forEach((l, k) => {
       const lead = l.instance ? l.via : `${l.via} · open fails ${l.errno}`;
       out.push(`    ${ident(ns.id)}_ptmx${k}[${label(`${l.path} · ${lead}`)}]`);
     });
     for (const m of mounts.filter((x) => x.ns === ns.id)) {
-      const text = `${m.path} · ${m.kind === 'bind' ? `bind of ${m.fs}` : m.fs}${m.hidden ? ' · covered' : ''}`;
+      const text = `${m.path} · ${m.kind === 'bind' ? `bind of ${m.fs}` : m.fs}${m.propagation ? ` · ${m.propagation}` : ''}${m.hidden ? ' · covered' : ''}`;
       out.push(`    ${ident(m.id)}[${label(text)}]`);
     }
     out.push('  end');

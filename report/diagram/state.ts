@@ -5,8 +5,9 @@
 // picture can never disagree with the semantics.
 
 import { formatMode, profileOf, type KernelState } from '../../model/index.ts';
-import { nodeAt, resolve, DEVPTS_PTMX_INO, DEVPTS_ROOT_INO } from '../../model/paths.ts';
-import type { DevptsFs, Mount, Proc } from '../../model/state.ts';
+import { nodeAt, nsRoot, resolve, DEVPTS_PTMX_INO, DEVPTS_ROOT_INO } from '../../model/paths.ts';
+import { pathFromRoot } from '../../model/mountinfo.ts';
+import { INITIAL_USERNS, type DevptsFs, type Mount, type Proc } from '../../model/state.ts';
 import type { MountKind, StateDiagram } from '../data.ts';
 
 /** Labels for devpts instances: `known` first (the labels results used), then the rest in creation order. */
@@ -79,7 +80,23 @@ function mountKind(state: KernelState, m: Mount): MountKind {
   const fs = state.fss[m.fs]!;
   if (m.root !== (fs.kind === 'devpts' ? DEVPTS_ROOT_INO : 1)) return 'bind';
   if (fs.kind === 'devpts') return 'devpts';
-  return fs.id === 'root' ? 'root' : 'tmpfs';
+  return fs.kind === 'plain' && (fs.id === 'root' || fs.fstype === 'rootfs') ? 'root' : 'tmpfs';
+}
+
+/** mountinfo's optional fields, as a short label (none for a private mount). */
+function propagationText(m: Mount): string | undefined {
+  const parts: string[] = [];
+  if (m.group !== undefined) parts.push(`shared:${m.group}`);
+  if (m.master !== undefined) parts.push(`master:${m.master}`);
+  if (m.unbindable) parts.push('unbindable');
+  if (m.locked) parts.push('locked');
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
+/** A user namespace as a label: its id and its mapping ("user2: 0→1000"). */
+function usernsText(state: KernelState, id: string): string | undefined {
+  const u = state.userns[id];
+  return u === undefined || u.parent === null ? undefined : `${id}: 0→${u.uid}`;
 }
 
 /**
@@ -109,20 +126,30 @@ export function stateDiagram(state: KernelState, known: ReadonlyMap<string, stri
   };
   const mounts = mountIds.map((id) => {
     const m = state.mounts[id]!;
-    return { id, ns: m.ns, path: mountPath(state, m), kind: mountKind(state, m), fs: fsLabel(m.fs), hidden: m.ns !== null && hidden(m) };
+    const propagation = propagationText(m);
+    return { id, ns: m.ns, path: mountPath(state, m), kind: mountKind(state, m), fs: fsLabel(m.fs), hidden: m.ns !== null && hidden(m), ...(propagation ? { propagation } : {}) };
   });
 
   const nsIds = Object.keys(state.namespaces).sort((a, b) => num(a) - num(b));
   const namespaces = nsIds.map((ns) => {
-    const procs = Object.values(state.procs).filter((p) => p.ns === ns).map((p) => ({ pid: p.pid, uid: p.uid }));
-    const root: Proc = { pid: 0, uid: 0, gid: 0, ns };
+    const procs = Object.values(state.procs).filter((p) => p.ns === ns).map((p) => {
+      // the root as a path from the namespace's root (what a chroot or pivot_root left)
+      const root = pathFromRoot(state, p.root, nsRoot(state, ns));
+      const userns = usernsText(state, p.userns);
+      return { pid: p.pid, uid: p.uid, ...(root !== null && root !== '/' ? { root } : root === null ? { root: '(outside)' } : {}), ...(userns ? { userns } : {}) };
+    });
+    const owner = usernsText(state, state.namespaces[ns]!.owner);
+    // root as the namespace's first process sees it (its root and working directory), else at the namespace's root
+    const first = Object.values(state.procs).find((p) => p.ns === ns);
+    const top = first ? first.root : nsRoot(state, ns);
+    const root: Proc = { pid: 0, uid: 0, gid: 0, ns, userns: first?.userns ?? INITIAL_USERNS, caps: true, root: top, cwd: first ? first.cwd : top, ...(first?.map ? { map: first.map } : {}) };
     const leads = [ptmxLead(state, profile, root, fsLabel, '/dev/ptmx')];
     for (const path of ptmxPaths) {
       if (path === '/dev/ptmx' || leads.some((l) => l.path === path)) continue;
       const r = resolve(state, root, path);
       if (r.ok && r.node.type === 'chr' && r.node.rdev?.[0] === 5 && r.node.rdev[1] === 2) leads.push(ptmxLead(state, profile, root, fsLabel, path));
     }
-    return { id: ns, label: ns === 'ns1' ? 'ns1 (initial)' : ns, procs, leads };
+    return { id: ns, label: ns === 'ns1' ? 'ns1 (initial)' : ns, procs, leads, ...(owner ? { owner } : {}) };
   });
 
   const instances = Object.keys(state.fss)
@@ -173,7 +200,7 @@ function ptmxLead(
     return { path, instance: null, errno: r.node.type === 'dir' ? 'EISDIR' : 'ENXIO', via };
   }
   if (r.node.devpts && link.node.type === 'lnk') via = `symlink → ${(nodeAt(state, link.pos)?.target) ?? '?'} (${fsLabel(r.node.devpts.id)}'s ptmx)`;
-  const where = profile.ptmxInstance(state, r.pos, r.node);
+  const where = profile.ptmxInstance(state, r.pos, r.node, r.dir.ino);
   if (!where.ok) return { path, instance: null, errno: where.errno, via };
   return { path, instance: fsLabel(where.fs), errno: null, via };
 }

@@ -117,7 +117,7 @@ export function stateSvg(d: StateDiagram, prefix: string, caption: string): stri
     for (const m of band.mounts) {
       const target = d.instances.some((i) => i.id === m.fs) ? m.fs : null;
       const stroke = m.hidden || !target ? '#9ca3af' : colour.get(target)!;
-      const what = `${m.kind === 'bind' ? `bind mount of ${m.fs}` : `${m.fs} mount`}${m.hidden ? ' · covered' : ''}`;
+      const what = `${m.kind === 'bind' ? `bind mount of ${m.fs}` : `${m.fs} mount`}${m.propagation ? ` · ${m.propagation}` : ''}${m.hidden ? ' · covered' : ''}`;
       const h = rowBox(ry, m.path, what, { stroke, dash: m.hidden, fill: m.hidden ? '#f9fafb' : '#fff', sw: target && !m.hidden ? 1.5 : 1, titleFill: m.hidden ? '#9ca3af' : '#111827' });
       rows.push({ kind: 'mount', y: ry + h / 2, ns: m.ns ?? '', target, hidden: m.hidden });
       ry += h + GAP;
@@ -127,14 +127,18 @@ export function stateSvg(d: StateDiagram, prefix: string, caption: string): stri
     let nh: number;
     if (band.ns) {
       const ns = band.ns;
-      const pids = ns.procs.length ? ns.procs.map((p) => `pid ${p.pid}${p.uid ? ` (uid ${p.uid})` : ''}`).join(', ') : 'no process left';
+      const pids = ns.procs.length ? ns.procs.map((p) => `pid ${p.pid}${p.uid ? ` (uid ${p.uid})` : ''}${p.userns ? ` in ${p.userns}` : ''}${p.root ? ` root ${p.root}` : ''}`).join(', ') : 'no process left';
       const LABEL: TextOptions = { weight: 700, size: 13, width: W_NS - 20 };
+      const KIND: TextOptions = { size: 11, fill: '#6b7280', width: W_NS - 20 };
       const PIDS: TextOptions = { size: 12, width: W_NS - 20 };
+      // whose mount namespace it is, when a user namespace owns it
+      const kind = ns.owner ? `mount namespace of ${ns.owner}` : 'mount namespace';
       const lh = textHeight(ns.label, LABEL);
-      nh = 20 + lh + 18 + textHeight(pids, PIDS);
+      const kh = textHeight(kind, KIND);
+      nh = 20 + lh + kh + 4 + textHeight(pids, PIDS);
       nsParts.push(txt(X_NS + 10, top + 20, ns.label, LABEL));
-      nsParts.push(txt(X_NS + 10, top + 20 + lh + 2, 'mount namespace', { size: 11, fill: '#6b7280' }));
-      nsParts.push(txt(X_NS + 10, top + 20 + lh + 20, pids, PIDS));
+      nsParts.push(txt(X_NS + 10, top + 20 + lh + 2, kind, KIND));
+      nsParts.push(txt(X_NS + 10, top + 20 + lh + kh + 6, pids, PIDS));
     } else {
       nh = 64;
       nsParts.push(txt(X_NS + 10, top + 20, 'detached mounts', { weight: 700, size: 13 }));

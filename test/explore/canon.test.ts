@@ -22,15 +22,25 @@ function renamed(s: KernelState): { state: KernelState; handle: (n: string) => s
   const n = (id: string) => (id === 'ns1' ? id : `N${id}x`); // ns1 is the initial namespace by definition
   const f = (id: string) => `F${id}x`;
   const h = (id: string) => `H${id}x`;
+  const u = (id: string) => (id === 'user1' ? id : `U${id}x`); // user1 is the initial user namespace by definition
+  const g = (x: number | undefined) => (x === undefined ? undefined : x + 100);
+  const place = (p: { mount: string; ino: number }) => ({ mount: m(p.mount), ino: p.ino });
   const state: KernelState = {
     ...s,
-    procs: Object.fromEntries(Object.entries(s.procs).map(([k, p]) => [k, { ...p, ns: n(p.ns) }])),
-    namespaces: reversed(s.namespaces, n, (ns) => ({ id: n(ns.id), root: m(ns.root), mounts: ns.mounts.map(m) })),
-    mounts: reversed(s.mounts, m, (mt) => ({ ...mt, id: m(mt.id), ns: mt.ns === null ? null : n(mt.ns), fs: f(mt.fs), parent: mt.parent === null ? null : m(mt.parent) })),
-    fss: reversed(s.fss, f, (fs) => ({ ...fs, id: f(fs.id) })),
-    handles: reversed(s.handles, h, (hd) => ({ ...hd, fs: f(hd.fs), mount: m(hd.mount) })),
+    procs: Object.fromEntries(Object.entries(s.procs).map(([k, p]) => [k, { ...p, ns: n(p.ns), userns: u(p.userns), root: place(p.root), cwd: place(p.cwd) }])),
+    namespaces: reversed(s.namespaces, n, (ns) => ({ id: n(ns.id), root: m(ns.root), mounts: ns.mounts.map(m), owner: u(ns.owner) })),
+    userns: reversed(s.userns, u, (x) => ({ ...x, id: u(x.id), parent: x.parent === null ? null : u(x.parent) })),
+    mounts: reversed(s.mounts, m, (mt) => {
+      const out = { ...mt, id: m(mt.id), ns: mt.ns === null ? null : n(mt.ns), fs: f(mt.fs), parent: mt.parent === null ? null : m(mt.parent) };
+      if (mt.group !== undefined) out.group = g(mt.group)!;
+      if (mt.master !== undefined) out.master = g(mt.master)!;
+      return out;
+    }),
+    fss: reversed(s.fss, f, (fs) => ({ ...fs, id: f(fs.id), ...(fs.userns ? { userns: u(fs.userns) } : {}) })),
+    handles: reversed(s.handles, h, (hd) => ({ ...hd, fs: f(hd.fs), mount: m(hd.mount), file: hd.file + 100 })),
     initialInstance: s.initialInstance === null ? null : f(s.initialInstance),
-    next: { mount: s.next.mount + 100, ns: s.next.ns + 100, fs: s.next.fs + 100, fd: s.next.fd + 100 },
+    devtmpfs: f(s.devtmpfs),
+    next: { mount: s.next.mount + 100, ns: s.next.ns + 100, fs: s.next.fs + 100, fd: s.next.fd + 100, file: s.next.file + 100, group: s.next.group + 100, userns: s.next.userns + 100 },
   };
   return { state, handle: h, fs: f };
 }

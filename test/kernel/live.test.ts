@@ -42,17 +42,17 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
         '{"op":"frobnicate"}',
         'this is not JSON',
         '[1,2]',
-        '{"op":"open","path":"dev/ptmx"}',
+        '{"op":"open","path":5}',
         '{"op":"open"}',
         '{"op":"close","fd":"nope"}',
-        '{"op":"unlockpt","fd":"bad name!"}',
+        '{"op":"unlockpt","fd":7}',
         '{"op":"stat","pid":9,"path":"/"}',
         '{"op":"sysctl","name":"kernel.pty.max","value":1}',
         '{"op":"mount","fstype":"proc","target":"/tmp"}',
         '{"op":"mount","fstype":"nosuchfs","target":"/tmp"}',
         '{"op":"chmod","path":"/dev/ptmx","mode":"999"}',
-        '{"op":"mknod","path":"/tmp/null","major":1,"minor":3}',
-        '{"op":"open","path":"/tmp/null"}',
+        '{"op":"mknod","path":"/tmp/tty1","major":4,"minor":1}',
+        '{"op":"open","path":"/tmp/tty1"}',
         '{"op":"stat","path":"/dev/ptmx"}',
         '{"end":true}',
         '{"end":true}',
@@ -63,17 +63,17 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
       expect(out[2]!.error).toBe('unknown op "frobnicate"');
       expect(out[3]!.error).toMatch(/^bad JSON/);
       expect(out[4]!.error).toMatch(/JSON object/);
-      expect(out[5]!.error).toMatch(/"path" must be an absolute path/);
+      expect(out[5]!.error).toMatch(/"path" must be a path \(a string\)/); // relative and empty paths are fine
       expect(out[6]!.error).toMatch(/missing "path"/);
       expect(out[7]!.error).toMatch(/no open handle "nope"/);
-      expect(out[8]!.error).toMatch(/handle name/);
+      expect(out[8]!.error).toMatch(/handle name \(a string\)/); // any string is a name
       expect(out[9]!.error).toMatch(/process 9 does not exist/);
       expect(out[10]!.error).toMatch(/never changes host-wide settings/);
       expect(out[11]!.error).toMatch(/refuses to mount/);
       expect(out[12]).toEqual({ errno: 'ENODEV' }); // unknown type: what get_fs_type says, without modprobe
       expect(out[13]!.error).toMatch(/octal mode/);
       expect(out[14]).toEqual({ ok: true });
-      expect(out[15]!.error).toMatch(/refuses to open char device 1:3/);
+      expect(out[15]!.error).toMatch(/refuses to open char device 4:1/);
       expect(out[16]).toMatchObject({ ok: true, type: 'chr', rdev: '5:2' }); // the sequence goes on after bad steps
       expect(out[17]).toEqual({ end: true });
       expect(out[18]!.error).toMatch(/outside a sequence/);

@@ -7,7 +7,8 @@ describe('boot', () => {
   it.each(ALL)('pid 1 is root in the initial mount namespace (%s)', (p) => {
     // operations.md: process 1, uid 0 / gid 0, all capabilities, initial mount namespace
     const s = boot(p);
-    expect(s.procs[1]).toEqual({ pid: 1, uid: 0, gid: 0, ns: INITIAL_NS });
+    expect(s.procs[1]).toMatchObject({ pid: 1, uid: 0, gid: 0, ns: INITIAL_NS, caps: true });
+    expect(s.procs[1]!.map).toBeUndefined(); // the initial user namespace: every id is its own
   });
 
   it.each(ALL)('/dev/ptmx is c 5:2 0666 0:0 on a non-devpts fs, /tmp is a sticky 1777 dir (%s)', (p) => {

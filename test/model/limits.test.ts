@@ -137,10 +137,17 @@ describe('the sysctls themselves', () => {
     expect(run(p, [setuid(1000), sysctl('kernel.pty.max', 10)]).last).toEqual({ errno: 'EACCES' });
   });
 
-  it.each(ALL)('kernel.pty.max outside 0..1048576 is EINVAL (%s)', (p) => {
-    // pty_limit_min 0, pty_limit_max NR_UNIX98_PTY_MAX (drivers/tty/pty.c; fs/devpts/inode.c 3.4+)
+  it.each(['2.6.39-n', '2.6.39-y'] as const)('kernel.pty.max outside 0..1048576 is EINVAL (%s)', (p) => {
+    // pty_limit_min 0, pty_limit_max NR_UNIX98_PTY_MAX (drivers/tty/pty.c 2.6.39)
     expect(run(p, [sysctl('kernel.pty.max', 1048577)]).last).toEqual({ errno: 'EINVAL' });
     expect(run(p, [sysctl('kernel.pty.max', 1048576)]).last).toEqual({ ok: true });
+  });
+
+  it.each(['3.4-y', '6.x'] as const)('kernel.pty.max takes any int from 3.4 on: pty_limit_max is INT_MAX (%s)', (p) => {
+    // fs/devpts/inode.c 3.4 (code reading: pty_limit_max = INT_MAX; the same table in 6.x); not tried live (host-wide)
+    expect(run(p, [sysctl('kernel.pty.max', 1048577)]).last).toEqual({ ok: true });
+    expect(run(p, [sysctl('kernel.pty.max', 0x7fffffff)]).last).toEqual({ ok: true });
+    expect(run(p, [sysctl('kernel.pty.max', 0x80000000)]).last).toEqual({ errno: 'EINVAL' });
   });
 
   it.each(ALL)('an unknown sysctl is ENOENT (%s)', (p) => {

@@ -1,5 +1,6 @@
 // Pty lifetime: indices, slave nodes, lock, close, exit (model/ptys.ts) [I1, K6].
 import { describe, expect, it } from 'vitest';
+import { profileOf } from '../../model/index.ts';
 import {
   ALL, WITH_PTMX_NODE, close, errnoOf, exit, indexOf, mkdir, mountDevpts, okv, open, opens, readdir, run, setuid, spawn, stat, unlockpt,
 } from './helpers.ts';
@@ -119,8 +120,40 @@ describe('a bind mount of a slave node that outlives its master', () => {
     expect(r.at('dead')).toEqual({ errno: 'EIO' });
   });
 
-  // Known divergences (model keeps no dead inodes; reported to the lead):
-  it.todo('stat of the bound dead slave inode succeeds with its last attributes (kernel: nlink 0), the model gives EIO');
-  it.todo('umount of that bind works (kernel), the model cannot resolve the target (EIO)');
-  it.todo('after the index is reused, the bind still holds the dead inode (kernel: EIO), the model reaches the new pty');
+  // live 6.18 (kernel/live-observations.md, "slave node bound elsewhere"): devpts_pty_kill drops the
+  // node's name and nlink; the inode lives on in the bind
+  const bound = [open('/dev/ptmx', { as: 'm' }), unlockpt('m'), { op: 'touch', path: '/tmp/x' } as const,
+    { op: 'bind', source: '/dev/pts/0', target: '/tmp/x' } as const, close('m')];
+
+  it.each(ALL)('stat of the bound dead slave inode succeeds with its last attributes (%s)', (p) => {
+    const r = run(p, [...bound, { op: 'chmod', path: '/tmp/x', mode: '0644' }, { op: 'stat', path: '/tmp/x' }, { op: 'stat', path: '/dev/pts/0' }]);
+    expect(r.results[6]).toMatchObject({ ok: true, type: 'chr', mode: '0644', rdev: '136:0' });
+    expect(r.last).toEqual({ errno: 'ENOENT' });
+  });
+
+  it.each(ALL)('umount of that bind works, and afterwards a read-only remount of the instance does too (%s)', (p) => {
+    const r = run(p, [...bound, { op: 'remount', target: '/dev/pts', flags: ['ro'] }, { op: 'umount', target: '/tmp/x' }, { op: 'remount', target: '/dev/pts', flags: ['ro'] }]);
+    // while the dead inode lives, s_remove_count is not zero: EBUSY (sb_prepare_remount_readonly,
+    // 3.4 on); 2.6.39's fs_may_remount_ro counts open files only (QEMU 2.6.39.4: ok)
+    expect(r.results.slice(5).map(errnoOf)).toEqual(profileOf(p).removeCount ? ['EBUSY', 'ok', 'ok'] : ['ok', 'ok', 'ok']);
+  });
+
+  it.each(ALL)('after the index is reused, the bind still holds the dead inode: the new pty is another node (%s)', (p) => {
+    const r = run(p, [...bound, open('/dev/ptmx', { as: 'n' }), unlockpt('n'), open('/tmp/x'), open('/dev/pts/0'), readdir('/dev/pts')]);
+    expect(indexOf(r.results[5]!)).toBe(0);
+    expect(r.results[7]).toEqual({ errno: 'EIO' });
+    expect(errnoOf(r.results[8]!)).toBe('ok');
+  });
+
+  it.each(ALL)('a mount on top of a slave node is not on the node a new pty gets at that index (%s)', (p) => {
+    // live 6.18: bind a file on /dev/pts/0, close the master: /dev/pts/0 is ENOENT, the
+    // instance cannot go read-only; the next pty 0 is a plain slave node again
+    const r = run(p, [open('/dev/ptmx', { as: 'm' }), unlockpt('m'), { op: 'touch', path: '/tmp/f' }, { op: 'bind', source: '/tmp/f', target: '/dev/pts/0' },
+      { op: 'stat', path: '/dev/pts/0', note: 'covered' }, close('m'), { op: 'stat', path: '/dev/pts/0', note: 'gone' },
+      { op: 'remount', target: '/dev/pts', flags: ['ro'], note: 'busy' }, open('/dev/ptmx', { as: 'n' }), unlockpt('n'), { op: 'stat', path: '/dev/pts/0', note: 'new' }]);
+    expect(r.at('covered')).toMatchObject({ ok: true, type: 'reg' });
+    expect(r.at('gone')).toEqual({ errno: 'ENOENT' });
+    expect(r.at('busy')).toEqual(profileOf(p).removeCount ? { errno: 'EBUSY' } : { ok: true });
+    if (profileOf(p).removeCount) expect(r.at('new')).toMatchObject({ ok: true, type: 'chr', rdev: '136:0' });
+  });
 });

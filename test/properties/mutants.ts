@@ -19,7 +19,7 @@ import {
   type Allocation, type MountRequest,
 } from '../../model/instances.ts';
 import { DEFAULT_OPTIONS, parseLegacyOptions, type ParseOutcome } from '../../model/options.ts';
-import { attach } from '../../model/mounts.ts';
+import { attachTree } from '../../model/mount-tree.ts';
 import { resolve } from '../../model/paths.ts';
 import type { DevptsFs, DevptsOptions } from '../../model/state.ts';
 import type { Subject } from '../../clauses/index.ts';
@@ -130,16 +130,16 @@ const remountKeepingPtmx = (base: ProfileId): Profile['remountDevpts'] => (state
 
 const ptmxAlwaysInitial: Profile['ptmxInstance'] = (state) => ({ ok: true, fs: state.initialInstance! });
 /** 6.x: every ptmx node uses the sibling pts, even one that lives on devpts. */
-const siblingOnly: Profile['ptmxInstance'] = (state, pos, node) => ptmxOwnInstanceElseSiblingPts(state, pos, { ...node, devpts: null });
+const siblingOnly: Profile['ptmxInstance'] = (state, pos, node, dir) => ptmxOwnInstanceElseSiblingPts(state, pos, { ...node, devpts: null }, dir);
 /** 6.x: every ptmx open allocates in the oldest existing instance (the boot mount's, usually). */
 const firstInstance: Profile['ptmxInstance'] = (state) => {
   const ids = Object.keys(state.fss).filter((id) => state.fss[id]!.kind === 'devpts').sort((a, b) => Number(a.split('#')[1]) - Number(b.split('#')[1]));
   return ids.length > 0 ? { ok: true, fs: ids[0]! } : { ok: false, errno: 'ENODEV' };
 };
-const rootDenied = (base: ProfileId): Profile['ptmxInstance'] => (state, pos, node) =>
-  node.attrs.mode === 0 ? { ok: false, errno: 'EACCES' } : PROFILES[base].ptmxInstance(state, pos, node);
-const wrongSiblingErrno: Profile['ptmxInstance'] = (state, pos, node) => {
-  const r = PROFILES['6.x'].ptmxInstance(state, pos, node);
+const rootDenied = (base: ProfileId): Profile['ptmxInstance'] => (state, pos, node, dir) =>
+  node.attrs.mode === 0 ? { ok: false, errno: 'EACCES' } : PROFILES[base].ptmxInstance(state, pos, node, dir);
+const wrongSiblingErrno: Profile['ptmxInstance'] = (state, pos, node, dir) => {
+  const r = PROFILES['6.x'].ptmxInstance(state, pos, node, dir);
   return !r.ok && r.errno === 'ENOENT' ? { ok: false, errno: 'ENODEV' } : r;
 };
 
@@ -162,7 +162,7 @@ const noLimits: Profile['allocateIndex'] = (_state, fs) => {
 
 const closedMaster = (s: KernelState, op: Op) => {
   if (op.op !== 'close') return null;
-  const h = s.handles[op.fd];
+  const h = Object.prototype.hasOwnProperty.call(s.handles, op.fd) ? s.handles[op.fd] : undefined;
   return h && h.kind === 'master' ? h : null;
 };
 
@@ -225,7 +225,7 @@ const refusedMountStacks = (s: KernelState, op: Op, real: Outcome): Outcome => {
   const r = resolve(s, s.procs[op.pid ?? 1]!, op.target);
   if (!r.ok) return real;
   const fs = real.state.mounts[r.pos.mount]!.fs;
-  return { state: attach(real.state, r.pos, fs, 1, op.flags ?? []).state, result: { ok: true } };
+  return { state: attachTree(real.state, r.pos, { fs, root: 1, flags: op.flags ?? [], children: [] }).state, result: { ok: true } };
 };
 
 /** A failed step still counts a handle number (any state change on failure). */

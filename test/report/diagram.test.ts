@@ -89,3 +89,24 @@ describe('final-state picture', () => {
     expect(svg).toContain('pts/1');
   });
 });
+
+describe('roots, user namespaces and propagation in the state picture (issue 13)', () => {
+  it('shows a chrooted process\'s root, a user namespace with its mapping and a shared mount', () => {
+    const s = run('6.x', [
+      { op: 'mkdir', path: '/tmp/s' }, { op: 'mount', fstype: 'tmpfs', target: '/tmp/s' }, { op: 'propagate', target: '/tmp/s', type: 'shared' },
+      { op: 'spawn', child: 2 }, { op: 'setuid', pid: 2, uid: 1000 }, { op: 'unshare', pid: 2, user: true },
+      { op: 'spawn', child: 3 }, { op: 'chroot', pid: 3, path: '/tmp' },
+    ]);
+    const d = stateDiagram(s);
+    const ns1 = d.namespaces.find((n) => n.id === 'ns1')!;
+    expect(ns1.procs.find((p) => p.pid === 3)).toMatchObject({ root: '/tmp' });
+    const userNs = d.namespaces.find((n) => n.procs.some((p) => p.pid === 2))!;
+    expect(userNs.owner).toBe('user2: 0→1000');
+    expect(userNs.procs[0]).toMatchObject({ userns: 'user2: 0→1000' });
+    expect(d.mounts.find((m) => m.ns === 'ns1' && m.path === '/tmp/s')!.propagation).toMatch(/^shared:\d+$/);
+    // the copy in the user namespace's mount namespace is locked (and private: unshare's default)
+    expect(d.mounts.find((m) => m.ns === userNs.id && m.path === '/tmp/s')!.propagation).toBe('locked');
+    expect(stateMermaid(d)).toContain('owned by user2: 0→1000');
+    expect(stateSvg(d, 'd', 'issue 13')).toContain('root /tmp');
+  });
+});

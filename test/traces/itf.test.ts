@@ -43,13 +43,14 @@ describe('the kernel state in ITF', () => {
     for (const p of ['2.6.39-n', '2.6.39-y', '3.4-y', '6.x'] as const) {
       const encoded = JSON.parse(JSON.stringify(encodeKernel(boot(p))));
       expect(nonItf(encoded)).toEqual([]);
-      expect(Object.keys(encoded)).toEqual(['profile', 'procs', 'namespaces', 'mounts', 'fss', 'handles', 'sysctl', 'initialInstance', 'multiInstance', 'next']);
+      expect(Object.keys(encoded)).toEqual(['profile', 'procs', 'namespaces', 'userns', 'mounts', 'fss', 'handles', 'sysctl', 'initialInstance', 'multiInstance', 'devtmpfs', 'next']);
     }
   });
 
   it('uses maps for dictionaries, sets for mount flags, variants for sum types and Options for nullable fields', () => {
     const k = encodeKernel(boot('2.6.39-y')) as Record<string, any>;
-    expect(k.procs).toEqual({ '#map': [[1, { pid: 1, uid: 0, gid: 0, ns: 'ns1' }]] });
+    const top = { mount: 'm1', ino: 1 };
+    expect(k.procs).toEqual({ '#map': [[1, { pid: 1, uid: 0, gid: 0, ns: 'ns1', userns: 'user1', map: NONE, caps: true, root: top, cwd: top }]] });
     expect(k.initialInstance.tag).toBe('Some');
     const fss = new Map(k.fss['#map']);
     const initial = fss.get(k.initialInstance.value) as any;
@@ -59,7 +60,8 @@ describe('the kernel state in ITF', () => {
     expect((fss.get('root') as any).tag).toBe('Plain');
     const mounts = new Map(k.mounts['#map']);
     expect((mounts.get('m1') as any).flags).toEqual({ '#set': [] });
-    expect((mounts.get('m1') as any).parent).toEqual(NONE);
+    expect((mounts.get('m1') as any).parent).toEqual(some('m0')); // the root fs is mounted on rootfs
+    expect((mounts.get('m0') as any).parent).toEqual(NONE);
     expect((mounts.get('m1') as any).target).toBe('/');
   });
 
