@@ -61,6 +61,12 @@ export interface Generation {
   readonly exclude?: readonly OpName[];
   /** Never name a devpts ptmx node (comparisons whose profiles differ there). */
   readonly avoidDevptsPtmx?: boolean;
+  /**
+   * Only the document's world: no intents of issue 13's ops (roots, user namespaces,
+   * propagation, devtmpfs, handles, ...). For runs whose premise the document states in its
+   * own terms, where the richer vocabulary only dilutes the draws. Comparisons always are.
+   */
+  readonly documentWorld?: boolean;
 }
 
 export type Check =

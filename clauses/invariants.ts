@@ -10,7 +10,7 @@
 
 import { isErrno, ptyLimitReached, type KernelState, type Op, type Profile, type StepResult } from '../model/index.ts';
 import type { DevptsFs } from '../model/state.ts';
-import { allocation, deepEqual, devpts, lowestFree, oct, ptyCount, resolveAs, totalPtys } from './observe.ts';
+import { allocation, deepEqual, devpts, lowestFree, oct, ptyCount, resolveAs, targetDetached, totalPtys } from './observe.ts';
 
 export type Invariant = (profile: Profile, before: KernelState, op: Op, result: StepResult, after: KernelState) => string | null;
 
@@ -154,14 +154,16 @@ export const I4: Invariant = (profile, before, op, result, after) => {
  *   not a mount root — which fails before parsing too), and every failed step on 6.x
  *   (whose remount is atomic).
  * - A devpts `mount` that do_add_mount refuses after devpts_mount ran (K11: EBUSY onto the
- *   instance's own mount point; ENOTDIR onto a non-directory) on a profile with an initial
+ *   instance's own mount point; ENOTDIR onto a non-directory; the profile's mountOnDetached
+ *   errno onto a mount point outside the caller's namespace, check_mnt: EINVAL before 6.15,
+ *   QEMU 2.6.39.4/3.4.113 after `umount -l /`) on a profile with an initial
  *   instance may change that instance's options (on CONFIG=n also its read-only flag:
  *   mount_single's do_remount_sb), and nothing else at all.
  * (The legacy *mount* with a bogus option succeeds — K1 — so it is not a failed step.)
  */
 export const I5: Invariant = (profile, before, op, result, after) => {
   if (!isErrno(result) || after === before) return null;
-  if (op.op === 'mount' && op.fstype === 'devpts' && before.initialInstance !== null && (result.errno === 'EBUSY' || result.errno === 'ENOTDIR')) {
+  if (op.op === 'mount' && op.fstype === 'devpts' && before.initialInstance !== null && (result.errno === 'EBUSY' || result.errno === 'ENOTDIR' || (result.errno === profile.mountOnDetached && targetDetached(before, op)))) {
     const id = before.initialInstance;
     const was = devpts(before, id), now = devpts(after, id);
     if (!was || !now) return `failed mount (${result.errno}) removed the initial instance ${id}`;

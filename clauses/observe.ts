@@ -165,3 +165,10 @@ export function expectedPtmxInstance(profile: Profile, before: KernelState, t: N
   // path_pts: the sibling `pts` of the name the open went through (dget_parent of its dentry)
   return siblingPtsOf(before, t.dir);
 }
+
+/** The mount point a mount names is not in the caller's mount namespace (detached by a lazy umount). */
+export function targetDetached(before: KernelState, op: Extract<Op, { op: 'mount' }>): boolean {
+  const pid = op.pid ?? 1;
+  const r = resolveAs(before, pid, op.target);
+  return r !== null && r !== undefined && before.mounts[r.pos.mount]!.ns !== before.procs[pid]!.ns;
+}

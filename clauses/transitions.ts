@@ -8,7 +8,7 @@
 // subject's own step function, from the `before` state: the model is pure, so that is
 // just another call. They only run on the rare ops a clause is about.
 
-import { isErrno, isOk, ptyLimitReached, type KernelState, type Op, type StepResult } from '../model/index.ts';
+import { INITIAL_USERNS, isErrno, isOk, ptyLimitReached, type KernelState, type Op, type StepResult } from '../model/index.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
 import { busyForReadonly } from '../model/readonly.ts';
 import { mountOf, nodeAt, permits, R, slaveIno, W } from '../model/paths.ts';
@@ -16,10 +16,19 @@ import type { DevptsFs, FsId } from '../model/state.ts';
 import type { TransitionCheck, TransitionCtx } from './checks.ts';
 import {
   allocation, attachedMount, deepEqual, devpts, DEVPTS_PTMX_INO, expectedPtmxInstance, hasItem, instances, isDevptsPtmx,
-  legacyKnown, lowestFree, mentionsPtmxmode, mountRootAt, oct, optionItems, ptmxTargetOf, resolveAs, siblingPtsOf, totalPtys,
+  legacyKnown, lowestFree, mentionsPtmxmode, mountRootAt, oct, optionItems, ptmxTargetOf, resolveAs, siblingPtsOf, targetDetached, totalPtys,
 } from './observe.ts';
 
 const witness = (ctx: TransitionCtx) => ctx.witness?.();
+/**
+ * The document's "root" and "user": processes of the initial user namespace. In a user
+ * namespace (issue 13) capabilities over the instance's owner decide instead (a devpts
+ * mounted there is owned by it; 4.4 refuses a mount without newinstance from it with
+ * EINVAL before any instance is chosen): the clauses written before it do not speak there.
+ */
+const inInitialUserns = (ctx: TransitionCtx): boolean => ctx.before.procs[ctx.op.pid ?? 1]?.userns === INITIAL_USERNS;
+/** MS_REMOUNT|MS_BIND: only the mount's own flags change; the superblock (devpts_remount) is not reached. */
+const isBindRemount = (op: Op): boolean => op.op === 'remount' && op.bind === true;
 const isDevptsMount = (op: Op): op is Extract<Op, { op: 'mount' }> => op.op === 'mount' && op.fstype === 'devpts';
 const join = (dir: string, name: string) => `${dir.replace(/\/+$/, '')}/${name}`;
 const samePtys = (a: DevptsFs, b: DevptsFs): boolean => {
@@ -220,6 +229,7 @@ export const K1: TransitionCheck = (ctx) => {
   const { op, before, after, result } = ctx;
   const isMount = isDevptsMount(op);
   if (!isMount && op.op !== 'remount') return null;
+  if (isBindRemount(op) || !inInitialUserns(ctx)) return null;
   const id = before.initialInstance;
   if (id === null) return null;
   if (op.op === 'remount') {
@@ -232,8 +242,11 @@ export const K1: TransitionCheck = (ctx) => {
   const items = optionItems(op.options);
   const k = items.findIndex((i) => !legacyKnown(i));
   // K11: onto the single instance's own mount point the mount is refused (EBUSY) after the
-  // options were applied: judged below like a successful one
-  const refusedAfterApplying = isMount && isErrno(result) && result.errno === 'EBUSY' && mountRootAt(before, op.pid ?? 1, op.target)?.fs === id;
+  // options were applied, and so is one onto a mount point outside the caller's namespace
+  // (do_add_mount's check_mnt, after `umount -l /`): judged below like a successful one
+  const refusedAfterApplying = isMount && isErrno(result) && (
+    (result.errno === 'EBUSY' && mountRootAt(before, op.pid ?? 1, op.target)?.fs === id)
+    || (result.errno === ctx.profile.mountOnDetached && targetDetached(before, op)));
   if (isMount && !isOk(result) && !refusedAfterApplying) {
     // a legacy mount fails only before it reaches the options: no privilege, no such directory
     const target = before.procs[op.pid ?? 1]!.uid === 0 ? resolveAs(before, op.pid ?? 1, op.target) : null;
@@ -292,7 +305,7 @@ export const K3: TransitionCheck = (ctx) => {
  */
 export const K4: TransitionCheck = (ctx) => {
   const { op, result, before, after, profile } = ctx;
-  if (op.op !== 'remount') return null;
+  if (op.op !== 'remount' || isBindRemount(op) || !inInitialUserns(ctx)) return null;
   const pid = op.pid ?? 1;
   if (before.procs[pid]!.uid !== 0) return null;
   const r = resolveAs(before, pid, op.target);
@@ -384,6 +397,7 @@ export const K7: TransitionCheck = (ctx) => {
   const t = ptmxTarget(ctx);
   if (!t || (t.node.attrs.mode & 0o7777) !== 0) return null;
   if (mountOf(ctx.before, t.pos.mount).flags.includes('nodev')) return null;
+  if (!inInitialUserns(ctx)) return null;
   witness(ctx);
   const proc = ctx.before.procs[ctx.op.pid ?? 1]!;
   const eacces = isErrno(ctx.result) && ctx.result.errno === 'EACCES';
@@ -500,7 +514,7 @@ export const K10: TransitionCheck = (ctx) => {
  */
 export const K11: TransitionCheck = (ctx) => {
   const { op, result, before, after, profile } = ctx;
-  if (!isDevptsMount(op) || before.initialInstance === null) return null;
+  if (!isDevptsMount(op) || before.initialInstance === null || !inInitialUserns(ctx)) return null;
   const pid = op.pid ?? 1;
   if (before.procs[pid]!.uid !== 0) return null;
   const on = mountRootAt(before, pid, op.target);
@@ -519,7 +533,7 @@ export const K11: TransitionCheck = (ctx) => {
   // as the mount asks (after a successful parse), and does nothing at all when going
   // read-only while a file is busy (fs/super.c 2.6.39; QEMU 2.6.39.4 =n)
   const ro = (op.flags ?? []).includes('ro');
-  const stopped = legacy && ro && !was.readonly && busyForReadonly(before, was);
+  const stopped = legacy && ro && !was.readonly && busyForReadonly(before, was, profile.removeCount);
   const want = stopped ? was.opts : legacy ? parsed.opts : { ...parsed.opts, newinstance: false };
   const wantReadonly = legacy && !stopped && parsed.ok ? ro : was.readonly;
   if (!deepEqual(now.opts, want)) return `the refused mount "${op.options ?? ''}" left ${on.fs} with ${fmtOpts(now.opts)}, not the options it applies (${fmtOpts(want)}; before: ${fmtOpts(was.opts)})`;

@@ -31,13 +31,14 @@
 import { INITIAL_NS, INITIAL_USERNS, MOUNT_FLAGS } from '../model/index.ts';
 import type { Attrs, DevptsFs, FsId, Handle, KernelState, Mount, MountId, NsId, PlainFs, Pos, UsernsId } from '../model/index.ts';
 import { DEAD_SLAVE_INO } from '../model/paths.ts';
+import { childKey } from '../model/mount-tree.ts';
 
 /**
  * What a search can observe beyond what every op sees. A part of the state that no op
  * of the scope can read and that changes no other result may be left out of the key:
  * - `mountOrder`: the order of a namespace's mounts (mountinfo order) is read only by
  *   the `mounts` op (every other use of a namespace's list is order-free, and the order
- *   of a copy follows from it);
+ *   of a copy follows from it and from the attach order a move changes, Mount.attached);
  * - `ptyNr`: 2.6.39's count of ptys ever allocated is read only by a `sysctl` read of
  *   kernel.pty.nr (its limit is on the index, not on the count).
  * The default observes everything.
@@ -323,6 +324,11 @@ function mountsPart(state: KernelState, nsIds: readonly NsId[], nsKey: string, m
       const ns = state.namespaces[nsIds[i]!];
       w.t.push(NS_MARK);
       if (ns) for (const id of ns.mounts) w.t.push(w.mountIds.indexOf(id));
+      // after a move, children are in attach order, not list order: a copy of the namespace lists them so
+      if (ns && ns.mounts.some((id) => state.mounts[id]!.attached !== undefined)) {
+        w.t.push(NS_MARK);
+        for (const id of [...ns.mounts].sort((a, b) => childKey(state.mounts[a]!) - childKey(state.mounts[b]!))) w.t.push(w.mountIds.indexOf(id));
+      }
     }
   }
   const part: MountsPart = { namespaces: state.namespaces, nsKey, mountOrder, plainIds: w.plainIds, plainFss: w.plainFss, enc: encoded(w.t), fsIds: w.fsIds, mountIds: w.mountIds };

@@ -56,7 +56,7 @@ export function mountDevtmpfs(ctx: Ctx, data: string | undefined, flags: readonl
   if (!profile.parseTmpfs(data, 'remount').ok) return checked ? { ok: false, errno: 'EINVAL' } : { ok: true, state };
   const readonly = flags.includes('ro');
   if (readonly === (fs.readonly ?? false)) return { ok: true, state };
-  if (readonly && busyForReadonly(state, fs)) return checked ? { ok: false, errno: 'EBUSY' } : { ok: true, state }; // EBUSY, ignored by mount_single
+  if (readonly && busyForReadonly(state, fs, profile.removeCount)) return checked ? { ok: false, errno: 'EBUSY' } : { ok: true, state }; // EBUSY, ignored by mount_single
   const { readonly: _was, ...rest } = fs;
   return { ok: true, state: { ...state, fss: put(state.fss, fs.id, readonly ? { ...rest, readonly } : rest) } };
 }

@@ -54,6 +54,8 @@ export interface MountRequest {
   readonly state: KernelState; readonly proc: Proc; readonly data: string | undefined; readonly parse: Parser;
   /** MS_RDONLY (the op's 'ro' flag). */
   readonly readonly: boolean;
+  /** The profile's removeCount (busyForReadonly). */
+  readonly removeCount: boolean;
 }
 
 /**
@@ -68,7 +70,7 @@ export function mountSingleInstance(req: MountRequest): Decision {
   // option stops it after the partial parse, before the flags; otherwise the single
   // superblock - every mount of it - becomes read-only or read-write as this mount asks
   // (MS_RMT_MASK). QEMU 2.6.39.4 =n: after `mount -o ro` elsewhere, unlink in /dev/pts is EROFS.
-  if (req.readonly && !fs.readonly && busyForReadonly(req.state, fs)) return { ok: true, state: req.state, fs: fs.id, log: [] };
+  if (req.readonly && !fs.readonly && busyForReadonly(req.state, fs, req.removeCount)) return { ok: true, state: req.state, fs: fs.id, log: [] };
   const parsed = req.parse(req.data, fs.opts, 'remount');
   const readonly = parsed.ok ? req.readonly : fs.readonly;
   return { ok: true, state: withFs(req.state, { ...fs, opts: parsed.opts, readonly }), fs: fs.id, log: parsed.log };
@@ -119,10 +121,10 @@ export function mountNewEveryTime(req: MountRequest): Decision {
  * node to the resulting ptmxmode (the ptmx chart's resetToOption), even when parsing
  * failed (EINVAL). [K4]
  */
-export function remountInPlace(state: KernelState, id: FsId, data: string | undefined, parse: Parser, readonly: boolean, ids?: IdMapper): Change {
+export function remountInPlace(state: KernelState, id: FsId, data: string | undefined, parse: Parser, readonly: boolean, removeCount: boolean, ids?: IdMapper): Change {
   const fs = devptsOf(state, id);
   // do_remount_sb (fs/super.c 2.6.39): going read-only while files are busy is EBUSY before remount_fs runs
-  if (readonly && !fs.readonly && busyForReadonly(state, fs)) return { ok: false, errno: 'EBUSY', state, log: [] };
+  if (readonly && !fs.readonly && busyForReadonly(state, fs, removeCount)) return { ok: false, errno: 'EBUSY', state, log: [] };
   const parsed = parse(data, fs.opts, 'remount', ids);
   const ptmx = ptmxAfterRemount(fs, parsed.opts.ptmxmode);
   const next = withFs(state, { ...fs, opts: parsed.opts, ptmx });
@@ -136,7 +138,7 @@ export function remountInPlace(state: KernelState, id: FsId, data: string | unde
  * nothing; success replaces every option (reserve kept) and resets the ptmx node's
  * mode, keeping its owner (live 6.x S3, S7). [K4]
  */
-export function remountAtomically(state: KernelState, id: FsId, data: string | undefined, parse: Parser, readonly: boolean, ids?: IdMapper): Change {
+export function remountAtomically(state: KernelState, id: FsId, data: string | undefined, parse: Parser, readonly: boolean, _removeCount: boolean, ids?: IdMapper): Change {
   const fs = devptsOf(state, id);
   const parsed = parse(data, DEFAULT_OPTIONS, 'remount', ids);
   if (!parsed.ok) return { ok: false, errno: 'EINVAL', state, log: parsed.log };

@@ -86,12 +86,19 @@ export function childrenOf(state: KernelState, id: MountId): Mount[] {
   return out;
 }
 
-/** `id` and every mount below it, depth first (pre-order, children in mount-id order: copy_tree's order). */
+/** A mount's place among its parent's children (Mount.attached, else its id's number). */
+export function childKey(m: Mount): number {
+  return m.attached ?? Number(m.id.slice(1));
+}
+
+/** `id` and every mount below it, depth first (pre-order, children in the order they were attached: copy_tree's order). */
 export function subtree(state: KernelState, id: MountId): MountId[] {
   const out: MountId[] = [id];
   const m = state.mounts[id]!;
   if (m.ns === null) return out;
-  const list = state.namespaces[m.ns]!.mounts;
+  let list = state.namespaces[m.ns]!.mounts;
+  // the namespace's list is in attach order unless a move re-attached a mount: then sort (rare)
+  for (const c of list) if (state.mounts[c]!.attached !== undefined) { list = [...list].sort((a, b) => childKey(state.mounts[a]!) - childKey(state.mounts[b]!)); break; }
   // iterative pre-order: a stack of (mount, next list position to look at)
   const stack: MountId[] = [id];
   const from: number[] = [0];
@@ -261,7 +268,7 @@ export function copyNamespace(state: KernelState, from: NsId, owner: UsernsId): 
   let mounts = state.mounts;
   for (const id of order) {
     const m = state.mounts[id]!;
-    const { ring: _r, ...plain } = m;
+    const { ring: _r, attached: _a, ...plain } = m;
     let copy: Mount = { ...plain, id: ids.get(id)!, ns, parent: m.parent === null ? null : ids.get(m.parent) ?? null };
     if (lock) {
       // CL_SHARED_TO_SLAVE: a shared mount's copy receives from it and sends nothing back

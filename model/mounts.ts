@@ -92,7 +92,7 @@ export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
     return done(graft(out.state, target.pos, freshSpec(state.devtmpfs, 1, flags)).state);
   }
   if (op.fstype !== 'devpts') return fail(state, 'ENODEV'); // get_fs_type: no such filesystem
-  const decision = profile.mountDevpts({ state, proc, data: op.options, parse: profile.parseOptions, readonly: flags.includes('ro') });
+  const decision = profile.mountDevpts({ state, proc, data: op.options, parse: profile.parseOptions, readonly: flags.includes('ro'), removeCount: profile.removeCount });
   if (!decision.ok) return fail(state, decision.errno, decision.log);
   // do_new_mount: devpts_mount has run (do_kern_mount) before do_add_mount may refuse. A
   // refused new instance dies with its mount (mntput); what devpts_mount did to an existing
@@ -158,7 +158,7 @@ export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
     if (!o.ok) return fail(state, 'EINVAL');
     if (!capableIn(state, proc, sbOwner)) return fail(state, 'EPERM');
     const readonly = o.sbReadonly ?? flags.includes('ro');
-    if (readonly && !fs.readonly && busyForReadonly(state, fs)) return fail(state, 'EBUSY');
+    if (readonly && !fs.readonly && busyForReadonly(state, fs, profile.removeCount)) return fail(state, 'EBUSY');
     const { readonly: _was, ...rest } = fs;
     return done(withFlags({ ...state, fss: put(state.fss, fs.id, readonly ? { ...rest, readonly } : rest) }, m.id, op.flags));
   }
@@ -168,9 +168,9 @@ export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
     if (!trial.ok) return fail(state, 'EINVAL', trial.log);
     if (!capableIn(state, proc, sbOwner)) return fail(state, 'EPERM');
   }
-  const change = profile.remountDevpts(state, fs.id, op.options, profile.parseOptions, flags.includes('ro'), idsOf(proc));
+  const change = profile.remountDevpts(state, fs.id, op.options, profile.parseOptions, flags.includes('ro'), profile.removeCount, idsOf(proc));
   const after = change.state.fss[fs.id]!;
-  if (change.ok && !fs.readonly && after.readonly && busyForReadonly(state, fs)) return fail(state, 'EBUSY');
+  if (change.ok && !fs.readonly && after.readonly && busyForReadonly(state, fs, profile.removeCount)) return fail(state, 'EBUSY');
   // do_remount: mount flags are updated only when the superblock remount succeeded
   if (!change.ok) return { state: change.state, result: change.log.length ? { errno: change.errno, log: [...change.log] } : { errno: change.errno } };
   return done(withFlags(change.state, m.id, op.flags), {}, change.log);
@@ -240,7 +240,12 @@ export function moveOp(ctx: Ctx, op: OpOf<'move'>): Outcome {
   const tree = subtree(state, old.id);
   if (dest.group !== undefined && tree.some((id) => state.mounts[id]!.unbindable)) return fail(state, 'EINVAL');
   for (let p: MountId | null = dest.id; p !== null; p = mountOf(state, p).parent) if (p === old.id) return fail(state, 'ELOOP');
-  let s: KernelState = { ...state, mounts: put(state.mounts, old.id, { ...old, parent: dest.id, mountpoint: target.pos.ino }) };
+  // attach_mnt: the moved mount goes last among its new parent's children (a number from the mount counter)
+  let s: KernelState = {
+    ...state,
+    mounts: put(state.mounts, old.id, { ...old, parent: dest.id, mountpoint: target.pos.ino, attached: state.next.mount }),
+    next: { ...state.next, mount: state.next.mount + 1 },
+  };
   if (dest.group !== undefined) s = propagateAttach(s, dest.id, target.pos.ino, old.id, new Set());
   return done(s);
 }
@@ -280,11 +285,11 @@ function umountRoot(ctx: Ctx, id: MountId): Outcome {
   const fs = state.fss[mountOf(state, id).fs]!;
   if (!capableIn(state, proc, fs.userns ?? INITIAL_USERNS)) return fail(state, 'EPERM');
   if (fs.readonly) return done(state);
-  if (busyForReadonly(state, fs)) return fail(state, 'EBUSY');
+  if (busyForReadonly(state, fs, profile.removeCount)) return fail(state, 'EBUSY');
   if (fs.kind === 'devpts') {
     // a devpts root (a process chrooted into /dev/pts): the remount has no data, so the
     // options go back to their defaults as well (live 6.18: ptmx node c0000 afterwards)
-    const change = profile.remountDevpts(state, fs.id, undefined, profile.parseOptions, true);
+    const change = profile.remountDevpts(state, fs.id, undefined, profile.parseOptions, true, profile.removeCount);
     return change.ok ? done(change.state) : fail(change.state, change.errno, change.log);
   }
   return done({ ...state, fss: put(state.fss, fs.id, { ...fs, readonly: true }) });

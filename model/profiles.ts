@@ -63,7 +63,7 @@ export interface Profile {
   /** Which instance a devpts mount attaches, and what it does to it. */
   readonly mountDevpts: (req: MountRequest) => Decision;
   /** What a remount does to the instance's options and ptmx node. */
-  readonly remountDevpts: (state: KernelState, fs: FsId, data: string | undefined, parse: Parser, readonly: boolean, ids?: IdMapper) => Change;
+  readonly remountDevpts: (state: KernelState, fs: FsId, data: string | undefined, parse: Parser, readonly: boolean, removeCount: boolean, ids?: IdMapper) => Change;
   /** Which instance an open of a c 5:2 node allocates in (`dir`: the directory its name was found in). */
   readonly ptmxInstance: (state: KernelState, pos: Pos, node: NodeView, dir: number) => Lookup;
   /** Index allocation (the lowest free index within `ptyLimits`). */

@@ -2,7 +2,6 @@
 // mount cannot become read-only (EBUSY).
 
 import type { Pos } from './paths.ts';
-import { profileOf } from './profiles.ts';
 import type { Fs, KernelState, MountId } from './state.ts';
 
 /** The superblock is read-only (IS_RDONLY: checked in inode_permission, before the DAC check). */
@@ -42,11 +41,12 @@ function isRegular(state: KernelState, fsId: string, ino: number): boolean {
  * live 6.18: a devpts slave still open after its master closed, or bound elsewhere after it
  * (devpts_pty_kill drops the node's nlink); a tmpfs regular file open read-write; a tmpfs
  * file unlinked while a bind mount of it lives. Char devices (masters, slaves) are not writers.
+ *
+ * `removeCount` is the profile's: 2.6.39's fs_may_remount_ro looks at open files only (an
+ * unlinked one, or a regular one open for writing): an inode only a mount still holds does
+ * not count there (QEMU 2.6.39.4). A parameter, not a lookup: the profile table's strategies use this.
  */
-export function busyForReadonly(state: KernelState, fs: Fs): boolean {
-  // 2.6.39 fs_may_remount_ro looks at open files only (an unlinked one, or a regular one
-  // open for writing): an inode only a mount still holds does not count (QEMU 2.6.39.4)
-  const removeCount = profileOf(state.profile).removeCount;
+export function busyForReadonly(state: KernelState, fs: Fs, removeCount: boolean): boolean {
   if (fs.kind === 'devpts') {
     if (fs.dead && removeCount) for (const _ in fs.dead) return true;
     for (const i in fs.ptys) if (!fs.ptys[i]!.masterOpen && fs.ptys[i]!.slaveOpens > 0) return true;

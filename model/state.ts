@@ -110,6 +110,14 @@ export interface Mount {
   readonly locked?: true;
   /** MNT_LOCK_*: flags a less privileged user namespace may not clear. */
   readonly lockedFlags?: readonly MountFlag[];
+  /**
+   * Its place among its parent's children after a move re-attached it (attach_mnt appends
+   * to the parent's mnt_mounts, while the namespace's list keeps its place): a number from
+   * the mount counter; absent, its id's number. copy_tree copies children in this order
+   * (live 6.18: a namespace copied after `mount --move` lists the moved mount after the
+   * parent's other children, its parent namespace does not).
+   */
+  readonly attached?: number;
 }
 
 export interface Namespace {

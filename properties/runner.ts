@@ -24,7 +24,7 @@ import fc from 'fast-check';
 import { deepEqual, FsLabeler, labelModelResult, PROFILE_IDS, type Op, type ProfileId } from '../model/index.ts';
 import {
   CLAUSES, clauseById, execute, isRealSubject, labelOf, pairOf, subjectOf,
-  type Clause, type Counterexample, type Expected, type Run, type RunCheck, type Subject, type SubjectLike, type Verdict, type Violation,
+  type Clause, type Counterexample, type Expected, type Generation, type Run, type RunCheck, type Subject, type SubjectLike, type Verdict, type Violation,
 } from '../clauses/index.ts';
 import { judgeOf } from '../clauses/judge.ts';
 import { replayOnModel } from '../traces/replay.ts';
@@ -42,17 +42,23 @@ export interface PropertySpec {
   readonly check: RunCheck;
 }
 
+/** A generation's intent weights: issue 13's intents off in the document's world (a clause's own weights still win). */
+function weightsOf(g: Generation | undefined): Readonly<Record<string, number>> | undefined {
+  if (!g?.documentWorld) return g?.weights;
+  return { ...Object.fromEntries(ISSUE13_INTENTS.map((k) => [k, 0])), ...g.weights };
+}
+
 /** A clause's property on its subjects (one, or [driver, other] for a comparison), from its check's data. */
 export function propertyOf(c: Clause, subjects: readonly Subject[], maxSteps: number): PropertySpec {
   const check = c.check;
   const [s, other] = subjects;
   switch (check.kind) {
-    case 'transition': return { arbitrary: runs(s!, { ...check.generation, maxSteps }), check: judgeOf(check) };
-    case 'scenario': return { arbitrary: scenarioRuns(s!, check.scenario, { ...check.generation, maxSteps }), check: judgeOf(check) };
-    case 'run': return { arbitrary: fc.oneof(...check.generations.map((g) => runs(s!, { ...g, maxSteps }))), check: judgeOf(check) };
+    case 'transition': return { arbitrary: runs(s!, { ...check.generation, weights: weightsOf(check.generation), maxSteps }), check: judgeOf(check) };
+    case 'scenario': return { arbitrary: scenarioRuns(s!, check.scenario, { ...check.generation, weights: weightsOf(check.generation), maxSteps }), check: judgeOf(check) };
+    case 'run': return { arbitrary: fc.oneof(...check.generations.map((g) => runs(s!, { ...g, weights: weightsOf(g), maxSteps }))), check: judgeOf(check) };
     case 'comparison': {
       // the comparisons were written for the vocabulary before issue 13: its intents are left out
-      const weights = { ...Object.fromEntries(ISSUE13_INTENTS.map((k) => [k, 0])), ...check.generation.weights };
+      const weights = weightsOf({ ...check.generation, documentWorld: true });
       return { arbitrary: runs(s!, { ...check.generation, weights, boots: check.boots, prefix: check.prefix, maxSteps }), check: judgeOf(check, other) };
     }
   }

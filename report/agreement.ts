@@ -63,14 +63,19 @@ export async function compareWithRandom(o: CompareOptions): Promise<AgreementRow
     const noLonger = explorerLength !== null && randomLength !== null ? explorerLength <= randomLength : null;
     let note: string | undefined;
     let outside: string | null = null;
-    if (!agree && v.verdict === 'holds' && r.verdict === 'violated') {
+    // the runner's counterexample is a path of the scope, or not: asked where the verdicts differ,
+    // and where it is shorter than the explorer's shortest (a boot or op the scope lacks may be why)
+    if (r.verdict === 'violated' && ((!agree && v.verdict === 'holds') || noLonger === false)) {
       const first = r.counterexample!.traces[0]!.trace;
       outside = outsideScope(o.scope, first.profile, first.steps.slice(0, r.counterexample!.step).map(({ expect: _e, note: _n, ...op }) => op as Op), first.boot ?? {});
+    }
+    if (!agree && v.verdict === 'holds' && r.verdict === 'violated') {
       note = outside !== null
         ? `the runner's counterexample (${plural(randomLength ?? 0, 'step')}) is outside the scope: ${outside}`
         : `the runner's counterexample (${plural(randomLength ?? 0, 'step')}) is a path of scope ${o.scope.name}, yet the search did not find it`;
     }
     if (!agree && v.verdict === 'violated' && r.verdict === 'holds') note = `the runner's ${plural(r.runs, 'run')} did not reach the explorer's ${explorerLength}-step counterexample`;
+    if (agree && noLonger === false && outside !== null) note = `the runner's shorter counterexample (${plural(randomLength ?? 0, 'step')}) is outside the scope: ${outside}`;
     if (v.verdict === 'incomplete') note = v.reason;
     rows.push({ clause: v.id, label, explorer: v.verdict, explorerLength, random: r.verdict, randomLength, runs: r.runs, agree, noLonger, outsideScope: outside !== null, ...(note ? { note } : {}) });
   }

@@ -102,6 +102,7 @@ function kernelEncoder(labels: ReadonlyMap<string, string>): Encoder<KernelState
       lockedFlags: set(str)(m.lockedFlags ?? []),
       // a key only ordered within its peer group, possibly fractional: as text
       ring: String(m.ring ?? 0),
+      attached: option(int)(m.attached),
     });
     const fss: Record<string, Fs> = {};
     for (const id of Object.keys(state.fss)) fss[fsName(id)] = state.fss[id]!;

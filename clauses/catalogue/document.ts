@@ -142,7 +142,8 @@ export const USER_SPACE_CLAUSES: readonly Clause[] = [  {
       judge: u7Check,
       // half the runs satisfy (b)'s premise (every devpts mount with newinstance), half are unrestricted (for (a))
       generations: [
-        { vocabulary: 'newinstanceValid', boots: NEWINSTANCE_BOOTS, weights: { container: 12, redirect: 8, openPtmx: 16, user: 4 } },
+        // (b) in the document's world: the new ops (issue 13) only dilute the draws there
+        { vocabulary: 'newinstanceValid', boots: NEWINSTANCE_BOOTS, weights: { container: 12, redirect: 8, openPtmx: 16, user: 4 }, documentWorld: true },
         { weights: { container: 10 } },
       ],
     },

@@ -37,7 +37,7 @@ export const KERNEL_CLAUSES: readonly Clause[] = [  {
     statement: 'the pty limit: per-instance index ≥ kernel.pty.max → EIO (2.6.39); global count and max= → ENOSPC (3.4+); max=0 means no limit on 6.x',
     code: 'devpts_new_index (2.6.39: ida index vs pty_limit; 3.4: pty_count vs pty_limit − reserve, then max; 6.x: atomic_inc_return(&pty_count) ≥ limit, ida_alloc_max(max − 1)).',
     formalization: 'every ptmx open that passes the permission checks and finds its instance fails with EIO (2.6.39) / ENOSPC (3.4, 6.x) exactly when the limit of its generation is reached.',
-    check: transition(TRANSITIONS.K5, { weights: { sysctl: 10, openPtmx: 20, pty: 6 } }),
+    check: transition(TRANSITIONS.K5, { weights: { sysctl: 10, openPtmx: 20, pty: 6, mountDevpts: 12 } }),
   },
   {
     id: 'K6', kind: 'K', profiles: ALL, expected: expectAll(ALL, 'holds'),

@@ -59,6 +59,12 @@ const ptyAt = (s: KernelState, key: PtyKey): Pty | undefined => {
   return f && f.kind === 'devpts' ? f.ptys[Number(index)] : undefined;
 };
 
+/** Another descriptor (a dup, a child's inherited copy) still refers to the open file `file`: it is not released. */
+function fileStillOpen(s: KernelState, file: number): boolean {
+  for (const fd in s.handles) if (s.handles[fd]!.file === file) return true;
+  return false;
+}
+
 /** The pty events of a step: (pty, event, accepted?) from the op, its result and the handles before it. */
 function ptyEvents(before: KernelState, op: Op, result: StepResult, after: KernelState): { key: PtyKey; event: PtyEventType | 'allocate'; refused: boolean }[] {
   const out: { key: PtyKey; event: PtyEventType | 'allocate'; refused: boolean }[] = [];
@@ -70,17 +76,22 @@ function ptyEvents(before: KernelState, op: Op, result: StepResult, after: Kerne
       break;
     }
     case 'close': {
+      // the pty sees a close only when the open file goes: the last descriptor of it (dup, inherit) closed
       const h = handle(op.fd);
-      if (h && h.kind !== 'file' && isOk(result)) out.push({ key: ptyKey(h.fs, h.index), event: h.kind === 'master' ? 'closeMaster' : 'closeSlave', refused: false });
+      if (h && h.kind !== 'file' && isOk(result) && !fileStillOpen(after, h.file)) out.push({ key: ptyKey(h.fs, h.index), event: h.kind === 'master' ? 'closeMaster' : 'closeSlave', refused: false });
       break;
     }
-    case 'exit':
+    case 'exit': {
       if (!isOk(result)) break;
+      const gone = new Set<number>();
       for (const fd in before.handles) {
         const h = before.handles[fd]!;
-        if (h.pid === (op.pid ?? 1) && h.kind !== 'file') out.push({ key: ptyKey(h.fs, h.index), event: h.kind === 'master' ? 'closeMaster' : 'closeSlave', refused: false });
+        if (h.pid !== (op.pid ?? 1) || h.kind === 'file' || gone.has(h.file) || fileStillOpen(after, h.file)) continue;
+        gone.add(h.file);
+        out.push({ key: ptyKey(h.fs, h.index), event: h.kind === 'master' ? 'closeMaster' : 'closeSlave', refused: false });
       }
       break;
+    }
     case 'peer': {
       const h = handle(op.fd);
       if (!h || h.kind !== 'master') break;
@@ -178,6 +189,8 @@ function observeInstances(before: KernelState, after: KernelState): ChartObserva
 
 /** Did a remount reach devpts (update_ptmx_mode)? Success, or a failed parse where parsing writes the live options. */
 function remountReached(profile: Profile, before: KernelState, op: Extract<Op, { op: 'remount' }>, result: StepResult): DevptsFs | null {
+  // MS_REMOUNT|MS_BIND changes the mount's own flags: the superblock (and devpts_remount) is not reached
+  if (op.bind) return null;
   const proc = before.procs[op.pid ?? 1];
   if (!proc || proc.uid !== 0) return null;
   const r = resolve(before, proc, op.target);

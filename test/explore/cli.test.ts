@@ -43,13 +43,13 @@ describe('devpts-check explore', () => {
     expect(r.out).toMatch(/^Finding: U6 is violated on 2\.6\.39-y \(a finding: the document and the kernel code disagree\)$/m);
     expect(r.out).toMatch(/What breaks: remount "" changed the mode of devpts1's ptmx node from 0666 to 0000/);
     expect(r.out).not.toMatch(/devpts#/);
-    expect(r.out).toMatch(/shortest counterexample in this scope: 2 steps, then 2 observations \(evidence\), saved as .*U6-2\.6\.39-y-small\.json/);
+    expect(r.out).toMatch(/shortest counterexample in this scope: 2 steps, then 4 observations \(evidence\), saved as .*U6-2\.6\.39-y-small\.json/);
     expect(r.out).toMatch(/^the same run again: devpts-check explore --profile 2\.6\.39-y --scope small --clause U6 --out \S+$/m);
     const replay = r.out.match(/^ {2}replay: devpts-check (replay \S+)$/m);
     expect(replay).not.toBeNull();
     const again = await cli(replay![1]!.split(' '));
     expect(again.code).toBe(0);
-    expect(again.out).toMatch(/4 expectations hold: the trace reproduces the violation of U6 at step 3 on the model; steps 2, 4 show what it did/);
+    expect(again.out).toMatch(/6 expectations hold: the trace reproduces the violation of U6 at step 4 on the model; steps 2, 3, 5, 6 show what it did/);
   });
 
   it('exit 2 with one line for bad usage', async () => {

@@ -17,6 +17,13 @@ describe('mount --move', () => {
     expect(okv(r.last).mounts!.map((m) => m.target)).toEqual(['/', '/tmp/a', '/tmp/b']);
   });
 
+  it.each(ALL)('a namespace copied after the move lists the moved mount after its new parent\'s other children; the parent namespace does not (%s)', (p) => {
+    // attach_mnt appends the moved mount to the parent's children; copy_tree copies in that order (live 6.18, kernel test's 1,000 sequences)
+    const r = run(p, [mkdir('/tmp/b'), mkdir('/tmp/b/x'), mountTmpfs('/tmp/b/x'), mkdir('/tmp/a'), move('/dev/pts', '/tmp/a'), { op: 'mounts' }, spawn(2, { newns: true }), { op: 'mounts', pid: 2 }]);
+    expect(okv(r.results[5]!).mounts!.map((m) => m.target)).toEqual(['/', '/tmp/a', '/tmp/b/x']);
+    expect(okv(r.last).mounts!.map((m) => m.target)).toEqual(['/', '/tmp/b/x', '/tmp/a']);
+  });
+
   it.each(ALL)('refuses a non-mount and a directory onto a file (EINVAL), a mount into itself (ELOOP), non-root (EPERM) (%s)', (p) => {
     const r = run(p, [mkdir('/tmp/a'), mkdir('/tmp/b'), mkdir('/tmp/c'), touch('/tmp/f'), mountTmpfs('/tmp/a'), mkdir('/tmp/a/x'),
       move('/tmp/c', '/tmp/b'), move('/tmp/a', '/tmp/f'), move('/tmp/a', '/tmp/a/x'), move('/', '/tmp/b'), spawn(2), setuid(1000, { pid: 2 }), move('/tmp/a', '/tmp/b', 2)]);

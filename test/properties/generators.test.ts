@@ -61,7 +61,8 @@ describe('state-aware generators', () => {
       for (const r of sample(p, 200, { maxSteps: 12, exclude: ['sysctl', 'peer'], maxOpenPtys: 2 })) {
         expect(r.ops.length).toBeLessThanOrEqual(12);
         expect(r.ops.some((op) => op.op === 'sysctl' || op.op === 'peer')).toBe(false);
-        for (const s of r.states) expect(Object.values(s.handles).filter((h) => h.kind === 'master').length).toBeLessThanOrEqual(2);
+        // ptys open at once (a dup'ed or inherited master is the same pty: the same open file)
+        for (const s of r.states) expect(new Set(Object.values(s.handles).filter((h) => h.kind === 'master').map((h) => h.file)).size).toBeLessThanOrEqual(2);
       }
     }
   });
@@ -83,7 +84,9 @@ describe('state-aware generators', () => {
     const shrunk = interpret(s, {}, details.counterexample![0]);
     expect(shrunk.results.filter((x) => 'index' in x).length).toBe(3);
     expect(execute(s, shrunk.boot, shrunk.ops)).not.toBeNull();
-    expect(shrunk.ops.length).toBeLessThanOrEqual(4);
+    // three ptmx opens, plus at most one intent's extra steps (a working pty's unlockpt and slave open):
+    // shrinking works on intents, and the table's order decides which one it ends on
+    expect(shrunk.ops.length).toBeLessThanOrEqual(5);
   });
 
   it('embed scenarios after a random prefix, with marks on the scenario steps', () => {
@@ -129,6 +132,6 @@ describe('the intent table', () => {
       return count;
     };
     expect(draws({ sysctl: 40 }).get('sysctl') ?? 0).toBeGreaterThan(5 * (draws({}).get('sysctl') ?? 1));
-    expect(draws({ sysctl: 0 }).get('sysctl') ?? 0).toBe(0);
+    expect(draws({ sysctl: 0, sysctlRead: 0 }).get('sysctl') ?? 0).toBe(0); // sysctl writes and reads (issue 13) both off
   });
 });

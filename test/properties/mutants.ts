@@ -120,8 +120,8 @@ const legacyNoReset = (data: string | undefined, cur: DevptsOptions, purpose: 'm
 
 // ---- remount ---------------------------------------------------------------------------
 
-const remountKeepingPtmx = (base: ProfileId): Profile['remountDevpts'] => (state, id, data, parse, ro) => {
-  const c = PROFILES[base].remountDevpts(state, id, data, parse, ro);
+const remountKeepingPtmx = (base: ProfileId): Profile['remountDevpts'] => (state, id, data, parse, ro, removeCount, ids) => {
+  const c = PROFILES[base].remountDevpts(state, id, data, parse, ro, removeCount, ids);
   const fs = devptsOf(c.state, id);
   return { ...c, state: withFs(c.state, { ...fs, ptmx: devptsOf(state, id).ptmx }) };
 };

@@ -46,10 +46,13 @@ function expectEvidence(t: Trace, file: string): void {
 describe('the evidence builder', () => {
   it('shows a violation by what it changed: /dev/pts/ptmx is 0666 before the remount and 0000 after (U6)', () => {
     const [t] = withEvidence([u6()], U6);
-    expect(t!.steps.map((s) => `${s.op} ${'path' in s ? s.path : ''}`.trim())).toEqual(['remount', 'stat /dev/pts/ptmx', 'remount', 'stat /dev/pts/ptmx']);
+    expect(t!.steps.map((s) => `${s.op} ${'path' in s ? s.path : ''}`.trim())).toEqual(['remount', 'stat /dev/pts/ptmx', 'mounts', 'remount', 'stat /dev/pts/ptmx', 'mounts']);
     expect(t!.steps[1]!.expect).toMatchObject({ ok: true, mode: '0666', fs: 'devpts1' });
-    expect(t!.steps[3]!.expect).toMatchObject({ ok: true, mode: '0000', fs: 'devpts1' });
-    expect(t!.violation).toEqual({ clause: 'U6', step: 3, message: U6.message.replace('devpts#0', 'devpts1'), evidence: [2, 4] });
+    // the process's mountinfo shows the option the remount reset (issue 13's mounts op)
+    expect(JSON.stringify(t!.steps[2]!.expect)).toMatch(/ptmxmode=666/);
+    expect(t!.steps[4]!.expect).toMatchObject({ ok: true, mode: '0000', fs: 'devpts1' });
+    expect(JSON.stringify(t!.steps[5]!.expect)).toMatch(/ptmxmode=000/);
+    expect(t!.violation).toEqual({ clause: 'U6', step: 4, message: U6.message.replace('devpts#0', 'devpts1'), evidence: [2, 3, 5, 6] });
     expectEvidence(t!, 'U6');
   });
 
@@ -138,11 +141,11 @@ describe('replay says what a counterexample demonstrates', () => {
     expect(await main(['replay', f])).toBe(0);
     const text = out.join('');
     expect(text).toMatch(/^ {2}boot: init mounts devpts at \/dev\/pts with -o gid=5,mode=620; \/dev\/ptmx mode 0666 \(as the trace's "boot" says\)$/m);
-    expect(text).toMatch(/^ {2}demonstrates: U6 violated at step 3 \(a finding: the document and the kernel code disagree\)$/m);
+    expect(text).toMatch(/^ {2}demonstrates: U6 violated at step 4 \(a finding: the document and the kernel code disagree\)$/m);
     expect(text).toMatch(/^ {2}what breaks: remount "" changed the mode of devpts1's ptmx node from 0666 to 0000/m);
     expect(text).toMatch(/stat +path=\/dev\/pts\/ptmx +ok type=chr mode=0000 .*✓ · evidence$/m);
     expect(text).toMatch(/remount +target=\/dev\/pts +ok +✓ ◀ violation$/m);
-    expect(text).toMatch(/4 expectations hold: the trace reproduces the violation of U6 at step 3 on the model; steps 2, 4 show what it did/);
+    expect(text).toMatch(/6 expectations hold: the trace reproduces the violation of U6 at step 4 on the model; steps 2, 3, 5, 6 show what it did/);
   });
 
   it('prints the default boot too (a trace depends on it)', () => {
@@ -155,7 +158,7 @@ describe('replay says what a counterexample demonstrates', () => {
     const { out } = output();
     expect(await main(['replay', '--json', f])).toBe(0);
     const r = JSON.parse(out.join(''));
-    expect(r).toMatchObject({ verdict: 'reproduced', expectations: 'hold', boot: {}, violation: { clause: 'U6', step: 3, evidence: [2, 4], kind: 'finding' } });
+    expect(r).toMatchObject({ verdict: 'reproduced', expectations: 'hold', boot: {}, violation: { clause: 'U6', step: 4, evidence: [2, 3, 5, 6], kind: 'finding' } });
     const plain = replayRecord(replayOnModel({ ...u6(), violation: undefined }, 'plain.json'));
     expect(plain).toMatchObject({ verdict: 'holds', violation: null });
   });
