@@ -1,13 +1,20 @@
-// devpts-check script FILE [--profile P...] [--boot-options OPTS] [--json] [--trace-out FILE]:
-// check a container start-up script. Parse it, run it in the model under each profile,
-// and say whether the container's ptys are reachable, isolated, harmless to the host
-// and usable by non-root users. Exit 0 when every verdict is yes, 1 otherwise, 2 on a
-// parse error (line and column), an unreadable or binary file, or bad options.
+// devpts-check script FILE [--profile P...] [--boot-options OPTS] [--json] [--trace-out FILE]
+//   [--cwd DIR] [--env NAME=VALUE]... [--call FUNC] [--rootfs DIR]... [--role container|host]
+//   [--boot devpts|devtmpfs|none] [--shell sh|bash|dash|mksh|busybox] [--source-path DIR]... [-- ARG...]:
+// check a container start-up (or boot) script. Parse it, run it in the model under each
+// profile with those inputs, and say whether the container's ptys are reachable,
+// isolated, harmless to the host and usable by non-root users (role host: whether the
+// host's are). Exit 0 when every verdict that applies is yes, 1 otherwise, 2 on a parse
+// error (line and column), an unreadable or binary file, or bad options; with --json,
+// errors are a JSON object too.
 
+import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { BootError, PROFILE_IDS, type BootConfig, type KernelResult, type ProfileId } from '../../model/index.ts';
-import { bootConfigFor, checkScript, DEFAULT_BOOT_OPTIONS, type ProfileReport, type Report } from '../../shell/check.ts';
+import { SHELL_NAMES, type ShellName } from '../../shell/ast.ts';
+import { bootConfigFor, checkScript, DEFAULT_BOOT_OPTIONS, type BootKind, type ProfileReport, type Report, type Role } from '../../shell/check.ts';
+import type { SourceFile } from '../../shell/interp.ts';
 import { ScriptSyntaxError, ScriptTooDeep } from '../../shell/parse.ts';
 import { renderJson, renderText } from '../../shell/render.ts';
 import { saveTrace } from '../../traces/save.ts';
@@ -22,6 +29,66 @@ export interface ScriptFlags {
   readonly json?: boolean;
   readonly traceOut?: string;
   readonly verbose?: boolean;
+  readonly cwd?: string;
+  readonly env?: readonly string[];
+  readonly call?: string;
+  readonly rootfs?: readonly string[];
+  readonly role?: string;
+  readonly boot?: string;
+  readonly shell?: string;
+  readonly sourcePath?: readonly string[];
+  /** Positional arguments of the script (after --). */
+  readonly args?: readonly string[];
+}
+
+const ROLES: readonly Role[] = ['container', 'host'];
+const BOOTS: readonly BootKind[] = ['devpts', 'devtmpfs', 'none'];
+
+/** The inputs of the run from the flags; a Refusal names the flag. */
+function inputsOf(flags: ScriptFlags): { env: Map<string, string>; role: Role; boot: BootKind; shell?: ShellName; cwd?: string; rootfs: string[] } {
+  const env = new Map<string, string>();
+  for (const a of flags.env ?? []) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(a);
+    if (!m) throw new Refusal(`--env "${a}": expected NAME=VALUE`);
+    env.set(m[1]!, m[2]!);
+  }
+  const choice = <T extends string>(flag: string, v: string | undefined, all: readonly T[], dflt: T | undefined): T | undefined => {
+    if (v === undefined) return dflt;
+    if (!(all as readonly string[]).includes(v)) throw new Refusal(`${flag} "${v}": one of ${all.join(', ')}`);
+    return v as T;
+  };
+  const absolute = (flag: string, v: string): string => {
+    if (!v.startsWith('/')) throw new Refusal(`${flag} "${v}": an absolute path in the checked system`);
+    return v.replace(/\/+$/, '') || '/';
+  };
+  const shell = choice('--shell', flags.shell, SHELL_NAMES, undefined);
+  return {
+    env, role: choice('--role', flags.role, ROLES, 'container')!, boot: choice('--boot', flags.boot, BOOTS, 'devpts')!,
+    ...(shell !== undefined ? { shell } : {}),
+    ...(flags.cwd !== undefined ? { cwd: absolute('--cwd', flags.cwd) } : {}),
+    rootfs: (flags.rootfs ?? []).map((r) => absolute('--rootfs', r)),
+  };
+}
+
+/**
+ * Files the script sources or runs, looked up under each --source-path directory: the
+ * path as the script names it below the directory, then its base name there.
+ */
+export function sourceLookup(dirs: readonly string[]): (path: string, cwd: string) => SourceFile | null {
+  return (path, cwd) => {
+    const rel = path.startsWith('/') ? path : `${cwd === '/' ? '' : cwd}/${path}`;
+    for (const dir of dirs) {
+      for (const candidate of [join(dir, rel), join(dir, path), join(dir, basename(path))]) {
+        try {
+          if (!statSync(candidate).isFile()) continue;
+          return { file: candidate, text: readFileSync(candidate, 'utf8') };
+        } catch {
+          continue;
+        }
+      }
+    }
+    return null;
+  };
 }
 
 /** Where the command writes: `out` gets the report, `err` one message per call (no prefix added). */
@@ -115,6 +182,11 @@ export function traceOf(report: Report, p: ProfileReport, boot: BootConfig): Tra
   };
 }
 
+/** With --json, an error is a JSON object on stdout too: `{ "format", "error": { "kind", "message", … } }`. */
+function jsonError(kind: 'usage' | 'parse', message: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ format: 'devpts-check-script/1', error: { kind, message, ...extra } }, null, 2) + '\n';
+}
+
 export async function scriptCommand(file: string, flags: ScriptFlags, output: ScriptOutput = PROCESS_OUTPUT): Promise<number> {
   let report: Report;
   let text = '';
@@ -122,19 +194,37 @@ export async function scriptCommand(file: string, flags: ScriptFlags, output: Sc
   const bootOptions = flags.bootOptions ?? DEFAULT_BOOT_OPTIONS;
   try {
     const profiles = profilesOf(flags.profile);
+    const inputs = inputsOf(flags);
     try {
-      boot = bootConfigFor(bootOptions, profiles);
+      boot = bootConfigFor(bootOptions, profiles, inputs.boot);
     } catch (err) {
-      if (err instanceof BootError) throw new Refusal(`--boot-options "${bootOptions}": ${err.message}`);
+      if (err instanceof BootError) throw new Refusal(`${inputs.boot === 'devtmpfs' && /devtmpfs/.test(err.message) ? '' : `--boot-options "${bootOptions}": `}${err.message}`);
       throw err;
     }
     text = await readScript(file);
     if (text.trim() === '') output.err(`devpts-check: ${file}: the script is empty; the verdicts are those of the boot state`);
-    report = await checkScript(text, { profiles, bootOptions, scriptName: file });
+    report = await checkScript(text, {
+      profiles, bootOptions, scriptName: file, boot: inputs.boot, role: inputs.role, env: inputs.env, rootfs: inputs.rootfs,
+      ...(inputs.shell ? { shell: inputs.shell } : {}), ...(inputs.cwd ? { cwd: inputs.cwd } : {}),
+      ...(flags.call !== undefined ? { call: flags.call } : {}), args: flags.args ?? [],
+      sourceText: sourceLookup(flags.sourcePath ?? []),
+    });
   } catch (err) {
-    if (err instanceof Refusal) { output.err(`devpts-check: ${err.message}`); return EXIT.usage; }
-    if (err instanceof ScriptSyntaxError) { for (const l of parseErrorLines(file, text, err)) output.err(l); return EXIT.usage; }
-    if (err instanceof ScriptTooDeep) { output.err(`devpts-check: ${file}: ${err.message}`); return EXIT.usage; }
+    if (err instanceof Refusal) {
+      output.err(`devpts-check: ${err.message}`);
+      if (flags.json) output.out(jsonError('usage', err.message));
+      return EXIT.usage;
+    }
+    if (err instanceof ScriptSyntaxError) {
+      for (const l of parseErrorLines(file, text, err)) output.err(l);
+      if (flags.json) output.out(jsonError('parse', err.reason, { file, line: err.line, column: err.col }));
+      return EXIT.usage;
+    }
+    if (err instanceof ScriptTooDeep) {
+      output.err(`devpts-check: ${file}: ${err.message}`);
+      if (flags.json) output.out(jsonError('parse', err.message, { file }));
+      return EXIT.usage;
+    }
     throw err;
   }
   output.out(flags.json ? renderJson(report) : renderText(report, { verbose: flags.verbose ?? false }));
@@ -154,6 +244,8 @@ export async function scriptCommand(file: string, flags: ScriptFlags, output: Sc
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 
+const collectValues = (value: string, previous: string[]): string[] => [...previous, value];
+
 export const register: Registrar = (program, done) => {
   program
     .command('script')
@@ -164,6 +256,15 @@ export const register: Registrar = (program, done) => {
     .option('--json', 'print the report as JSON')
     .option('--trace-out <file>', 'write a devpts-trace/1 file of the script\'s ops and the probes (FILE.<profile>.json for each profile when several)')
     .option('-v, --verbose', 'show the trace of every verdict, not only of each "no"')
+    .option('--cwd <dir>', 'the working directory the script starts in (default /)')
+    .option('--env <NAME=VALUE>', 'an environment variable (repeatable); every other variable is unset', collectValues, [])
+    .option('--call <func>', 'after the top level, call this function of the script (with the arguments after --)')
+    .option('--rootfs <dir>', 'build a root filesystem tree at DIR first (bin, dev with ptmx/null/zero/tty/console and an empty pts, proc, sys, tmp, etc), as debootstrap leaves one (repeatable)', collectValues, [])
+    .option('--role <role>', 'container: a container or chroot start-up script; host: a boot or init script that prepares the machine itself', 'container')
+    .option('--boot <kind>', 'devpts: /dev a directory with devpts on /dev/pts; devtmpfs: /dev is devtmpfs with devpts on /dev/pts (systemd); none: nothing mounted but / (an initramfs)', 'devpts')
+    .option('--shell <shell>', `the shell that runs the script: ${SHELL_NAMES.join(', ')} (default: from the #! line; /system/bin/sh is mksh)`)
+    .option('--source-path <dir>', 'where files the script sources (. FILE) or runs are found (repeatable)', collectValues, [])
+    .argument('[args...]', 'the script\'s positional arguments (after --)')
     .addHelpText('after', `
 The container is the last process unshare/ns_exec starts (the rest of the script runs
 there when no command is given, or the command is a shell); without one it is the
@@ -171,7 +272,8 @@ script's own process, in the host's namespace.
 Exit status: 0 every verdict is yes; 1 some verdict is no; 2 parse error, unreadable or
 binary file, bad options.
 `)
-    .action(async (file: string | undefined, flags: ScriptFlags) => {
+    .action(async (file: string | undefined, args: string[], flags: ScriptFlags) => {
+      flags = { ...flags, args };
       quietOnClosedPipe(process.stdout);
       // `--profile 6.x FILE`: the variadic option took the file; give it back
       const given = flags.profile ?? [];

@@ -8,7 +8,7 @@ import type { Finding, RecordedStep } from '../../shell/run.ts';
 
 /** Verdicts as a compact string per profile: reachable, isolated, host unharmed, non-root usable. */
 export function verdictTable(report: Report): Record<string, string> {
-  return Object.fromEntries(report.profiles.map((p) => [p.profile, p.verdicts.map((v) => (v.value ? 'y' : 'n')).join('')]));
+  return Object.fromEntries(report.profiles.map((p) => [p.profile, p.verdicts.map((v) => (v.value === null ? '-' : v.value ? 'y' : 'n')).join('')]));
 }
 
 export function verdict(report: Report, profile: ProfileId, name: VerdictName) {
@@ -22,7 +22,7 @@ export const check = (text: string, profiles?: readonly ProfileId[], bootOptions
 /** The steps a script produced under one profile (set-up and probes left out). */
 export function scriptSteps(report: Report, profile: ProfileId = report.profiles[0]!.profile): RecordedStep[] {
   const p = report.profiles.find((x) => x.profile === profile)!;
-  return p.steps.slice(1, p.scriptSteps);
+  return p.steps.filter((s) => s.line !== null && !s.probe);
 }
 
 /** The ops a script produced under one profile, as compact JSON without the pid (unless `withPid`). */
