@@ -142,11 +142,18 @@ function paramPieces(p: ParamPart, sh: Shell, io: ExpandIO, inString: boolean): 
   const found = lookup(p, sh, io);
   const isSet = found.kind !== 'unset';
   const isNull = found.kind === 'one' ? found.value === '' : found.kind === 'list' ? found.values.length === 0 || (found.values.length === 1 && found.values[0] === '') : true;
-  const arg = (): Piece[] => (p.arg ? pieces(p.arg, sh, io, inString) : []);
+  // the word of ${x-word} in an unquoted ${…}: its unquoted literal text is split too (dash, bash)
+  const arg = (): Piece[] => (p.arg ? pieces(p.arg, sh, io, inString).map((x) => ('brk' in x || quoted || x.quoted ? x : { ...x, split: true })) : []);
   const listPieces = (values: readonly string[], star: boolean): Piece[] => {
     if (quoted && star) {
       const ifs = ifsOf(sh);
       return [{ text: values.join(ifs === '' ? '' : ifs[0]!), quoted, split: false }];
+    }
+    // bash: an unquoted $@ or $* is the parameters joined by IFS's first character, then split
+    // (so an empty parameter next to a non-white IFS delimiter is a field); dash, mksh and ash split each one
+    if (!quoted && !inString && sh.name === 'bash') {
+      const ifs = ifsOf(sh);
+      if (ifs !== '') return [{ text: values.join(ifs[0]!), quoted: false, split: true }];
     }
     const out: Piece[] = [];
     values.forEach((v, k) => {
@@ -391,7 +398,7 @@ interface Field { text: string; pattern: string; glob: boolean }
  * white space around a field is dropped; each other IFS character ends a field, so two
  * in a row make an empty field; a hard break ("$@") always ends one.
  */
-function split(ps: readonly Piece[], ifs: string): Field[] {
+function split(ps: readonly Piece[], ifs: string, regions: boolean): Field[] {
   const fields: Field[] = [];
   const ws = [...ifs].filter((c) => c === ' ' || c === '\t' || c === '\n').join('');
   let cur: Field | null = null;
@@ -405,9 +412,19 @@ function split(ps: readonly Piece[], ifs: string): Field[] {
     state = 'none';
   };
   const end = (): void => { if (cur) fields.push(cur); cur = null; };
+  let afterBreak = false;
   for (const piece of ps) {
-    if ('brk' in piece) { end(); state = 'none'; continue; }
-    if (!piece.split || ifs === '') { add(piece.text, piece.quoted); continue; }
+    // the boundary between two parameters of $@ or $* is like IFS white space (dash, busybox ash;
+    // checked against dash: `set -- a :b; IFS=:,; printf '<%s>' $*` gives <a><b>)
+    if ('brk' in piece) { if (cur) { end(); state = 'ws'; } afterBreak = true; continue; }
+    const fresh = !afterBreak;
+    afterBreak = false;
+    if (!piece.split) { add(piece.text, piece.quoted); continue; }
+    // dash and busybox ash split each expansion on its own: a delimiter does not run on into the next one
+    // (`A='a '; B=':b'; IFS=' :'; $A$B` is a, '', b there and a, b in bash)
+    if (regions && fresh && state !== 'none' && cur === null) state = 'none';
+    // IFS empty: no splitting, but an empty unquoted expansion still makes no field
+    if (ifs === '') { if (piece.text !== '') add(piece.text, false); continue; }
     let run = '';
     for (const c of piece.text) {
       if (!ifs.includes(c)) { run += c; continue; }
@@ -430,19 +447,17 @@ export function expandWords(words: readonly Word[], sh: Shell, io: ExpandIO): Ex
     const out: string[] = [];
     for (const word of words) {
       // a word with a quoted part (even "") makes a field; "$@" with no parameters makes none
-      const fields = split(pieces(word, sh, io, false), ifsOf(sh));
+      const fields = split(pieces(word, sh, io, false), ifsOf(sh), sh.name !== 'bash');
       for (const f of fields) {
         if (!f.glob || !isPattern(f.pattern)) { out.push(f.text); continue; }
         const matches = io.glob(f.pattern);
         if (matches === null) return unknownWord(`the pattern \`${f.text}\` cannot be expanded here`);
-        if (matches.length === 0) out.push(unescapeGlob(f.pattern)); else out.push(...matches);
+        if (matches.length === 0) out.push(f.text); else out.push(...matches);
       }
     }
     return out;
   });
 }
-
-const unescapeGlob = (s: string): string => s.replace(/\\(.)/g, '$1');
 
 /**
  * Does the (escaped) pattern have an unquoted wildcard: * or ?, or a [ with a closing ]

@@ -246,21 +246,40 @@ export class Interp implements Runner {
     const status = this.subshell(node, sh, false, { stdin: io.stdin, out: capture });
     sh.status = status;
     if (capture.why !== null) return { ok: false, why: `${capture.why} (in \`$(${short(text)})\`)` };
-    return { ok: true, value: capture.text };
+    // a shell string holds no NUL: the shells drop them from the output
+    return { ok: true, value: capture.text.replace(/\0/g, '') };
   }
 
-  /** Pathname expansion of the last component, by a readdir op; null for wildcards in directories. */
+  /**
+   * Pathname expansion (XCU 2.13.3), component by component: a component with a
+   * wildcard is matched against a readdir of each directory so far; the others are
+   * taken as they are, and what is left at the end must exist (a stat).
+   */
   private glob(pattern: string, sh: Shell, where: Where): string[] | null {
-    const slash = pattern.lastIndexOf('/');
-    const dirPart = pattern.slice(0, slash + 1);
-    const basePattern = pattern.slice(slash + 1);
-    if (/(^|[^\\])[*?[]/.test(dirPart)) return null;
-    const dir = unescapeGlob(dirPart);
-    const path = abs(sh, dir === '' ? '.' : dir);
-    const r = this.run.exec({ op: 'readdir', pid: sh.pid, path }, where, `pathname expansion of ${unescapeGlob(pattern)}`);
-    if ('errno' in r) return [];
-    const re = globRegExp(basePattern, true);
-    return (r.entries ?? []).filter((e) => re.test(e) && (!e.startsWith('.') || basePattern.startsWith('.'))).sort().map((e) => dir + e);
+    const note = `pathname expansion of ${unescapeGlob(pattern)}`;
+    const absolute = pattern.startsWith('/');
+    const comps = pattern.split('/').filter((c, k) => c !== '' || k === 0);
+    let results = [absolute ? '/' : ''];
+    let literalTail = false;
+    for (const comp of comps) {
+      if (comp === '') continue;
+      const wild = /(^|[^\\])[*?[]/.test(comp);
+      literalTail = !wild;
+      const join = (base: string, name: string): string => (base === '' ? name : base.endsWith('/') ? base + name : `${base}/${name}`);
+      if (!wild) { results = results.map((r) => join(r, unescapeGlob(comp))); continue; }
+      const re = globRegExp(comp, true);
+      const next: string[] = [];
+      for (const r of results) {
+        const r2 = this.run.exec({ op: 'readdir', pid: sh.pid, path: abs(sh, r === '' ? '.' : r) }, where, note);
+        if ('errno' in r2) continue;
+        for (const e of (r2.entries ?? []).filter((x) => re.test(x) && (!x.startsWith('.') || comp.startsWith('.'))).sort()) next.push(join(r, e));
+      }
+      results = next;
+      if (results.length === 0) return [];
+    }
+    if (literalTail) results = results.filter((r) => !('errno' in this.run.exec({ op: 'stat', pid: sh.pid, path: abs(sh, r), nofollow: true }, where, note)));
+    if (pattern.endsWith('/')) results = results.map((r) => r + '/');
+    return results;
   }
 
   /** A fatal expansion error: the shell prints it and (non-interactive) exits. */

@@ -19,7 +19,7 @@
 
 import { LangVariant, parse as shParse, print as shPrint } from 'sh-syntax';
 import type { Node, ShellName } from './ast.ts';
-import { inlineTree, scriptTree } from './syntax/translate.ts';
+import { inlineTree, scriptTree, type TranslateOptions } from './syntax/translate.ts';
 import { loadShellParser, parseShell, type Span } from './syntax/tree.ts';
 import { BASH_WORDS, type WordSyntax } from './syntax/words.ts';
 
@@ -80,7 +80,7 @@ export function dialectOf(text: string): 'posix' | 'bash' {
 export const familyOf = (shell: ShellName): 'posix' | 'bash' => (shell === 'sh' || shell === 'dash' ? 'posix' : 'bash');
 
 export function wordSyntaxOf(shell: ShellName): WordSyntax {
-  return { ansiC: shell !== 'sh' && shell !== 'dash', localeStrings: shell === 'bash' };
+  return { ansiC: shell !== 'sh' && shell !== 'dash', localeStrings: shell === 'bash', quotesInBraces: shell === 'bash' };
 }
 
 function variantOf(shell: ShellName): LangVariant {
@@ -194,6 +194,8 @@ export interface ParseOptions {
   readonly shell?: ShellName;
   /** The sourced file the text comes from (locations name it). */
   readonly file?: string;
+  /** How words are read (tests give a deliberately wrong reader: test/shell/expand-vs-shells.test.ts). */
+  readonly readWord?: TranslateOptions['readWord'];
 }
 
 export async function parseScript(text: string, options: ParseOptions = {}): Promise<ParsedScript> {
@@ -217,14 +219,14 @@ export async function parseScript(text: string, options: ParseOptions = {}): Pro
     repaired = fixed.text;
   }
   try {
-    return { ...(await treeOf(repaired, text, variant, shell, options.file)), repairs };
+    return { ...(await treeOf(repaired, text, variant, shell, options)), repairs };
   } catch (err) {
     if (tooDeep(err)) throw new ScriptTooDeep(`the script nests too deeply for the checker (${(err as Error).message})`);
     throw err;
   }
 }
 
-async function treeOf(text: string, original: string, variant: LangVariant, shell: ShellName, file: string | undefined): Promise<Omit<ParsedScript, 'repairs'>> {
+async function treeOf(text: string, original: string, variant: LangVariant, shell: ShellName, options: ParseOptions): Promise<Omit<ParsedScript, 'repairs'>> {
   const parsed = parseShell(text, original);
   let spans: Span[] | undefined;
   if (parsed.errors) {
@@ -234,7 +236,7 @@ async function treeOf(text: string, original: string, variant: LangVariant, shel
     spans = ((f.Stmts ?? []) as unknown as ShStmt[]).map((st) => [toIndex(st.Pos.Offset), toIndex(st.End.Offset)] as const);
   }
   const syntax = wordSyntaxOf(shell);
-  const { program, opaque } = scriptTree(parsed, spans, { syntax, ...(file === undefined ? {} : { file }) });
+  const { program, opaque } = scriptTree(parsed, spans, { syntax, ...(options.file === undefined ? {} : { file: options.file }), ...(options.readWord ? { readWord: options.readWord } : {}) });
   return { program, dialect: familyOf(shell), shell, syntax, opaque };
 }
 

@@ -66,7 +66,8 @@ export const echo: Handler = (ctx) => {
   }
   let text = args.join(' ');
   if (interpret) {
-    const e = escapes(text, true);
+    // dash reads \NNN as octal with or without a leading 0 (`echo '\1'` prints ^A); bash -e only \0NNN
+    const e = escapes(text, name !== 'sh' && name !== 'dash');
     text = e.text;
     if (e.stop) newline = false;
   }

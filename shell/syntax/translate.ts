@@ -15,7 +15,7 @@
 
 import type { Assignment, Loc, Node, Redirect, Word } from '../ast.ts';
 import { displayText, firstFlaw, NO_CHILDREN, parseCst, REDIRECT_KINDS, statementNodes, type Cst, type ShellParse, type Span, parseShell } from './tree.ts';
-import { lexHeredoc, lexWord, literalWord, BASH_WORDS, type WordSyntax } from './words.ts';
+import { escapedBlanksAfter, lexHeredoc, lexWord, literalWord, splitWords, tokenizeSimple, BASH_WORDS, type WordSyntax } from './words.ts';
 
 /** Something the translation does not structure (a statement becomes opaque; `sh -c` text is not understood). */
 export class Unsupported extends Error {}
@@ -37,6 +37,12 @@ export interface TranslateOptions {
   readonly strict?: boolean;
   /** The sourced file the text comes from (locations name it). */
   readonly file?: string;
+  /**
+   * How a word's nodes become a word (default: its text from `from` to the end of its
+   * last node, read by lexWord). Tests give a reader that trusts tree-sitter's nodes to
+   * show that the expansion property catches what that gets wrong.
+   */
+  readonly readWord?: (text: string, nodes: readonly Cst[], from: number) => Word;
 }
 
 /** A command of an and-or list or pipeline, in source order. */
@@ -95,12 +101,52 @@ class Translator {
   /** One statement; what cannot be translated becomes opaque at its line. */
   private statement(n: Cst): Node {
     try {
-      if (n.error && !this.isCompound(n)) throw new Unsupported(this.flawOf(n));
+      if (n.error && !this.isCompound(n)) return this.fromText(n.start, this.headEnd(n)) ?? this.fail(n);
       return this.translate(n);
     } catch (err) {
       if (!(err instanceof Unsupported) || this.options.strict) throw err;
       return this.opaqueNode(n, err.message);
     }
+  }
+
+  /** All of `text` as one simple command, or null. */
+  simpleText(text: string): Node | null {
+    return this.fromText(0, text.length);
+  }
+
+  private fail(n: Cst): never {
+    throw new Unsupported(this.flawOf(n));
+  }
+
+  /**
+   * A statement tree-sitter could not parse that is one simple command (`printf x ==`):
+   * its words, assignments and redirections read from the text; null if it is more.
+   */
+  private fromText(start: number, end: number): Node | null {
+    const text = this.text.slice(start, end);
+    const toks = tokenizeSimple(text);
+    if (!toks || toks.length === 0) return null;
+    const assigns: Assignment[] = [];
+    const words: Word[] = [];
+    const redirs: Redirect[] = [];
+    for (let k = 0; k < toks.length; k++) {
+      const t = toks[k]!;
+      const src = text.slice(t.start, t.end);
+      if (t.kind === 'redir') {
+        const target = toks[k + 1];
+        if (!target || target.kind !== 'word') return null;
+        redirs.push({ op: t.op, fd: t.fd, target: lexWord(text.slice(target.start, target.end), this.options.syntax) });
+        k++;
+        continue;
+      }
+      const m = words.length === 0 ? /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/.exec(src) : null;
+      if (m && src[m[0].length] !== '(') {
+        assigns.push({ name: m[1]!, value: lexWord(src.slice(m[0].length), this.options.syntax), ...(m[2] ? { append: true } : {}) });
+        continue;
+      }
+      words.push(lexWord(src, this.options.syntax));
+    }
+    return { t: 'simple', loc: this.loc(start, end), assigns, words, redirs };
   }
 
   private opaqueNode(n: Cst, reason: string): Node {
@@ -380,7 +426,11 @@ class Translator {
 
   private element(e: Element): Node {
     const n = e.node;
-    if (n.error && !this.isCompound(n)) throw new Unsupported(this.flawOf(n));
+    if (n.error && !this.isCompound(n)) {
+      const simple = e.redirects.length === 0 ? this.fromText(n.start, this.headEnd(n)) : null;
+      if (simple) return simple;
+      this.fail(n);
+    }
     switch (n.type) {
       case 'command': case 'variable_assignment': case 'variable_assignments': case 'declaration_command': case 'unset_command':
         return this.simple(n, e.redirects, this.startOf(e), this.endOf(e));
@@ -565,21 +615,30 @@ class Translator {
    * tree-sitter splits a word) are one word.
    */
   private words(nodes: readonly Cst[]): Word[] {
-    const out: Word[] = [];
-    let group: Cst[] = [];
-    for (const n of nodes) {
-      const last = group[group.length - 1];
-      if (last && !joined(this.text, last.end, n.start)) { out.push(this.word(group)); group = []; }
-      group.push(n);
+    if (nodes.length === 0) return [];
+    if (this.options.readWord || nodes.some((n) => n.type === 'array')) {
+      const out: Word[] = [];
+      let group: Cst[] = [];
+      for (const n of nodes) {
+        const last = group[group.length - 1];
+        if (last && !joined(this.text, last.end, n.start)) { out.push(this.word(group)); group = []; }
+        group.push(n);
+      }
+      if (group.length > 0) out.push(this.word(group));
+      return out;
     }
-    if (group.length > 0) out.push(this.word(group));
-    return out;
+    // the words are read from the text the nodes cover: tree-sitter's own word boundaries
+    // are wrong at escaped blanks (`a\ b \ c`)
+    const from = nodes[0]!.start;
+    const to = escapedBlanksAfter(this.text, nodes[nodes.length - 1]!.end);
+    return splitWords(this.text, from, to).map((w) => lexWord(this.text.slice(w.start, w.end), this.options.syntax));
   }
 
   /** One word: its text from `from` to the end of its last node, read as the shell reads it. */
   private word(nodes: readonly Cst[], from = nodes[0]!.start): Word {
     const array = nodes.find((n) => n.type === 'array');
     if (array) throw new Unsupported('an array where a word was expected');
+    if (this.options.readWord) return this.options.readWord(this.text, nodes, from);
     return lexWord(this.text.slice(from, nodes[nodes.length - 1]!.end), this.options.syntax);
   }
 }
@@ -612,6 +671,9 @@ export function inlineTree(text: string, line: number, syntax: WordSyntax = BASH
   const root = parseCst(text);
   const t = new Translator(text, { syntax, fixedLine: line, strict: true, ...(file === undefined ? {} : { file }) });
   if (root.error) {
+    // one simple command tree-sitter cannot parse (`echo \ `, `echo $.`): read from its text
+    const simple = t.simpleText(text);
+    if (simple) return simple;
     const f = firstFlaw(text, root);
     throw new Unsupported(f ? `tree-sitter-bash cannot parse it: ${f.why}` : 'tree-sitter-bash cannot parse it');
   }

@@ -15,9 +15,11 @@ export interface WordSyntax {
   readonly ansiC: boolean;
   /** $"…" (bash; elsewhere `$` then "…"). */
   readonly localeStrings: boolean;
+  /** Inside "${x:-…}", '…' still hides a `}` (bash; dash, mksh and busybox ash end the ${ at the first `}`). */
+  readonly quotesInBraces: boolean;
 }
 
-export const BASH_WORDS: WordSyntax = { ansiC: true, localeStrings: true };
+export const BASH_WORDS: WordSyntax = { ansiC: true, localeStrings: true, quotesInBraces: true };
 
 const C_ESCAPES: Readonly<Record<string, string>> = {
   n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '?': '?', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v',
@@ -218,7 +220,7 @@ class Lexer {
   brace(out: Parts, quoted: boolean, end: number): void {
     const s = this.s;
     const open = this.i + 2;
-    const close = matchBrace(s, open, end, quoted);
+    const close = matchBrace(s, open, end, quoted && !this.syn.quotesInBraces);
     const inner = s.slice(open, close);
     const text = s.slice(this.i, Math.min(close + 1, end));
     this.i = Math.min(close + 1, end);
@@ -397,6 +399,90 @@ function findUnquoted(s: string, from: number, end: number, ch: string): number 
     j = n >= 0 ? n : j + 1;
   }
   return -1;
+}
+
+/**
+ * The words of a run of text that holds only words and blanks (a simple command's
+ * arguments): where each starts and ends. A blank ends a word unless quoted or escaped
+ * (tree-sitter-bash reads `\ ` as a blank between words, and drops a word that is only
+ * `\ `); a backslash-newline is a line continuation.
+ */
+export function splitWords(s: string, from = 0, to = s.length): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let j = from;
+  while (j < to) {
+    const c = s[j]!;
+    if (c === ' ' || c === '\t' || c === '\n') { j++; continue; }
+    if (c === '\\' && s[j + 1] === '\n') { j += 2; continue; }
+    const start = j;
+    while (j < to) {
+      const d = s[j]!;
+      if (d === ' ' || d === '\t' || d === '\n') break;
+      if (d === '\\' && s[j + 1] === '\n') { j += 2; continue; }
+      if (d === '$' && (s[j + 1] === "'" || s[j + 1] === '"')) { j++; continue; }
+      const n = skipNested(s, j, to, true);
+      j = n >= 0 ? Math.min(n, to) : j + 1;
+    }
+    out.push({ start, end: j });
+  }
+  return out;
+}
+
+export type SimpleToken =
+  | { readonly kind: 'word'; readonly start: number; readonly end: number }
+  | { readonly kind: 'redir'; readonly op: string; readonly fd: number | null; readonly start: number; readonly end: number };
+
+const REDIR_OPS = ['&>>', '>>', '<<<', '<>', '>&', '<&', '>|', '&>', '>', '<'];
+const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'do', 'done', 'case', 'esac', 'while', 'until', 'for', '{', '}', '!', '[[', 'function', 'select']);
+
+/**
+ * A simple command's text as words and redirection operators, for a statement
+ * tree-sitter could not parse; null when the text is more than one simple command
+ * (a control operator, a here-document, a reserved word first).
+ */
+export function tokenizeSimple(s: string): SimpleToken[] | null {
+  const out: SimpleToken[] = [];
+  let j = 0;
+  while (j < s.length) {
+    const c = s[j]!;
+    if (c === ' ' || c === '\t') { j++; continue; }
+    if (c === '\\' && s[j + 1] === '\n') { j += 2; continue; }
+    if (c === '\n' && s.slice(j).trim() === '') break;
+    if (c === '\n' || c === ';' || c === '|' || c === '(' || c === ')' || (c === '&' && s[j + 1] !== '>')) return null;
+    if (c === '#' ) break;
+    const fdMatch = /^[0-9]+(?=[<>])/.exec(s.slice(j));
+    const opAt = j + (fdMatch ? fdMatch[0].length : 0);
+    const op = REDIR_OPS.find((o) => s.startsWith(o, opAt));
+    if (op) {
+      if (s.startsWith('<<', opAt) && op !== '<<<') return null;
+      out.push({ kind: 'redir', op, fd: fdMatch ? Number(fdMatch[0]) : null, start: j, end: opAt + op.length });
+      j = opAt + op.length;
+      continue;
+    }
+    const start = j;
+    while (j < s.length) {
+      const d = s[j]!;
+      if (' \t\n;&|()<>'.includes(d)) break;
+      if (d === '\\' && s[j + 1] === '\n') { j += 2; continue; }
+      if (d === '$' && (s[j + 1] === "'" || s[j + 1] === '"')) { j++; continue; }
+      const n = skipNested(s, j, s.length, true);
+      j = n >= 0 ? n : j + 1;
+    }
+    if (out.length === 0 && RESERVED.has(s.slice(start, j))) return null;
+    out.push({ kind: 'word', start, end: j });
+  }
+  return out;
+}
+
+/** Where a word that ends at `end` really ends: escaped blanks after it belong to it (or are words of their own). */
+export function escapedBlanksAfter(s: string, end: number, limit = s.length): number {
+  let j = end;
+  for (;;) {
+    let k = j;
+    while (k < limit && (s[k] === ' ' || s[k] === '\t')) k++;
+    if (k < limit && s[k] === '\\' && (s[k + 1] === ' ' || s[k + 1] === '\t')) { j = k + 2; continue; }
+    return j;
+  }
 }
 
 /** One word's source text → its parts. */
