@@ -26,6 +26,7 @@ import { canonical } from '../explore/canon.ts';
 import { planChecks } from '../explore/checks.ts';
 import { DOC, SMALL, type Scope } from '../explore/scope.ts';
 import { KernelSystem } from '../explore/system.ts';
+import { benchAgainst, loadBaseline } from './baseline.ts';
 
 export const BENCH_OUT_DIR = fileURLToPath(new URL('./out/', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/devpts-check.js', import.meta.url));
@@ -39,6 +40,8 @@ export interface BenchOptions {
   scope?: Scope;
   /** Profiles of (e); [] skips it. Default all four. */
   docProfiles?: ProfileId[];
+  /** A git revision to measure `step` and `explore` against, side by side (bench/baseline.ts). */
+  baseline?: string;
   out?: (line: string) => void;
 }
 
@@ -319,6 +322,19 @@ export async function runBench(o: BenchOptions = {}) {
   out(`(a) step vs xstate actor.send (${profile}, 20-step walks of scope small):`);
   out(`    step ${fmt(a.stepsPerSecond)} steps/s   actor.send ${fmt(a.actorStepsPerSecond)} steps/s   ratio ${fmt(a.ratio, 1)}×`);
 
+  let vs: ReturnType<typeof benchAgainst> | { skipped: string } | null = null;
+  if (o.baseline !== undefined) {
+    try {
+      vs = benchAgainst(await loadBaseline(o.baseline), profile, walks(profile, SMALL, 200, 20), seconds);
+      out(`(a') this tree vs ${vs.baseline} (${profile}; ${vs.timing}):`);
+      out(`    step    ${fmt(vs.step.here)} vs ${fmt(vs.step.baseline)} steps/s = ${fmt(vs.step.ratio * 100, 1)}% of the baseline's rate`);
+      out(`    explore ${fmt(vs.explore.here)} vs ${fmt(vs.explore.baseline)} states/s (scope small, invariants on) = ${fmt(vs.explore.ratio * 100, 1)}%`);
+    } catch (e) {
+      vs = { skipped: (e as Error).message.split('\n')[0]! };
+      out(`(a') against ${o.baseline}: skipped (${vs.skipped})`);
+    }
+  }
+
   const b = benchExplore(profile, scope, scope.depth, seconds);
   out(`(b) explore vs @xstate/graph (${profile}, scope ${b.scope}, depth ${b.depth}; ${b.timing}):`);
   out(`    explore, invariants on   ${fmt(b.explore.distinct)} states in ${fmt(b.explore.seconds, 2)} s = ${fmt(b.explore.statesPerSecond)} states/s (${fmt(b.explore.transitions)} transitions)`);
@@ -343,7 +359,7 @@ export async function runBench(o: BenchOptions = {}) {
     out(`(e) doc scope ${p}: ${fmt(r.seconds, 1)} s wall for ${r.searches.map((s) => `${s.label.split(' (')[0]} ${fmt(s.distinct)} states/${fmt(s.seconds, 1)} s`).join(', ')}; peak RSS ${fmt(r.maxRssBytes / 1048576)} MiB; visited set ${fmt(r.visitedBytesPerState, 1)} B/state, RSS ${fmt(r.rssBytesPerState)} B/state`);
   }
 
-  const result = { when: new Date().toISOString(), machine, seconds, step: a, explore: b, random: c, kernel: d, doc };
+  const result = { when: new Date().toISOString(), machine, seconds, step: a, ...(vs ? { baseline: vs } : {}), explore: b, random: c, kernel: d, doc };
   await mkdir(BENCH_OUT_DIR, { recursive: true });
   const file = join(BENCH_OUT_DIR, 'latest.json');
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);

@@ -12,7 +12,7 @@
 // containers). Both guards depend only on the canonical state, so action numbers stay
 // canonical.
 
-import { validateOp, type BootConfig, type Op } from '../model/index.ts';
+import { validateBoot, validateOp, type BootConfig, type Op } from '../model/index.ts';
 import { UsageError } from '../cli/exit-codes.ts';
 
 type WithoutPid<T> = T extends unknown ? Omit<T, 'pid'> : never;
@@ -161,9 +161,8 @@ export function scopeProblem(raw: unknown): string | null {
     if (!Array.isArray(s.boots)) return 'scope: "boots" must be a list of boot configurations';
     for (const [i, b] of (s.boots as unknown[]).entries()) {
       if (typeof b !== 'object' || b === null || Array.isArray(b)) return `scope: boots[${i}] must be an object`;
-      for (const [k, v] of Object.entries(b)) {
-        if (k === 'devptsOptions' ? typeof v !== 'string' : k === 'mountDevpts' ? typeof v !== 'boolean' : k === 'ptmxMode' ? typeof v !== 'string' : true) return `scope: boots[${i}].${k} is not a boot field (devptsOptions, mountDevpts, ptmxMode)`;
-      }
+      const p = validateBoot(b);
+      if (p) return `scope: boots[${i}].${p.field.replace(/^boot\.?/, '')}: ${p.message}`;
     }
   }
   if (!Array.isArray(s.ops)) return 'scope: "ops" must be a list of op templates';

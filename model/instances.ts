@@ -5,6 +5,8 @@ import type { Errno } from './ops.ts';
 import { DEFAULT_OPTIONS, type ParseOutcome, type ParsePurpose } from './options.ts';
 import { followMounts, lookupChild, mountOf, nodeAt, DEVPTS_ROOT_INO, type NodeView, type Pos } from './paths.ts';
 import { busyForReadonly } from './mounts.ts';
+import { lowestFree, ptyLimitReached, type PtyLimits } from './limits.ts';
+import { ptmxAfterRemount } from './charts/ptmx.ts';
 import { put } from './records.ts';
 import { INITIAL_NS, type DevptsFs, type DevptsOptions, type FsId, type KernelState, type MountId, type Proc } from './state.ts';
 
@@ -62,8 +64,9 @@ export function mountInitialUnlessNewinstance(req: MountRequest): Decision {
   const parsed = req.parse(req.data, DEFAULT_OPTIONS, 'mount');
   if (!parsed.ok) return { ok: false, errno: 'EINVAL', log: parsed.log };
   if (parsed.opts.newinstance) {
+    // (the mode chart, charts/mode.ts, moves to multiInstance on this successful mount)
     const made = newInstance(req.state, parsed.opts, { ptmx: true, owner: { uid: 0, gid: 0 } });
-    return { ok: true, state: { ...made.state, multiInstance: true }, fs: made.fs, log: [] };
+    return { ok: true, state: made.state, fs: made.fs, log: [] };
   }
   const initial = devptsOf(req.state, req.state.initialInstance!);
   return { ok: true, state: withFs(req.state, { ...initial, opts: { ...parsed.opts, newinstance: false } }), fs: initial.id, log: [] };
@@ -71,8 +74,8 @@ export function mountInitialUnlessNewinstance(req: MountRequest): Decision {
 
 /**
  * 6.x: every mount is a new instance (4.7 devpts_mount; live 6.x S1a/S1b); reserve is
- * decided by the mounter's mount namespace (K6 parse_mount_options PARSE_MOUNT); the
- * ptmx node belongs to the mounter's fsuid/fsgid (K6 mknod_ptmx).
+ * decided by the mounter's mount namespace (6.x parse_mount_options PARSE_MOUNT); the
+ * ptmx node belongs to the mounter's fsuid/fsgid (6.x mknod_ptmx).
  */
 export function mountNewEveryTime(req: MountRequest): Decision {
   const parsed = req.parse(req.data, DEFAULT_OPTIONS, 'mount');
@@ -89,14 +92,15 @@ export function mountNewEveryTime(req: MountRequest): Decision {
 /**
  * 2.6.39 / 3.4 devpts_remount: parse_mount_options writes the live options (reset,
  * then left to right up to the first error), then update_ptmx_mode sets the ptmx
- * node to the resulting ptmxmode, even when parsing failed (EINVAL). [K4]
+ * node to the resulting ptmxmode (the ptmx chart's resetToOption), even when parsing
+ * failed (EINVAL). [K4]
  */
 export function remountInPlace(state: KernelState, id: FsId, data: string | undefined, parse: Parser, readonly: boolean): Change {
   const fs = devptsOf(state, id);
   // do_remount_sb (fs/super.c 2.6.39): going read-only while files are busy is EBUSY before remount_fs runs
   if (readonly && !fs.readonly && busyForReadonly(state, fs)) return { ok: false, errno: 'EBUSY', state, log: [] };
   const parsed = parse(data, fs.opts, 'remount');
-  const ptmx = fs.ptmx ? { ...fs.ptmx, mode: parsed.opts.ptmxmode } : null;
+  const ptmx = ptmxAfterRemount(fs, parsed.opts.ptmxmode);
   const next = withFs(state, { ...fs, opts: parsed.opts, ptmx });
   if (!parsed.ok) return { ok: false, errno: 'EINVAL', state: next, log: parsed.log };
   // do_remount_sb: MS_RDONLY without MS_BIND makes the superblock (every mount of it) read-only
@@ -112,7 +116,7 @@ export function remountAtomically(state: KernelState, id: FsId, data: string | u
   const fs = devptsOf(state, id);
   const parsed = parse(data, DEFAULT_OPTIONS, 'remount');
   if (!parsed.ok) return { ok: false, errno: 'EINVAL', state, log: parsed.log };
-  const ptmx = fs.ptmx ? { ...fs.ptmx, mode: parsed.opts.ptmxmode } : null;
+  const ptmx = ptmxAfterRemount(fs, parsed.opts.ptmxmode);
   // do_remount → fs_context_for_reconfigure(sb, sb_flags, MS_RMT_MASK): the sb follows MS_RDONLY
   // (the op's 'ro' flag) unless "ro"/"rw" in the data string say otherwise
   return { ok: true, state: withFs(state, { ...fs, opts: parsed.opts, ptmx, readonly: parsed.sbReadonly ?? readonly }), log: parsed.log };
@@ -145,12 +149,12 @@ export function ptmxOwnInstanceElseSiblingPts(state: KernelState, pos: Pos, node
 }
 
 /**
- * devpts_ptmx_path / path_pts (K6): look up `pts` in the parent directory of the node
+ * devpts_ptmx_path / path_pts (6.x): look up `pts` in the parent directory of the node
  * inside the same mount (no symlink following), go to the topmost mount there and
  * require the root of a devpts mount. ENOENT without `pts`, ENODEV otherwise. [K8]
  */
 export function siblingPts(state: KernelState, pos: Pos, parentIno: number): Lookup {
-  // path_pts: path_connected(mnt, parent) fails for a bind mount of a single file: ENOENT (fs/namei.c path_pts, K47/K6)
+  // path_pts: path_connected(mnt, parent) fails for a bind mount of a single file: ENOENT (fs/namei.c path_pts, 4.7 and 6.x)
   if (mountOf(state, pos.mount).root === pos.ino && nodeAt(state, pos)?.type !== 'dir') return { ok: false, errno: 'ENOENT' };
   const ptsIno = lookupChild(state, { mount: pos.mount, ino: parentIno }, 'pts');
   if (ptsIno === null) return { ok: false, errno: 'ENOENT' };
@@ -165,51 +169,13 @@ export function siblingPts(state: KernelState, pos: Pos, parentIno: number): Loo
 
 export type Allocation = { readonly ok: true; readonly index: number } | { readonly ok: false; readonly errno: Errno };
 
-/** The lowest index not held in the instance (ida_get_new / ida_alloc). [I1] */
-export function lowestFree(fs: DevptsFs): number {
-  let i = 0;
-  while (fs.ptys[i] !== undefined) i++;
-  return i;
+/** devpts_new_index: the lowest free index, unless the profile's limits (limits.ts, the one rule) refuse it. [I1, K5] */
+export function allocateWithin(limits: PtyLimits): (state: KernelState, fs: DevptsFs) => Allocation {
+  return (state, fs) => {
+    const index = lowestFree(fs);
+    const errno = ptyLimitReached(limits, state, fs, index);
+    return errno === null ? { ok: true, index } : { ok: false, errno };
+  };
 }
 
-const ptyCount = (state: KernelState): number => {
-  let n = 0;
-  for (const id in state.fss) {
-    const fs = state.fss[id]!;
-    if (fs.kind === 'devpts') for (const _ in fs.ptys) n++;
-  }
-  return n;
-};
-
-/** 2.6.39 devpts_new_index: per instance, an index >= kernel.pty.max fails with EIO. [K5] */
-export function allocateIndexLimitEio(state: KernelState, fs: DevptsFs): Allocation {
-  const index = lowestFree(fs);
-  return index >= state.sysctl.max ? { ok: false, errno: 'EIO' } : { ok: true, index };
-}
-
-/**
- * 3.4 devpts_new_index: a global count; newinstance instances may use max - reserve of
- * it; then the per-instance `max=` (max=0: every open fails). Every limit is ENOSPC. [K5]
- */
-export function allocateGlobalCount34(state: KernelState, fs: DevptsFs): Allocation {
-  const limit = state.sysctl.max - (fs.opts.newinstance ? state.sysctl.reserve : 0);
-  if (ptyCount(state) >= limit) return { ok: false, errno: 'ENOSPC' };
-  const index = lowestFree(fs);
-  if (fs.opts.max !== null && index >= fs.opts.max) return { ok: false, errno: 'ENOSPC' };
-  return { ok: true, index };
-}
-
-/**
- * 6.x devpts_new_index: atomic_inc_return(&pty_count) >= limit - (reserve ? 0 : reserve)
- * fails, so at most limit-1 / limit-reserve-1 ptys (live 6.x S4g: 3071); `max=0` is no
- * per-instance limit (ida_alloc_max(max - 1) wraps; live 6.x S4e). All ENOSPC. [K5]
- */
-export function allocateGlobalCount6x(state: KernelState, fs: DevptsFs): Allocation {
-  const limit = state.sysctl.max - (fs.reserve ? 0 : state.sysctl.reserve);
-  if (ptyCount(state) + 1 >= limit) return { ok: false, errno: 'ENOSPC' };
-  const index = lowestFree(fs);
-  if (fs.opts.max !== null && fs.opts.max > 0 && index > fs.opts.max - 1) return { ok: false, errno: 'ENOSPC' };
-  return { ok: true, index };
-}
-
-export { nodeAt };
+export { nodeAt, lowestFree };

@@ -1,66 +1,25 @@
-// The xstate machine: the kernel's modes as the document names them, wrapping the same
-// pure `step`. Context is the kernel state; every op is an event named after the op.
-//   legacy              2.6.39-n (CONFIG_DEVPTS_MULTIPLE_INSTANCES=n)
-//   singleInstance  →  multiInstance   2.6.39-y, 3.4-y: on the first successful newinstance mount
-//   perMountInstances   6.x (4.7+: every mount is a new instance)
+// The xstate machine: the mode chart (charts/mode.ts) run as an actor, with the kernel
+// state as its context. Every op is an event named after the op; the machine's state is
+// the kernel's mode. The pure `step` dispatches through the table derived from the same
+// chart, so an actor and `step` compute the same thing; the actor is what replays,
+// traversals (@xstate/graph) and pictures use.
 
-import { assign, createActor, setup, type SnapshotFrom } from 'xstate';
-import type { Op, OpName, StepResult } from './ops.ts';
+import { createActor, type SnapshotFrom } from 'xstate';
+import type { Op, StepResult } from './ops.ts';
 import { kernelMode, type Profile } from './profiles.ts';
-import { stepWith } from './step.ts';
 import type { KernelState } from './state.ts';
+import { modeChart, opEvent, type MachineContext } from './charts/mode.ts';
 
-export type OpEvent = { type: OpName; op: Op };
-export interface MachineContext { readonly profile: Profile; readonly kernel: KernelState; readonly last: StepResult | null }
-export interface MachineInput { readonly profile: Profile; readonly kernel: KernelState }
+export { opEvent, type OpEvent, type MachineContext, type MachineInput } from './charts/mode.ts';
 
-export const opEvent = (op: Op): OpEvent => ({ type: op.op, op });
-
-export const kernelMachine = setup({
-  types: {
-    context: {} as MachineContext,
-    events: {} as OpEvent,
-    input: {} as MachineInput,
-  },
-  actions: {
-    applyStep: assign(({ context, event }) => {
-      const out = stepWith(context.profile, context.kernel, event.op);
-      return { kernel: out.state, last: out.result };
-    }),
-  },
-  guards: {
-    inLegacy: ({ context }) => kernelMode(context.profile, context.kernel) === 'legacy',
-    inSingleInstance: ({ context }) => kernelMode(context.profile, context.kernel) === 'singleInstance',
-    inMultiInstance: ({ context }) => kernelMode(context.profile, context.kernel) === 'multiInstance',
-  },
-}).createMachine({
-  id: 'devpts',
-  context: ({ input }) => ({ profile: input.profile, kernel: input.kernel, last: null }),
-  initial: 'boot',
-  states: {
-    boot: {
-      always: [
-        { guard: 'inLegacy', target: 'legacy' },
-        { guard: 'inSingleInstance', target: 'singleInstance' },
-        { guard: 'inMultiInstance', target: 'multiInstance' },
-        { target: 'perMountInstances' },
-      ],
-    },
-    legacy: { on: { '*': { actions: 'applyStep' } } },
-    singleInstance: {
-      on: { '*': { actions: 'applyStep' } },
-      always: { guard: 'inMultiInstance', target: 'multiInstance' },
-    },
-    multiInstance: { on: { '*': { actions: 'applyStep' } } },
-    perMountInstances: { on: { '*': { actions: 'applyStep' } } },
-  },
-});
-
+export const kernelMachine = modeChart;
 export type KernelSnapshot = SnapshotFrom<typeof kernelMachine>;
 
-/** Start an actor on a booted kernel state. */
+/** Start an actor on a booted kernel state, in the mode that state is in. */
 export function startKernelActor(profile: Profile, kernel: KernelState) {
-  const actor = createActor(kernelMachine, { input: { profile, kernel } });
+  const context: MachineContext = { profile, kernel, last: null };
+  const snapshot = kernelMachine.resolveState({ value: kernelMode(profile, kernel), context });
+  const actor = createActor(kernelMachine, { input: { profile, kernel }, snapshot });
   actor.start();
   return actor;
 }

@@ -6,7 +6,8 @@ import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { mountOf, nodeAt, resolve, type Pos } from './paths.ts';
 import { parseTmpfsOptions } from './options.ts';
 import { drop, put } from './records.ts';
-import { INITIAL_NS, type Fs, type KernelState, type Mount, type MountId, type NsId, type PlainFs, type PlainInode, type DevptsFs } from './state.ts';
+import { outlivesItsMounts } from './charts/instance.ts';
+import { INITIAL_NS, type Fs, type KernelState, type Mount, type MountId, type NsId, type PlainFs, type PlainInode } from './state.ts';
 
 type OpOf<N extends Op['op']> = Extract<Op, { op: N }>;
 
@@ -263,15 +264,11 @@ function allLinked(fs: PlainFs): boolean {
   return inodes === entries + 1;
 }
 
-function hasPtys(fs: DevptsFs): boolean {
-  for (const _ in fs.ptys) return true;
-  return false;
-}
-
 /**
  * Drop what nothing can reach any more: namespaces without processes (except the
  * initial one, pinned by init_task), detached mounts no open file holds, and
- * instances with no mount and no pty (the initial instance never dies, 2.6.39 §1.9).
+ * instances no mount shows that nothing pins (the instance chart, charts/instance.ts:
+ * the initial instance never dies, 2.6.39 §1.9; ptys pin theirs).
  */
 export function collect(state: KernelState): KernelState {
   let s = state;
@@ -310,7 +307,7 @@ export function collect(state: KernelState): KernelState {
   }
   for (const id in s.fss) {
     const fs = s.fss[id]!;
-    if (usedFs.has(id) || (fs.kind === 'devpts' && (fs.initial || hasPtys(fs)))) continue;
+    if (usedFs.has(id) || (fs.kind === 'devpts' && outlivesItsMounts(fs))) continue;
     fss = drop(fss, id);
   }
   return mounts === s.mounts && fss === s.fss ? s : { ...s, mounts, fss };

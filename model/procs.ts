@@ -5,6 +5,7 @@ import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { collect, copyNamespace } from './mounts.ts';
 import { closeHandle } from './ptys.ts';
 import { NR_UNIX98_PTY_MAX } from './options.ts';
+import { totalPtys } from './limits.ts';
 import { drop, put } from './records.ts';
 import type { KernelState } from './state.ts';
 
@@ -43,12 +44,22 @@ export function exitOp(ctx: Ctx): Outcome {
   return done(collect({ ...s, procs: drop(s.procs, ctx.proc.pid) }));
 }
 
-/** /proc/sys/kernel/pty/{max,reserve}: mode 0644 (EACCES for non-root), range 0..NR_UNIX98_PTY_MAX. */
+/**
+ * /proc/sys/kernel/pty/{max,reserve,nr}: max and reserve are 0644 (writing: EACCES for
+ * non-root, range 0..NR_UNIX98_PTY_MAX), nr is 0444 (writing: EACCES even for root, whose
+ * DAC override does not add a write bit: proc_sys_permission test_perm). Reading nr gives
+ * the ptys allocated in every instance (pty_count; 2.6.39 counts up only).
+ */
 export function sysctlOp(ctx: Ctx, op: OpOf<'sysctl'>): Outcome {
   const { state, proc, profile } = ctx;
-  const key = op.name === 'kernel.pty.max' ? 'max' : op.name === 'kernel.pty.reserve' && profile.reserveSysctl ? 'reserve' : null;
-  if (key === null) return fail(state, 'ENOENT'); // no such sysctl in this kernel
-  if (proc.uid !== 0) return fail(state, 'EACCES');
+  const known = op.name === 'kernel.pty.max' || op.name === 'kernel.pty.nr' || (op.name === 'kernel.pty.reserve' && profile.reserveSysctl);
+  if (!known) return fail(state, 'ENOENT'); // no such sysctl in this kernel
+  if (op.value === undefined) {
+    const value = op.name === 'kernel.pty.max' ? state.sysctl.max : op.name === 'kernel.pty.reserve' ? state.sysctl.reserve : totalPtys(state);
+    return done(state, { value });
+  }
+  if (op.name === 'kernel.pty.nr' || proc.uid !== 0) return fail(state, 'EACCES');
+  const key = op.name === 'kernel.pty.max' ? 'max' : 'reserve';
   if (!Number.isInteger(op.value) || op.value < 0 || op.value > NR_UNIX98_PTY_MAX) return fail(state, 'EINVAL');
   return done({ ...state, sysctl: { ...state.sysctl, [key]: op.value } });
 }

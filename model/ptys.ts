@@ -6,6 +6,7 @@ import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { collect } from './mounts.ts';
 import { DEVPTS_ROOT_INO, R, W, mountOf, nodeAt, permits, resolve, slaveIno, type Pos } from './paths.ts';
 import { siblingPts } from './instances.ts';
+import { ptyTransition, type PtyEventType } from './charts/pty.ts';
 import { drop, put } from './records.ts';
 import type { DevptsFs, Handle, KernelState, MountId, Pty } from './state.ts';
 
@@ -64,26 +65,31 @@ function opened(state: KernelState, as: string | undefined, handle: Handle, valu
   return done(made.state, { fd: made.fd, ...values });
 }
 
-/** pty_open: a locked pty (before unlockpt) or one whose master closed gives EIO. */
+/** The pty chart (charts/pty.ts) applied to pty `index` of `fs`: the new state, or null when the chart refuses the event. */
+function ptyEvent(state: KernelState, fs: DevptsFs, index: number, event: PtyEventType): KernelState | null {
+  const t = ptyTransition(fs.ptys[index]!, event);
+  return t === null ? null : setPty(state, fs, index, t.pty);
+}
+
+/** pty_open: the pty chart refuses a slave open while locked (before unlockpt) or hung up (master closed): EIO. */
 function openSlave(state: KernelState, pid: number, as: string | undefined, fs: DevptsFs, index: number, mount: MountId, pos: Pos): Outcome {
-  const pty = fs.ptys[index];
-  if (!pty || !pty.masterOpen || pty.locked) return fail(state, 'EIO');
-  const next = setPty(state, fs, index, { ...pty, slaveOpens: pty.slaveOpens + 1 });
+  const next = fs.ptys[index] ? ptyEvent(state, fs, index, 'openSlave') : null;
+  if (next === null) return fail(state, 'EIO');
   return opened(next, as, { pid, kind: 'slave', fs: fs.id, index, mount, ino: pos.ino }, {});
 }
 
 /** ioctl(TIOCSPTLCK, 0) on a master; other files: ENOTTY. */
-export function unlockptOp(ctx: Ctx, op: OpOf<'unlockpt'>, h: Handle): Outcome {
+export function unlockptOp(ctx: Ctx, op: OpOf<'unlockpt'>): Outcome {
   const { state } = ctx;
+  const h = state.handles[op.fd]!;
   if (h.kind !== 'master') return fail(state, 'ENOTTY');
-  const fs = state.fss[h.fs] as DevptsFs;
-  return done(setPty(state, fs, h.index, { ...fs.ptys[h.index]!, locked: false }));
+  return done(ptyEvent(state, state.fss[h.fs] as DevptsFs, h.index, 'unlockpt')!);
 }
 
-/** ioctl(TIOCGPTPEER): the slave, through the mount devpts_mntget finds (6.x). [K9] */
-export function peerOp(ctx: Ctx, op: OpOf<'peer'>, h: Handle): Outcome {
-  const { state, profile, proc } = ctx;
-  if (!profile.peer) return fail(state, 'EINVAL'); // no TIOCGPTPEER before 4.13: unknown ioctl
+/** ioctl(TIOCGPTPEER) (4.13+; older kernels: the mode chart answers EINVAL): the slave, through the mount devpts_mntget finds. [K9] */
+export function peerOp(ctx: Ctx, op: OpOf<'peer'>): Outcome {
+  const { state, proc } = ctx;
+  const h = state.handles[op.fd]!;
   if (h.kind === 'file') return fail(state, 'ENOTTY');
   if (h.kind === 'slave') return fail(state, 'EIO'); // ptm_open_peer: tty->driver != ptm_driver
   const found = devptsMntget(state, h.mount, h.ino, h.fs);
@@ -93,7 +99,7 @@ export function peerOp(ctx: Ctx, op: OpOf<'peer'>, h: Handle): Outcome {
 }
 
 /**
- * devpts_mntget (K6): walk up while the start is the root of a mount (a bind of one
+ * devpts_mntget (6.x): walk up while the start is the root of a mount (a bind of one
  * file); if that is not the master's instance, look at the sibling `pts`; anything but
  * the master's own instance is ENODEV (live 6.x S2f, S5a, S5f, S8).
  */
@@ -110,17 +116,14 @@ function devptsMntget(state: KernelState, mount: MountId, ino: number, fsId: str
   return { ok: true, mount: sibling.mount! };
 }
 
-/** close: a master's slave node disappears at once; the index is freed when both ends are closed. [K6] */
+/** close: by the pty chart, a master's slave node disappears at once; the index is freed when both ends are closed. [K6] */
 export function closeHandle(state: KernelState, fd: string): KernelState {
   const h = state.handles[fd]!;
   let s: KernelState = { ...state, handles: drop(state.handles, fd) };
   if (h.kind !== 'file') {
-    const fs = s.fss[h.fs] as DevptsFs;
-    const pty = fs.ptys[h.index]!;
-    const next: Pty = h.kind === 'master'
-      ? { ...pty, masterOpen: false, node: null }          // pty_close → devpts_pty_kill
-      : { ...pty, slaveOpens: pty.slaveOpens - 1 };
-    s = setPty(s, fs, h.index, !next.masterOpen && next.slaveOpens === 0 ? null : next); // devpts_kill_index
+    const next = ptyEvent(s, s.fss[h.fs] as DevptsFs, h.index, h.kind === 'master' ? 'closeMaster' : 'closeSlave');
+    if (next === null) throw new Error(`model: the pty chart refuses closing the ${h.kind} of ${h.fs}/${h.index}`);
+    s = next;
   }
   return collect(s);
 }

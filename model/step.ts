@@ -1,24 +1,17 @@
-// step(state, op) → { state, result }: the whole semantics, pure. Dispatches each op
-// to its handler with the profile record; the profile holds every kernel difference.
+// step(state, op) → { state, result }: the whole semantics, pure. The dispatch comes from
+// the mode chart (charts/mode.ts MODE_DISPATCH, derived once from its definition): the
+// kernel's mode, read from the state, and the op choose the handler and the chart's
+// guarded transitions; the handlers ask the profile record for every kernel difference.
+// (The tool checks are handlers.ts toolProblem, inlined: this is the hot path.)
 
-import type { Op } from './ops.ts';
-import type { Ctx, Outcome } from './outcome.ts';
-import { bindOp, mountOp, remountOp, umountOp } from './mounts.ts';
-import { chmodOp, chownOp, mkdirOp, mknodOp, readdirOp, statOp, symlinkOp, touchOp, unlinkOp } from './files.ts';
-import { closeOp, openOp, peerOp, unlockptOp } from './ptys.ts';
-import { exitOp, setuidOp, spawnOp, sysctlOp, unshareOp } from './procs.ts';
-import { profileOf, type Profile } from './profiles.ts';
-import type { Handle, KernelState } from './state.ts';
+import type { Op, ToolError } from './ops.ts';
+import type { Outcome } from './outcome.ts';
+import { TOOL_CHECKS } from './handlers.ts';
+import { MODE_DISPATCH } from './charts/mode.ts';
+import { kernelMode, profileOf, type Profile } from './profiles.ts';
+import type { KernelState } from './state.ts';
 
 export type { Outcome } from './outcome.ts';
-
-const toolError = (state: KernelState, field: string, error: string): Outcome => ({ state, result: { error, field } });
-
-/** The process's open handle `fd`, or null (a handle of another process is not its to use). */
-function ownHandle(state: KernelState, pid: number, fd: string): Handle | null {
-  const h = state.handles[fd];
-  return h && h.pid === pid ? h : null;
-}
 
 /** One step under the profile named in the state. */
 export function step(state: KernelState, op: Op): Outcome {
@@ -29,45 +22,11 @@ export function step(state: KernelState, op: Op): Outcome {
 export function stepWith(profile: Profile, state: KernelState, op: Op): Outcome {
   const pid = op.pid ?? 1;
   const proc = state.procs[pid];
-  if (!proc) return toolError(state, 'pid', `process ${pid} does not exist`);
-  const ctx: Ctx = { profile, state, proc };
-  switch (op.op) {
-    case 'spawn':
-      if (state.procs[op.child]) return toolError(state, 'child', `process ${op.child} already exists`);
-      return spawnOp(ctx, op);
-    case 'unshare': return unshareOp(ctx);
-    case 'setuid': return setuidOp(ctx, op);
-    case 'exit': return exitOp(ctx);
-    case 'mount': return mountOp(ctx, op);
-    case 'remount': return remountOp(ctx, op);
-    case 'bind': return bindOp(ctx, op);
-    case 'umount': return umountOp(ctx, op);
-    case 'mkdir': return mkdirOp(ctx, op);
-    case 'mknod': return mknodOp(ctx, op);
-    case 'touch': return touchOp(ctx, op);
-    case 'symlink': return symlinkOp(ctx, op);
-    case 'unlink': return unlinkOp(ctx, op);
-    case 'chmod': return chmodOp(ctx, op);
-    case 'chown': return chownOp(ctx, op);
-    case 'stat': return statOp(ctx, op);
-    case 'readdir': return readdirOp(ctx, op);
-    case 'open':
-      if (op.as !== undefined && state.handles[op.as]) return toolError(state, 'as', `handle "${op.as}" is already open`);
-      return openOp(ctx, op);
-    case 'peer': {
-      const h = ownHandle(state, pid, op.fd);
-      if (!h) return toolError(state, 'fd', `process ${pid} has no open handle "${op.fd}"`);
-      if (op.as !== undefined && state.handles[op.as]) return toolError(state, 'as', `handle "${op.as}" is already open`);
-      return peerOp(ctx, op, h);
-    }
-    case 'unlockpt': {
-      const h = ownHandle(state, pid, op.fd);
-      if (!h) return toolError(state, 'fd', `process ${pid} has no open handle "${op.fd}"`);
-      return unlockptOp(ctx, op, h);
-    }
-    case 'close':
-      if (!ownHandle(state, pid, op.fd)) return toolError(state, 'fd', `process ${pid} has no open handle "${op.fd}"`);
-      return closeOp(ctx, op);
-    case 'sysctl': return sysctlOp(ctx, op);
+  if (proc === undefined) return { state, result: { error: `process ${pid} does not exist`, field: 'pid' } };
+  const check = TOOL_CHECKS[op.op] as ((s: KernelState, pid: number, op: Op) => ToolError | null) | undefined;
+  if (check !== undefined) {
+    const problem = check(state, pid, op);
+    if (problem !== null) return { state, result: problem };
   }
+  return MODE_DISPATCH[kernelMode(profile, state)][op.op]({ profile, state, proc }, op);
 }

@@ -8,8 +8,17 @@ const q = (s: string): string => (/^[A-Za-z0-9_./=,:+-]+$/.test(s) ? s : JSON.st
 /** "mount -t devpts -o newinstance devpts /dev/pts" (without the pid). */
 export function opCommand(op: Op): string {
   switch (op.op) {
-    case 'spawn': return op.newns ? `clone(CLONE_NEWNS) → pid ${op.child}` : `fork → pid ${op.child}`;
-    case 'unshare': return 'unshare -m';
+    case 'spawn': {
+      const how = op.newns ? `clone(CLONE_NEWNS${op.propagation && op.propagation !== 'private' ? `, propagation ${op.propagation}` : ''})` : 'fork';
+      return `${how} → pid ${op.child}${op.inherit ? ' (inheriting the open files)' : ''}`;
+    }
+    case 'unshare': {
+      const flags = [...(op.user ? ['-U -r'] : []), ...(op.mount !== false ? ['-m'] : [])].join(' ');
+      return `unshare ${flags}${op.propagation && op.propagation !== 'private' ? ` --propagation ${op.propagation === 'keep' ? 'unchanged' : op.propagation}` : ''}`;
+    }
+    case 'chroot': return `chroot ${q(op.path)}`;
+    case 'pivotRoot': return `pivot_root ${q(op.newRoot)} ${q(op.putOld)}`;
+    case 'chdir': return `cd ${q(op.path)}`;
     case 'setuid': return `setuid(${op.uid})${op.gid !== undefined && op.gid !== op.uid ? ` setgid(${op.gid})` : ''}`;
     case 'exit': return 'exit';
     case 'mount': {
@@ -18,24 +27,31 @@ export function opCommand(op: Op): string {
     }
     case 'remount': {
       const flags = (op.flags ?? []).join(',');
-      return `mount -o remount${flags ? `,${flags}` : ''} ${q(op.target)}  (data: ${op.options === undefined ? 'none' : JSON.stringify(op.options)})`;
+      return `mount -o remount${op.bind ? ',bind' : ''}${flags ? `,${flags}` : ''} ${q(op.target)}  (data: ${op.options === undefined ? 'none' : JSON.stringify(op.options)})`;
     }
     case 'bind': return `mount ${op.recursive ? '--rbind' : '--bind'} ${q(op.source)} ${q(op.target)}`;
+    case 'move': return `mount --move ${q(op.source)} ${q(op.target)}`;
+    case 'propagate': return `mount --make-${op.recursive ? 'r' : ''}${op.type} ${q(op.target)}`;
     case 'umount': return `umount${op.lazy ? ' -l' : ''} ${q(op.target)}`;
     case 'mkdir': return `mkdir${op.mode ? ` -m ${op.mode}` : ''} ${q(op.path)}`;
     case 'mknod': return `mknod${op.mode ? ` -m ${op.mode}` : ''} ${q(op.path)} c ${op.major} ${op.minor}`;
     case 'touch': return `touch ${q(op.path)}`;
     case 'symlink': return `ln -s ${q(op.target)} ${q(op.path)}`;
     case 'unlink': return `rm ${q(op.path)}`;
+    case 'rename': return `mv ${q(op.from)} ${q(op.to)}`;
+    case 'link': return `ln ${q(op.target)} ${q(op.path)}`;
     case 'chmod': return `chmod ${op.mode} ${q(op.path)}`;
     case 'chown': return `chown ${op.uid}:${op.gid} ${q(op.path)}`;
     case 'stat': return `${op.nofollow ? 'lstat' : 'stat'} ${q(op.path)}`;
     case 'readdir': return `ls ${q(op.path)}`;
+    case 'mounts': return 'cat /proc/self/mountinfo';
     case 'open': return `open(${JSON.stringify(op.path)}, O_RDWR|O_NOCTTY)${op.as ? ` as ${op.as}` : ''}`;
     case 'unlockpt': return `unlockpt(${op.fd})`;
     case 'peer': return `ioctl(${op.fd}, TIOCGPTPEER)${op.as ? ` as ${op.as}` : ''}`;
     case 'close': return `close(${op.fd})`;
-    case 'sysctl': return `sysctl ${op.name}=${op.value}`;
+    case 'dup': return `dup(${op.fd})${op.as ? ` as ${op.as}` : ''}`;
+    case 'fstat': return `fstat(${op.fd})`;
+    case 'sysctl': return op.value === undefined ? `sysctl ${op.name}` : `sysctl ${op.name}=${op.value}`;
   }
 }
 
@@ -56,6 +72,8 @@ export function resultText(r: StepResult): string {
     parts.push(`${r.type} ${r.mode ?? ''} ${r.uid ?? '?'}:${r.gid ?? '?'}${r.rdev ? ` rdev ${r.rdev}` : ''}${r.fs ? ` on ${r.fs}` : ''}`.replace(/\s+/g, ' ').trim());
   } else if (r.fs !== undefined) parts.push(`on ${r.fs}`);
   if (r.entries !== undefined) parts.push(`[${r.entries.join(', ')}]`);
+  if (r.mounts !== undefined) parts.push(r.mounts.map((m) => `${m.target} ${m.fstype}${m.fs !== 'other' ? ` ${m.fs}` : ''}${m.options ? ` ${m.options}` : ''}`).join('; '));
+  if (r.value !== undefined) parts.push(String(r.value));
   return `${parts.length ? `ok: ${parts.join(', ')}` : 'ok'}${log}`;
 }
 
@@ -66,5 +84,7 @@ export function bootText(boot: BootConfig | undefined): string | null {
   if (boot.mountDevpts === false) parts.push('init does not mount devpts');
   else if (boot.devptsOptions !== undefined && boot.devptsOptions !== '') parts.push(`init mounts devpts at /dev/pts with -o ${boot.devptsOptions}`);
   if (boot.ptmxMode !== undefined) parts.push(`/dev/ptmx has mode ${boot.ptmxMode}`);
+  if (boot.dev === 'devtmpfs') parts.push('/dev is the kernel\'s devtmpfs');
+  if (boot.rootPropagation === 'shared') parts.push('every boot mount is shared (as systemd leaves it)');
   return parts.length ? parts.join('; ') : null;
 }

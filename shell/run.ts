@@ -7,7 +7,7 @@ import { isToolError, step, validateOp, type KernelResult, type KernelState, typ
 import { FsLabeler } from '../model/labels.ts';
 import type { Node } from './ast.ts';
 import { hostView, describeHostChange, type HostView } from './observe.ts';
-import type { AnyOp } from './world.ts';
+import { notModelledYet, type AnyOp } from './world.ts';
 import type { PseudoMount } from './cmd/procfs.ts';
 
 /** The script command an op or a finding comes from. */
@@ -125,9 +125,10 @@ export class Run {
     if (this.work > this.budget) throw new BudgetExceeded(`the analysis stopped after ${this.budget} steps`);
   }
 
-  /** Does the model take this op? (New ops of the contract may not be in the model yet.) */
+  /** Does the model take this op? (Ops of the contract it does not model yet answer a tool error.) */
   takes(op: AnyOp): boolean {
-    return validateOp(op) === null;
+    if (validateOp(op) !== null) return false;
+    return !notModelledYet(step(this.state, op as Op).result);
   }
 
   /**
@@ -143,6 +144,10 @@ export class Run {
     }
     const before = this.state;
     const out = step(this.state, op as Op);
+    if (notModelledYet(out.result)) {
+      if (where) this.find(where, 'unknown', `the model has no \`${op.op}\` yet; effect unknown`);
+      return { errno: 'EINVAL' };
+    }
     if (isToolError(out.result)) throw new Error(`internal: step ${op.op} rejected: ${out.result.error}`);
     this.state = out.state;
     const result = out.result as KernelResult;
@@ -165,6 +170,7 @@ export class Run {
   peek(op: AnyOp): KernelResult {
     if (validateOp(op) !== null) return { errno: 'EINVAL' };
     const r = step(this.state, op as Op).result;
+    if (notModelledYet(r)) return { errno: 'EINVAL' };
     if (isToolError(r)) throw new Error(`internal: peek ${op.op} rejected: ${r.error}`);
     return r;
   }

@@ -1,84 +1,68 @@
-// The op vocabulary the checker speaks (../shared/design/operations.md): the model's ops
-// plus the ones the "world" issue adds (chroot, pivotRoot, chdir, unshare with user and
-// propagation, spawn with inherit and propagation, devtmpfs, move, propagate, rename,
-// link, dup, fstat, mounts, sysctl reads). The checker translates commands into the whole
-// vocabulary; whether the model takes an op is asked of the model itself (validateOp,
-// and a probe step for what validation cannot see), so a translation starts to work the
-// moment the model accepts its op, and until then the command is "effect unknown".
+// The op vocabulary the checker speaks (../shared/design/operations.md) is the model's:
+// chroot, pivotRoot, chdir, unshare with user and propagation, spawn with inherit and
+// propagation, devtmpfs, move, propagate, rename, link, dup, fstat, mounts, sysctl reads.
+// The vocabulary came before its semantics (the "world" issue): an op the model does not
+// model yet answers a tool error, and a field it does not act on yet is ignored. The
+// checker asks the model, by behaviour, what it can do, so a translation starts to work
+// the moment the model does, and until then the command is "effect unknown".
 
-import { boot, step, validateOp, type Op, type ProfileId } from '../model/index.ts';
+import { boot, isToolError, step, type Op, type ProfileId } from '../model/index.ts';
 
-interface Base { pid?: number }
-export type Propagation = 'shared' | 'private' | 'slave' | 'unbindable';
-
-export type WorldOp =
-  | (Base & { op: 'spawn'; child: number; newns?: boolean; inherit?: boolean; propagation?: 'keep' | 'private' })
-  | (Base & { op: 'unshare'; mount?: boolean; user?: boolean; propagation?: 'keep' | 'private' })
-  | (Base & { op: 'chroot'; path: string })
-  | (Base & { op: 'pivotRoot'; newRoot: string; putOld: string })
-  | (Base & { op: 'chdir'; path: string })
-  | (Base & { op: 'remount'; target: string; options?: string; flags?: string[]; bind?: boolean })
-  | (Base & { op: 'move'; source: string; target: string })
-  | (Base & { op: 'propagate'; target: string; type: Propagation; recursive?: boolean })
-  | (Base & { op: 'rename'; from: string; to: string })
-  | (Base & { op: 'link'; target: string; path: string })
-  | (Base & { op: 'dup'; fd: string; as?: string })
-  | (Base & { op: 'fstat'; fd: string })
-  | (Base & { op: 'mounts' })
-  | (Base & { op: 'sysctl'; name: string; value?: number });
-
-/** Any op of the contract, whether or not the model has it yet. */
-export type AnyOp = Op | WorldOp;
+/** Any op of the contract (the name stays from when the model's type did not have them all). */
+export type AnyOp = Op;
 
 /** One line of the `mounts` op's result (operations.md, Results). */
 export interface MountLine { readonly target: string; readonly fstype: string; readonly fs: string; readonly options?: string }
 
-/** Does the model take this op as well-formed? (An op it does not know is refused by validateOp.) */
-export const modelTakes = (op: AnyOp): boolean => validateOp(op) === null;
+/** Is this tool error the model's "in the vocabulary but not modelled yet"? */
+export const notModelledYet = (r: unknown): boolean =>
+  typeof r === 'object' && r !== null && 'error' in r && /not modelled/.test(String((r as { error: unknown }).error));
 
 export interface Capabilities {
-  readonly chroot: boolean;
-  readonly pivotRoot: boolean;
-  readonly chdir: boolean;
-  readonly relativePaths: boolean;
+  /** unshare with user: true makes a user namespace (a non-root process may then unshare a mount namespace). */
   readonly userNamespaces: boolean;
-  readonly propagation: boolean;
-  readonly move: boolean;
-  readonly rename: boolean;
-  readonly link: boolean;
-  readonly mounts: boolean;
-  readonly sysctlRead: boolean;
+  /** A devtmpfs mount is not ENODEV. */
   readonly devtmpfs: boolean;
-  readonly bindRemount: boolean;
-  readonly spawnInherit: boolean;
+  /** A relative path resolves from the working directory. */
+  readonly relativePaths: boolean;
+  /** A mount in a namespace copied with shared propagation kept shows in the original. */
+  readonly propagation: boolean;
 }
 
 let cached: Capabilities | null = null;
 
-/** What the model can do, asked once: well-formedness, and for devtmpfs a mount that must not be ENODEV. */
+/** What the model can do, asked once by trying it. */
 export function capabilities(): Capabilities {
   if (cached) return cached;
   const profile: ProfileId = '6.x';
-  const state = boot(profile, {});
-  const devtmpfs = (() => {
-    const r = step(state, { op: 'mount', pid: 1, fstype: 'devtmpfs', target: '/tmp' }).result;
-    return 'ok' in r;
-  })();
+  const s0 = boot(profile, {});
+  const run = (state: typeof s0, ops: Op[]): { ok: boolean } => {
+    let s = state;
+    for (const op of ops) {
+      const out = step(s, op);
+      if (isToolError(out.result) || 'errno' in out.result) return { ok: false };
+      s = out.state;
+    }
+    return { ok: true };
+  };
   cached = {
-    chroot: modelTakes({ op: 'chroot', path: '/' }),
-    pivotRoot: modelTakes({ op: 'pivotRoot', newRoot: '/', putOld: '/' }),
-    chdir: modelTakes({ op: 'chdir', path: '/' }),
-    relativePaths: modelTakes({ op: 'stat', path: 'tmp' }),
-    userNamespaces: modelTakes({ op: 'unshare', user: true }),
-    propagation: modelTakes({ op: 'propagate', target: '/', type: 'private' }),
-    move: modelTakes({ op: 'move', source: '/tmp', target: '/tmp' }),
-    rename: modelTakes({ op: 'rename', from: '/tmp', to: '/tmp' }),
-    link: modelTakes({ op: 'link', target: '/tmp', path: '/tmp' }),
-    mounts: modelTakes({ op: 'mounts' }),
-    sysctlRead: modelTakes({ op: 'sysctl', name: 'kernel.pty.nr' }),
-    devtmpfs,
-    bindRemount: modelTakes({ op: 'remount', target: '/', bind: true }),
-    spawnInherit: modelTakes({ op: 'spawn', child: 2, inherit: true }),
+    userNamespaces: run(s0, [{ op: 'spawn', pid: 1, child: 2 }, { op: 'setuid', pid: 2, uid: 1000 }, { op: 'unshare', pid: 2, user: true }]).ok,
+    devtmpfs: run(s0, [{ op: 'mount', pid: 1, fstype: 'devtmpfs', target: '/tmp' }]).ok,
+    relativePaths: run(s0, [{ op: 'stat', pid: 1, path: 'tmp' }]).ok,
+    propagation: (() => {
+      let s = boot(profile, { rootPropagation: 'shared' });
+      for (const op of [
+        { op: 'spawn', pid: 1, child: 2, newns: true, propagation: 'keep' },
+        { op: 'mount', pid: 2, fstype: 'tmpfs', target: '/tmp' },
+        { op: 'touch', pid: 2, path: '/tmp/seen' },
+      ] as Op[]) {
+        const out = step(s, op);
+        if (isToolError(out.result) || 'errno' in out.result) return false;
+        s = out.state;
+      }
+      const r = step(s, { op: 'readdir', pid: 1, path: '/tmp' }).result;
+      return 'entries' in r && (r.entries ?? []).includes('seen');
+    })(),
   };
   return cached;
 }

@@ -10,11 +10,29 @@ type Check = (v: unknown) => string | null;
 const isInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
 const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
+const FS_LABEL = /^(devpts[1-9][0-9]*|other)$/;
+const MOUNT_KEYS = new Set(['target', 'fstype', 'fs', 'options']);
+
+/** `mounts`: a list of { target, fstype, fs, options? } (operations.md, one per mountinfo line). */
+function mountsProblem(v: unknown): string | null {
+  if (!Array.isArray(v)) return 'must be a list of { "target", "fstype", "fs", "options"? } objects';
+  for (const [i, m] of v.entries()) {
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) return `[${i}] must be an object`;
+    const e = m as Record<string, unknown>;
+    for (const k of Object.keys(e)) if (!MOUNT_KEYS.has(k)) return `[${i}] has an unknown key "${k}" (target, fstype, fs, options)`;
+    if (typeof e.target !== 'string') return `[${i}].target must be a string`;
+    if (typeof e.fstype !== 'string') return `[${i}].fstype must be a string`;
+    if (typeof e.fs !== 'string' || !FS_LABEL.test(e.fs)) return `[${i}].fs must be "devpts1", "devpts2", ... or "other"`;
+    if (e.options !== undefined && typeof e.options !== 'string') return `[${i}].options must be a string`;
+  }
+  return null;
+}
+
 /** The result keys of operations.md, with what each may hold. */
 const KEYS: Readonly<Record<string, Check>> = {
   ok: (v) => (v === true ? null : 'must be true (expect an errno with "errno" instead)'),
   errno: (v) => (typeof v === 'string' && /^E[A-Z0-9]+$/.test(v) ? null : 'must be an errno name such as "EACCES"'),
-  fd: (v) => (typeof v === 'string' && v !== '' ? null : 'must be a handle name'),
+  fd: (v) => (typeof v === 'string' ? null : 'must be a handle name (a string)'),
   index: (v) => (isInt(v) ? null : 'must be a non-negative integer'),
   type: (v) => (v === 'dir' || v === 'chr' || v === 'reg' || v === 'lnk' ? null : 'must be one of dir, chr, reg, lnk'),
   // results print modes one way ("0620", "07777"); any other spelling could never match
@@ -22,8 +40,10 @@ const KEYS: Readonly<Record<string, Check>> = {
   uid: (v) => (isInt(v) ? null : 'must be a non-negative integer'),
   gid: (v) => (isInt(v) ? null : 'must be a non-negative integer'),
   rdev: (v) => (typeof v === 'string' && /^\d+:\d+$/.test(v) ? null : 'must be "major:minor"'),
-  fs: (v) => (typeof v === 'string' && /^(devpts[1-9][0-9]*|other)$/.test(v) ? null : 'must be "devpts1", "devpts2", ... or "other"'),
+  fs: (v) => (typeof v === 'string' && FS_LABEL.test(v) ? null : 'must be "devpts1", "devpts2", ... or "other"'),
   entries: (v) => (isStringList(v) ? null : 'must be a list of names'),
+  mounts: (v) => mountsProblem(v),
+  value: (v) => (isInt(v) ? null : 'must be a non-negative integer'),
   log: (v) => (isStringList(v) ? null : 'must be a list of console lines'),
 };
 
@@ -35,7 +55,7 @@ export function expectationProblem(raw: unknown): { field: string; message: stri
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { field: 'expect', message: 'must be an object such as { "ok": true }' };
   const e = raw as Record<string, unknown>;
   for (const [key, value] of Object.entries(e)) {
-    const check = KEYS[key];
+    const check = Object.prototype.hasOwnProperty.call(KEYS, key) ? KEYS[key] : undefined;
     if (!check) return { field: `expect.${key}`, message: `unknown result key "${key}" (one of ${RESULT_KEYS.join(', ')})` };
     const bad = check(value);
     if (bad) return { field: `expect.${key}`, message: bad };

@@ -10,6 +10,11 @@ export const modelFsKey = (fs: string): string | null => (fs === OTHER_FS ? null
 
 /** A model result with its `fs` relabelled; results without `fs` are returned as they are. */
 export function labelModelResult(labeler: FsLabeler<string>, result: StepResult): StepResult {
-  if (!isOk(result) || result.fs === undefined) return result;
+  if (!isOk(result)) return result;
+  if (result.mounts !== undefined) {
+    // one label per instance, in the order the lines show them (first appearance)
+    return { ...result, mounts: result.mounts.map((m) => ({ ...m, fs: labeler.label(modelFsKey(m.fs)) })) };
+  }
+  if (result.fs === undefined) return result;
   return { ...result, fs: labeler.label(modelFsKey(result.fs)) };
 }

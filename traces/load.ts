@@ -3,7 +3,7 @@
 // every expectation. The first problem is a TraceError naming file, step and field.
 
 import { readFile } from 'node:fs/promises';
-import { PROFILE_IDS, parseModeString, validateOp } from '../model/index.ts';
+import { PROFILE_IDS, validateBoot, validateOp } from '../model/index.ts';
 import { TraceError } from './errors.ts';
 import { expectationProblem } from './expect.ts';
 import type { Trace } from './types.ts';
@@ -50,7 +50,7 @@ export function parseTrace(raw: unknown, name: string): Trace {
   if (t.title !== undefined && typeof t.title !== 'string') bad('title', 'must be a string');
   if (t.clauses !== undefined && !(Array.isArray(t.clauses) && t.clauses.every((c) => typeof c === 'string'))) bad('clauses', 'must be a list of clause IDs such as ["U5"]');
   if (t.boot !== undefined) {
-    const problem = bootProblem(t.boot);
+    const problem = validateBoot(t.boot);
     if (problem) bad(problem.field, problem.message);
   }
   if (!Array.isArray(t.steps)) bad('steps', t.steps === undefined ? 'missing (a list of steps)' : 'must be a list of steps');
@@ -65,23 +65,6 @@ export function parseTrace(raw: unknown, name: string): Trace {
 function stepExtrasProblem(step: Record<string, unknown>): { field: string; message: string } | null {
   if (step.note !== undefined && typeof step.note !== 'string') return { field: 'note', message: 'must be a string' };
   return step.expect === undefined ? null : expectationProblem(step.expect);
-}
-
-const BOOT_FIELDS: Readonly<Record<string, (v: unknown) => string | null>> = {
-  devptsOptions: (v) => (typeof v === 'string' ? null : 'must be a string (the mount data, e.g. "gid=5,mode=620")'),
-  mountDevpts: (v) => (typeof v === 'boolean' ? null : 'must be true or false'),
-  ptmxMode: (v) => (typeof v === 'string' && parseModeString(v) !== null ? null : 'must be an octal mode string such as "0666"'),
-};
-
-function bootProblem(boot: unknown): { field: string; message: string } | null {
-  if (typeof boot !== 'object' || boot === null || Array.isArray(boot)) return { field: 'boot', message: 'must be an object' };
-  for (const [key, value] of Object.entries(boot)) {
-    const check = BOOT_FIELDS[key];
-    if (!check) return { field: `boot.${key}`, message: `unknown boot field (one of ${Object.keys(BOOT_FIELDS).join(', ')})` };
-    const problem = check(value);
-    if (problem) return { field: `boot.${key}`, message: problem };
-  }
-  return null;
 }
 
 /** JSON.parse's complaint, without the echoed source, with a line and column where it gives a position. */

@@ -53,8 +53,9 @@ const TOP_ORDER = ['format', 'profile', 'title', 'clauses', 'notes', 'source', '
 const TOP_TAIL = ['steps'];
 // operations.md's field order, so that saved steps read like the table
 const STEP_ORDER = [
-  'op', 'pid', 'child', 'newns', 'fstype', 'source', 'target', 'path', 'options', 'flags', 'recursive', 'lazy',
-  'major', 'minor', 'mode', 'uid', 'gid', 'nofollow', 'fd', 'as', 'name', 'value',
+  'op', 'pid', 'child', 'newns', 'inherit', 'mount', 'user', 'propagation', 'fstype', 'source', 'target', 'newRoot',
+  'putOld', 'from', 'to', 'path', 'options', 'flags', 'bind', 'type', 'recursive', 'lazy', 'major', 'minor', 'mode',
+  'uid', 'gid', 'nofollow', 'fd', 'as', 'name', 'value',
 ];
 const STEP_TAIL = ['expect', 'note'];
 

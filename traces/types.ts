@@ -3,7 +3,7 @@
 import type { BootConfig, KernelResult, Op, ProfileId, StepResult } from '../model/index.ts';
 
 /** What a step expects: a partial match on its result (every key present must be equal). */
-export type Expectation = Partial<Record<keyof KernelResult | 'ok' | 'errno' | 'fd' | 'index' | 'type' | 'mode' | 'uid' | 'gid' | 'rdev' | 'fs' | 'entries' | 'log', unknown>>;
+export type Expectation = Partial<Record<keyof KernelResult | 'ok' | 'errno' | 'fd' | 'index' | 'type' | 'mode' | 'uid' | 'gid' | 'rdev' | 'fs' | 'entries' | 'mounts' | 'value' | 'log', unknown>>;
 
 export type TraceStep = Op & { expect?: Expectation; note?: string };
 

@@ -8,7 +8,7 @@ import type { Registrar } from '../registrar.ts';
 import { runBench } from '../../bench/run.ts';
 import { resolveScope } from '../../explore/scope.ts';
 
-interface BenchFlags { seconds?: string; profile?: string; quick?: boolean; docProfiles?: string; scope?: string }
+interface BenchFlags { seconds?: string; profile?: string; quick?: boolean; docProfiles?: string; scope?: string; baseline?: string }
 
 export const register: Registrar = (program, done) => {
   program
@@ -19,6 +19,7 @@ export const register: Registrar = (program, done) => {
     .option('--scope <name|json>', 'scope of the explore vs @xstate/graph measurement', 'small')
     .option('--doc-profiles <ids>', 'profiles whose doc-scope run is measured (comma-separated)', PROFILE_IDS.join(','))
     .option('--quick', 'skip the doc-scope runs')
+    .option('--baseline <rev>', 'also measure step and explore of this git revision, side by side')
     .action(async (flags: BenchFlags) => {
       const seconds = Number(flags.seconds ?? 3);
       if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`bench: --seconds must be a positive number, not "${flags.seconds}"`);
@@ -30,6 +31,7 @@ export const register: Registrar = (program, done) => {
       await runBench({
         seconds, profile: profile!, scope: resolveScope(flags.scope ?? 'small'),
         docProfiles: flags.quick ? [] : ids(flags.docProfiles ?? PROFILE_IDS.join(',')),
+        ...(flags.baseline !== undefined ? { baseline: flags.baseline } : {}),
       });
       done(EXIT.ok);
     });

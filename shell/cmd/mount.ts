@@ -6,10 +6,9 @@
 // --move and --make-* are the move and propagate ops. proc and sysfs are not in the
 // model: where they are mounted is recorded for /proc/mounts and the guards.
 
-import { MOUNT_FLAGS, type MountFlag } from '../../model/index.ts';
+import { MOUNT_FLAGS, type MountFlag, type PropagationType } from '../../model/index.ts';
 import { resolve } from '../../model/paths.ts';
 import { showOptions } from '../observe.ts';
-import type { Propagation } from '../world.ts';
 import { abs, errnoOf, failed, getopt, has, info, noEffect, normalize, op, under, unknown, valueOf, valuesOf, type CommandCtx, type Handler } from './context.ts';
 import { canonical } from './guards.ts';
 
@@ -184,7 +183,7 @@ function propagate(ctx: CommandCtx, kinds: readonly string[], operands: readonly
   let status = 0;
   for (const k of kinds) {
     const recursive = k.startsWith('r');
-    const type = (recursive ? k.slice(1) : k) as Propagation;
+    const type = (recursive ? k.slice(1) : k) as PropagationType;
     const step = { op: 'propagate' as const, target, type, ...(recursive ? { recursive: true } : {}) };
     if (!ctx.run.takes(step)) {
       if (type === 'shared' || type === 'slave') {

@@ -18,7 +18,7 @@
 import { INITIAL_NS } from '../../model/index.ts';
 import { ExitSignal } from './builtins.ts';
 import { childShell, getVar, scalar, subshellOf, type Shell } from '../shell-state.ts';
-import type { AnyOp } from '../world.ts';
+import { capabilities, type AnyOp } from '../world.ts';
 import {
   abs, basename, errnoOf, failed, getopt, has, info, normalize, op, under, unknown, valueOf,
   type CommandCtx, type Handler,
@@ -110,16 +110,16 @@ interface NewProcess {
 function startProcess(ctx: CommandCtx, child: number, p: NewProcess): { ok: true } | { ok: false; why: string } {
   const steps: { op: AnyOp; note: string }[] = [];
   const plainCopy = p.newns && !p.user && (p.propagation === undefined || p.propagation === 'private');
+  const caps = capabilities();
+  if (p.user && !caps.userNamespaces) return { ok: false, why: 'the model has no user namespaces yet' };
+  if (p.propagation !== undefined && p.propagation !== 'private' && !caps.propagation) return { ok: false, why: `the model has no mount propagation yet (--propagation ${p.propagation})` };
   if (plainCopy || (!p.newns && !p.user)) steps.push({ op: { op: 'spawn', child, ...(p.newns ? { newns: true } : {}) }, note: p.how });
   else {
     steps.push({ op: { op: 'spawn', child }, note: p.how });
     steps.push({
-      op: { op: 'unshare', pid: child, ...(p.newns ? {} : { mount: false }), ...(p.user ? { user: true } : {}), ...(p.propagation && p.propagation !== 'private' ? { propagation: 'keep' } : {}) },
-      note: `${p.how}: unshare(${[p.user ? 'CLONE_NEWUSER' : '', p.newns ? 'CLONE_NEWNS' : ''].filter(Boolean).join('|')})${p.user ? ', uid 0 inside mapped to the caller' : ''}`,
+      op: { op: 'unshare', pid: child, ...(p.newns ? {} : { mount: false }), ...(p.user ? { user: true } : {}), ...(p.propagation && p.propagation !== 'private' ? { propagation: p.propagation } : {}) },
+      note: `${p.how}: unshare(${[p.user ? 'CLONE_NEWUSER' : '', p.newns ? 'CLONE_NEWNS' : ''].filter(Boolean).join('|')})${p.user ? ', uid 0 inside mapped to the caller' : ''}${p.propagation && p.propagation !== 'private' ? `, propagation ${p.propagation}` : ''}`,
     });
-    if (p.propagation === 'slave' || p.propagation === 'shared') {
-      steps.push({ op: { op: 'propagate', pid: child, target: '/', type: p.propagation, recursive: true }, note: `${p.how} --propagation ${p.propagation}` });
-    }
   }
   if (p.root) {
     steps.push({ op: { op: 'chroot', pid: child, path: abs(ctx.sh, p.root) }, note: `${p.how}: chroot ${p.root}` });

@@ -144,7 +144,12 @@ describe('the sysctls themselves', () => {
   });
 
   it.each(ALL)('an unknown sysctl is ENOENT (%s)', (p) => {
-    // only kernel.pty.max / kernel.pty.reserve are modelled (operations.md sysctl)
-    expect(run(p, [sysctl('kernel.pty.nr', 1)]).last).toEqual({ errno: 'ENOENT' });
+    // operations.md sysctl: kernel.pty.max, kernel.pty.reserve (3.4+) and the read-only kernel.pty.nr
+    expect(run(p, [sysctl('kernel.pty.bogus', 1)]).last).toEqual({ errno: 'ENOENT' });
+  });
+
+  it.each(ALL)('writing kernel.pty.nr is EACCES, even for root (%s)', (p) => {
+    // /proc/sys/kernel/pty/nr is mode 0444: root's DAC override adds no write bit (proc_sys_permission)
+    expect(run(p, [sysctl('kernel.pty.nr', 1)]).last).toEqual({ errno: 'EACCES' });
   });
 });

@@ -1,7 +1,9 @@
-// The xstate machine: the kernel's modes as the document names them (model/machine.ts),
-// wrapping the same pure step.
+// The xstate machine: the kernel's modes as the document names them (model/charts/mode.ts),
+// run as an actor (model/machine.ts); step dispatches through the table derived from it.
 import { describe, expect, it } from 'vitest';
-import { boot, kernelMode, profileOf, runThroughMachine, type Op, type ProfileId } from '../../model/index.ts';
+import { boot, kernelMode, PROFILE_IDS, PROFILES, profileOf, runThroughMachine, step, type Op, type ProfileId } from '../../model/index.ts';
+import { MODE_DISPATCH, MODE_TABLE, MODES } from '../../model/charts/mode.ts';
+import { HANDLERS } from '../../model/handlers.ts';
 import { ALL, CONFIG_Y, bind, close, mkdir, mountDevpts, open, readdir, remount, run, umount } from './helpers.ts';
 
 const modeAfter = (p: ProfileId, ops: Op[], bootConfig = {}) =>
@@ -57,8 +59,8 @@ describe('kernel modes (xstate machine)', () => {
     expect(modeAfter('6.x', [mkdir('/tmp/a'), mountDevpts('/tmp/a', 'newinstance'), mountDevpts('/tmp/a')])).toBe('perMountInstances');
   });
 
-  it.each(ALL)('the machine gives the same results and state as step (%s)', (p) => {
-    // model/machine.ts wraps the same pure step
+  it.each(ALL)('the xstate interpreter and the dispatch table derived from the chart give the same results and state (%s)', (p) => {
+    // two executions of one chart: xstate's own (guards, actions, entry) and step's compiled table
     const ops: Op[] = [
       mkdir('/tmp/a'), mountDevpts('/tmp/a', p === '6.x' ? 'ptmxmode=0666' : 'newinstance,ptmxmode=0666'),
       bind('/tmp/a/ptmx', '/dev/ptmx'), open('/dev/ptmx'), open('/dev/ptmx'), close('fd1'), open('/dev/ptmx'),
@@ -68,5 +70,41 @@ describe('kernel modes (xstate machine)', () => {
     const viaMachine = runThroughMachine(profileOf(p), boot(p), ops);
     expect(viaMachine.results).toEqual(viaStep.results);
     expect(viaMachine.snapshot.context.kernel).toEqual(viaStep.state);
+  });
+});
+
+describe('the mode chart: each mode accepts what means something there', () => {
+  it('singleInstance alone moves on a mount: to multiInstance when the mount made a new instance', () => {
+    const mount = (m: string) => MODE_TABLE.transitions(m, 'mount');
+    expect(mount('singleInstance').map((t) => [t.guard, t.target])).toEqual([['newinstanceMounted', 'multiInstance'], [null, null]]);
+    for (const m of ['legacy', 'multiInstance', 'perMountInstances']) expect(mount(m).map((t) => t.target)).toEqual([null]);
+  });
+
+  it('only perMountInstances has TIOCGPTPEER; the older modes answer an unknown ioctl (EINVAL)', () => {
+    expect(MODES.map((m) => MODE_TABLE.transitions(m, 'peer').map((t) => t.actions.join()))).toEqual([['unknownIoctl'], ['unknownIoctl'], ['unknownIoctl'], ['peer']]);
+    for (const p of PROFILE_IDS) {
+      // the profile record's `peer` says the same as the chart (a 4.7-4.12 profile would need a guard there)
+      expect(PROFILES[p].peer, p).toBe(PROFILES[p].bootMode === 'perMountInstances');
+      const s = step(boot(p), { op: 'open', path: '/dev/ptmx', as: 'm' }).state;
+      expect(step(s, { op: 'peer', fd: 'm' }).result, p).toEqual(PROFILES[p].peer ? expect.objectContaining({ errno: 'EIO' }) : { errno: 'EINVAL' });
+    }
+  });
+
+  it('step takes its dispatch from the chart: ops the modes do not decide run their handler directly, in every mode', () => {
+    for (const m of MODES) {
+      expect(MODE_DISPATCH[m].stat).toBe(HANDLERS.stat);
+      expect(MODE_DISPATCH[m].open).toBe(HANDLERS.open);
+    }
+    expect(MODE_DISPATCH.singleInstance.mount).not.toBe(HANDLERS.mount); // the guarded transition
+    expect(MODE_DISPATCH.multiInstance.mount).toBe(HANDLERS.mount);
+  });
+
+  it('entering multiInstance records the mode in the kernel state (the chart\'s entry action), and the mount itself does not', () => {
+    const before = boot('2.6.39-y', { mountDevpts: false });
+    const viaTable = step(before, { op: 'mount', fstype: 'devpts', target: '/dev/pts', options: 'newinstance' });
+    expect(viaTable.state.multiInstance).toBe(true);
+    // the handler alone (what the chart runs as the transition's action) leaves the flag
+    const handlerOnly = HANDLERS.mount({ profile: profileOf('2.6.39-y'), state: before, proc: before.procs[1]! }, { op: 'mount', fstype: 'devpts', target: '/dev/pts', options: 'newinstance' });
+    expect(handlerOnly.state.multiInstance).toBe(false);
   });
 });

@@ -177,7 +177,7 @@ describe('6.x: a non-devpts c 5:2 node uses the sibling pts (devpts_ptmx_path, p
 
   it('a file bind of a plain c 5:2 node is not connected to its directory: ENOENT (6.x)', () => {
     // path_pts: path_connected(mnt, parent) fails for a bind of a single file → -ENOENT
-    // (fs/namei.c path_pts, K47/K6; kernel-code.md §3.4 "-ENOENT if not connected")
+    // (fs/namei.c path_pts, 4.7 and 6.x; kernel-code.md §3.4 "-ENOENT if not connected")
     const r = run('6.x', [touch('/tmp/x'), bind('/dev/ptmx', '/tmp/x'), open('/tmp/x'), mkdir('/tmp/d'), mknodPtmx('/tmp/d/ptmx'), touch('/dev/myptmx'),
       bind('/tmp/d/ptmx', '/dev/myptmx'), open('/dev/myptmx')]);
     expect(r.results[2]).toEqual({ errno: 'ENOENT' });

@@ -1,5 +1,5 @@
 // step itself (model/step.ts): tool errors are not kernel results; failed steps leave the state
-// unchanged [I5] except where K1/K4 say otherwise.
+// unchanged [I5] except where K1/K4/K11 say otherwise.
 import { describe, expect, it } from 'vitest';
 import { boot, step, validateOp, type Op } from '../../model/index.ts';
 import { ALL, CONFIG_Y, mkdir, mountDevpts, remount, run } from './helpers.ts';
@@ -24,24 +24,29 @@ describe('step', () => {
   });
 
   it('validateOp rejects malformed steps by field', () => {
-    // operations.md: a path that is not absolute, an unknown op, a missing field
-    expect(validateOp({ op: 'open', path: 'dev/ptmx' })).toMatchObject({ field: 'path' });
+    // operations.md: a path with a NUL byte (relative paths are paths: from the working directory), an unknown op, a missing field
+    expect(validateOp({ op: 'open', path: 'dev/\0ptmx' })).toMatchObject({ field: 'path' });
+    expect(validateOp({ op: 'open', path: 'dev/ptmx' })).toBeNull();
     expect(validateOp({ op: 'frobnicate' })).toMatchObject({ field: 'op' });
     expect(validateOp({ op: 'chmod', path: '/x' })).toMatchObject({ field: 'mode' });
     expect(validateOp({ op: 'open', path: '/dev/ptmx' })).toBeNull();
   });
 
   it.each(ALL)('a failed step leaves the state unchanged [I5] (%s)', (p) => {
-    // clauses.md I5
-    const ops: Op[] = [
-      { op: 'open', path: '/nope' }, { op: 'mkdir', path: '/tmp' }, { op: 'umount', target: '/tmp' },
-      { op: 'setuid', uid: 1000 }, { op: 'mount', fstype: 'devpts', target: '/dev/pts' }, { op: 'chmod', path: '/dev/ptmx', mode: '0600' },
+    // clauses.md I5: each of these steps fails, and the state after it is the very state before it
+    const failing: [Op, string][] = [
+      [{ op: 'open', path: '/nope' }, 'ENOENT'],
+      [{ op: 'mkdir', path: '/tmp' }, 'EEXIST'],
+      [{ op: 'umount', target: '/tmp' }, 'EINVAL'],
+      [{ op: 'mount', fstype: 'devpts', target: '/dev/pts', pid: 2 }, 'EPERM'],
+      [{ op: 'chmod', path: '/dev/ptmx', mode: '0600', pid: 2 }, 'EPERM'],
+      [{ op: 'open', path: '/dev/pts/0', pid: 2 }, 'ENOENT'],
     ];
-    let s = boot(p);
-    for (const op of ops) {
+    const s = step(step(boot(p), { op: 'spawn', child: 2 }).state, { op: 'setuid', pid: 2, uid: 1000 }).state;
+    for (const [op, errno] of failing) {
       const out = step(s, op);
-      if ('errno' in out.result) expect(out.state, op.op).toBe(s);
-      s = out.state;
+      expect(out.result, JSON.stringify(op)).toEqual({ errno });
+      expect(out.state, JSON.stringify(op)).toBe(s);
     }
   });
 

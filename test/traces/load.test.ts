@@ -45,8 +45,8 @@ describe('a bad step names the file, the step number and the field', () => {
     expect(problem(u5Text((t) => { delete t.steps[0]!.op; }))).toBe('traces/x.json: step 1: field "op": missing "op"');
   });
 
-  it('a relative path', () => {
-    expect(problem(u5Text((t) => { t.steps[3]!.path = 'dev/ptmx'; }))).toBe('traces/x.json: step 4: field "path": "path" must be an absolute path');
+  it('a path that is not a string', () => {
+    expect(problem(u5Text((t) => { t.steps[3]!.path = 7; }))).toBe('traces/x.json: step 4: field "path": "path" must be a path (a string without NUL bytes)');
   });
 
   it('an unknown field', () => {
@@ -115,5 +115,36 @@ describe('reading a file', () => {
 
   it('the example of trace-format.md is valid', () => {
     expect(() => loadTraceText(JSON.stringify(u5Trace()), F)).not.toThrow();
+  });
+});
+
+describe('the vocabulary of issue 13 (operations.md)', () => {
+  const trace = (steps: unknown[], boot: unknown = undefined): string =>
+    JSON.stringify({ format: 'devpts-trace/1', profile: '6.x', ...(boot ? { boot } : {}), steps });
+
+  it('loads every new op with its fields', () => {
+    const steps = [
+      { op: 'spawn', child: 2, newns: true, inherit: true, propagation: 'keep' },
+      { op: 'unshare', pid: 2, mount: true, user: true, propagation: 'private' },
+      { op: 'chroot', path: 'rel/dir' }, { op: 'chdir', path: '..' }, { op: 'pivotRoot', newRoot: '.', putOld: 'old' },
+      { op: 'mount', fstype: 'devtmpfs', target: '/dev' }, { op: 'remount', target: '/tmp', bind: true, flags: ['ro'] },
+      { op: 'move', source: '/a', target: '/b' }, { op: 'propagate', target: '/', type: 'shared', recursive: true },
+      { op: 'rename', from: 'a', to: 'b' }, { op: 'link', target: '/a', path: '/b' },
+      { op: 'dup', fd: 'm', as: '__proto__' }, { op: 'fstat', fd: 'constructor' }, { op: 'mounts', expect: { ok: true, mounts: [{ target: '/', fstype: 'tmpfs', fs: 'other' }] } },
+      { op: 'sysctl', name: 'kernel.pty.nr', expect: { ok: true, value: 0 } }, { op: 'stat', path: '' },
+    ];
+    expect(loadTraceText(trace(steps, { dev: 'devtmpfs', rootPropagation: 'shared' }), F).steps).toHaveLength(steps.length);
+  });
+
+  it('rejects unknown propagation types and boot values by field', () => {
+    expect(problem(trace([{ op: 'propagate', target: '/', type: 'rshared' }]))).toBe('traces/x.json: step 1: field "type": "type" must be one of shared, private, slave, unbindable');
+    expect(problem(trace([{ op: 'unshare', propagation: 'rprivate' }]))).toMatch(/^traces\/x\.json: step 1: field "propagation": "propagation" must be one of private, keep/);
+    expect(problem(trace([], { dev: 'tmpfs' }))).toBe('traces/x.json: field "boot.dev": must be "dir" or "devtmpfs"');
+    expect(problem(trace([], { rootPropagation: 'slave' }))).toBe('traces/x.json: field "boot.rootPropagation": must be "private" or "shared"');
+  });
+
+  it('checks the lines of a mounts expectation', () => {
+    expect(problem(trace([{ op: 'mounts', expect: { mounts: [{ target: '/', fstype: 'tmpfs', fs: 'devpts0' }] } }]))).toMatch(/field "expect\.mounts": \[0\]\.fs must be/);
+    expect(problem(trace([{ op: 'mounts', expect: { mounts: [{ target: '/', fstype: 'tmpfs', fs: 'other', shared: 1 }] } }]))).toMatch(/unknown key "shared"/);
   });
 });
