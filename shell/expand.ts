@@ -133,8 +133,14 @@ function stringOf(ps: readonly Piece[], _ifs: string): string {
   return ps.map((x) => ('brk' in x ? ' ' : x.text)).join('');
 }
 
-/** One value or list after the operator, as pieces. */
+/** One value or list after the operator, as pieces; a quoted one is a field even when empty ("$unset" is ''), "$@" excepted. */
 function paramPieces(p: ParamPart, sh: Shell, io: ExpandIO, inString: boolean): Piece[] {
+  const out = paramValuePieces(p, sh, io, inString);
+  const list = p.name === '@' || p.index === '@';
+  return p.quoted && !list && out.length === 0 ? [{ text: '', quoted: true, split: false }] : out;
+}
+
+function paramValuePieces(p: ParamPart, sh: Shell, io: ExpandIO, inString: boolean): Piece[] {
   const traits = TRAITS[sh.name];
   const op = p.op;
   const quoted = p.quoted;

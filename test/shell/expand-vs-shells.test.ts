@@ -65,6 +65,9 @@ const TTYMODE: WordCase = {
   words: ['-o', 'newinstance,noexec,nosuid,gid=$A,mode=$B,ptmxmode=0666'],
 };
 
+/** Quoted expansions of nothing: each is one empty field ("$@" excepted). */
+const EMPTY: WordCase = { shell: 'dash', vars: [['A', null], ['B', ''], ['C', 'x']], positional: [], ifs: null, words: ['"$A"', '"${B:+y}"', '"$@"', '"${C#x}"'] };
+
 beforeAll(() => loadShellParser());
 
 describe('word expansion, compared with the real shells', () => {
@@ -75,7 +78,7 @@ describe('word expansion, compared with the real shells', () => {
       await fc.assert(fc.asyncProperty(wordCase(shell), async (c) => {
         const text = scriptOf(c);
         expect(await checker(shell, text)).toBe(real(shell, text));
-      }), { numRuns: RUNS, seed: SEED, examples: [[{ ...TTYMODE, shell }]] });
+      }), { numRuns: RUNS, seed: SEED, examples: [[{ ...TTYMODE, shell }], [{ ...EMPTY, shell }]] });
     }, 120_000);
   }
 

@@ -1,10 +1,10 @@
 // Shared helpers for the shell checker's tests.
 
-import type { ProfileId } from '../../model/index.ts';
+import { boot, type Op, type ProfileId } from '../../model/index.ts';
 import { scriptCommand, type ScriptFlags } from '../../cli/commands/script.ts';
-import { checkScript, type Report } from '../../shell/check.ts';
+import { checkScript, type CheckOptions, type Report } from '../../shell/check.ts';
 import type { VerdictName } from '../../shell/verdicts.ts';
-import type { Finding, RecordedStep } from '../../shell/run.ts';
+import { Run, type Finding, type RecordedStep } from '../../shell/run.ts';
 
 /** Verdicts as a compact string per profile: reachable, isolated, host unharmed, non-root usable. */
 export function verdictTable(report: Report): Record<string, string> {
@@ -81,3 +81,11 @@ export async function runCli(file: string, flags: ScriptFlags = {}): Promise<{ c
   return { code, out, err };
 }
 
+
+/** A check with any options (the CLI's inputs). */
+export const checkWith = (text: string, options: CheckOptions): Promise<Report> => checkScript(text, { scriptName: 'test.sh', ...options });
+
+/** Does the model model this op yet (the "world" issue adds chroot, pivotRoot, move, …)? */
+export function modelHas(op: Op): boolean {
+  return new Run('6.x', boot('6.x', {})).takes(op);
+}
