@@ -211,7 +211,13 @@ export class Interp implements Runner {
     node.cmds.forEach((c, k) => {
       const last = k === node.cmds.length - 1;
       const capture = last ? null : new Capture();
-      status = this.subshell(c, sh, inner, { stdin, out: capture ?? io.out });
+      const before = this.run.findings.length;
+      status = this.subshell(c, sh, last ? inner : true, { stdin, out: capture ?? io.out });
+      // only the last command's status is the pipeline's: no assumption about the others
+      if (!last) {
+        const added = this.run.findings.splice(before);
+        this.run.findings.push(...added.filter((f) => f.kind !== 'assumed'));
+      }
       if (capture) stdin = capture.why === null ? { text: capture.text, pos: 0 } : null;
     });
     return node.negated ? (status === 0 ? 1 : 0) : status;
@@ -270,7 +276,7 @@ export class Interp implements Runner {
       const re = globRegExp(comp, true);
       const next: string[] = [];
       for (const r of results) {
-        const r2 = this.run.exec({ op: 'readdir', pid: sh.pid, path: abs(sh, r === '' ? '.' : r) }, where, note);
+        const r2 = this.run.exec({ op: 'readdir', pid: sh.pid, path: r === '' ? sh.cwd : abs(sh, r) }, where, note);
         if ('errno' in r2) continue;
         for (const e of (r2.entries ?? []).filter((x) => re.test(x) && (!x.startsWith('.') || comp.startsWith('.'))).sort()) next.push(join(r, e));
       }

@@ -60,8 +60,10 @@ export const mountpoint: Handler = (ctx) => {
   const quiet = has(a, 'q', 'quiet');
   if (has(a, 'x', 'devno')) { ctx.io.out.unknown('mountpoint -x'); return assumeStatus(ctx, 0, 'mountpoint -x is not modelled'); }
   const table = tableOf(ctx);
-  const canon = has(a, 'nofollow') ? normalize(abs(ctx.sh, path)) : canonical(ctx, path, 'e');
-  const pseudo = table?.find((e) => e.target === canon && ['proc', 'sysfs'].includes(e.fstype));
+  // proc and sysfs are not in the model: their mount points are taken as they are named
+  const named = normalize(abs(ctx.sh, path));
+  const pseudo = table?.find((e) => e.target === named && ['proc', 'sysfs'].includes(e.fstype));
+  const canon = pseudo ? named : has(a, 'nofollow') ? named : canonical(ctx, path, 'e');
   if (canon === null || (!pseudo && 'errno' in op(ctx, { op: 'stat', path: abs(ctx.sh, path) }, 'mountpoint'))) {
     if (!quiet) ctx.io.out.write('');
     return 1;
