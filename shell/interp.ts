@@ -94,7 +94,8 @@ export class Interp implements Runner {
     try {
       return { ending: 'end', status: f() };
     } catch (e) {
-      const at = this.stoppedAt ? { line: this.stoppedAt.line, ...(this.stoppedAt.file !== undefined ? { file: this.stoppedAt.file } : {}) } : {};
+      const stop = e instanceof ExitSignal && e.where ? e.where : this.stoppedAt;
+      const at = stop ? { line: stop.line, ...(stop.file !== undefined ? { file: stop.file } : {}) } : {};
       if (e instanceof ExitSignal) return { ending: e.reason, status: e.status, ...at, ...(e.message ? { message: e.message } : {}) };
       if (e instanceof ReturnSignal) return { ending: 'exit', status: e.status, ...at };
       if (e instanceof LoopSignal) return { ending: 'end', status: 0 };
@@ -327,6 +328,9 @@ export class Interp implements Runner {
       const status = r.handled || r.status !== null ? r.status ?? 0 : this.command(argv, sh, where, cond, r.io);
       for (const a of node.arrays ?? []) this.assign(a, sh, where, xio);
       return this.finish(status, sh, where, cond);
+    } catch (e) {
+      if (e instanceof ExitSignal && !e.where) e.where = where;
+      throw e;
     } finally {
       if (!isSpecialBuiltin(argv[0]!, sh)) {
         for (const s of saved) {

@@ -171,8 +171,10 @@ export function renderText(report: Report, options: RenderOptions = {}): string 
   }
 
   const groups = unknownByCommand(report);
+  const assumed = new Set(report.profiles.flatMap((p) => p.findings.filter((f) => f.kind === 'assumed').map((f) => `${f.file ?? ''}:${f.line}:${f.message}`))).size;
+  const assumedNote = assumed === 0 ? '' : `; ${assumed} exit status${assumed === 1 ? '' : 'es'} assumed, shown by ${assumed === 1 ? 'its line' : 'their lines'}`;
   out.push('', groups.length === 0
-    ? 'Effect unknown: none (every command was understood)'
+    ? `Effect unknown: none (every command was understood${assumedNote})`
     : `Effect unknown: ${report.warnings.length} command${report.warnings.length === 1 ? '' : 's'} not modelled; the verdicts leave them out:`);
   for (const g of groups) {
     out.push(`  ${g.command} (${g.lines.length > 1 ? 'at ' : ''}${g.lines.join(', ')}): ${profilesNote(g.profiles, n)}${g.reasons.slice(0, 3).join('; ')}${g.reasons.length > 3 ? `; … (${g.reasons.length - 3} more)` : ''}`);

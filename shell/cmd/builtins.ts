@@ -13,6 +13,8 @@ import {
 
 /** reason 'fatal': an expansion error ended the shell (Bad substitution, ${x?}, set -u). */
 export class ExitSignal {
+  /** The statement it came from (set by the innermost one it passes). */
+  where?: { readonly line: number; readonly file?: string };
   constructor(readonly status: number, readonly reason: 'exit' | 'exec' | 'errexit' | 'fatal', readonly message = '') {}
 }
 export class ReturnSignal { constructor(readonly status: number) {} }
