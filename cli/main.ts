@@ -6,17 +6,17 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, UnavailableError, UsageError } from './exit-codes.ts';
 import type { Registrar } from './registrar.ts';
 
-const COMMANDS: (() => Promise<{ register: Registrar }>)[] = [
-  // one line per command module; keep in alphabetical order
-  () => import('./commands/bench.ts'),
-  () => import('./commands/check.ts'),
-  () => import('./commands/explore.ts'),
-  () => import('./commands/export.ts'),
-  () => import('./commands/kernel.ts'),
-  () => import('./commands/replay.ts'),
-  () => import('./commands/report.ts'),
-  () => import('./commands/script.ts'),
-];
+const COMMANDS: Readonly<Record<string, () => Promise<{ register: Registrar }>>> = {
+  // one line per command module, by its name; keep in alphabetical order
+  bench: () => import('./commands/bench.ts'),
+  check: () => import('./commands/check.ts'),
+  explore: () => import('./commands/explore.ts'),
+  export: () => import('./commands/export.ts'),
+  kernel: () => import('./commands/kernel.ts'),
+  replay: () => import('./commands/replay.ts'),
+  report: () => import('./commands/report.ts'),
+  script: () => import('./commands/script.ts'),
+};
 
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
@@ -28,7 +28,9 @@ export async function main(argv: string[]): Promise<number> {
       writeErr: (s) => process.stderr.write(s),
       outputError: (s, write) => write(`devpts-check: ${s.replace(/^error: /, '').trim()}\n`),
     });
-  for (const load of COMMANDS) (await load()).register(program, (c) => { code = c; });
+  // a named command loads its own module only (start-up time: `script` runs within a second)
+  const named = argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) ? [COMMANDS[argv[0]]!] : Object.values(COMMANDS);
+  for (const load of named) (await load()).register(program, (c) => { code = c; });
   // no command: the main job (the conformance report)
   // no command (or only options such as --budget): the report, or the corpus replay before it existed
   const defaultCommand = program.commands.some((c) => c.name() === 'report') ? ['report'] : ['replay', '--corpus'];

@@ -21,7 +21,7 @@ import { saveTrace } from '../../traces/save.ts';
 import type { Expectation, Trace, TraceStep } from '../../traces/types.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { Registrar } from '../registrar.ts';
-import { quietOnClosedPipe } from './replay.ts';
+import { quietOnClosedPipe } from '../closed-pipe.ts';
 
 export interface ScriptFlags {
   readonly profile?: readonly string[];
