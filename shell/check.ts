@@ -132,6 +132,8 @@ function setUp(run: Run, options: CheckOptions): void {
       if ('errno' in st) x({ op: 'mkdir', pid: SCRIPT_PID, path: prefix, mode: prefix === path ? mode : '0755' }, note);
     }
   };
+  // the directories every Linux root (and initramfs) has, beyond the model's /dev and /tmp
+  for (const d of ['/proc', '/sys', '/run', '/root']) mkdirP(d, d === '/root' ? '0700' : '0755', 'set-up: the root filesystem\'s usual directories');
   for (const dir of options.rootfs ?? []) {
     const note = `set-up: --rootfs ${dir}`;
     mkdirP(dir, '0755', note);
