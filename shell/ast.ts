@@ -67,6 +67,8 @@ export type Node =
   | { readonly t: 'if'; readonly loc: Loc; readonly branches: readonly { readonly cond: Node; readonly body: Node }[]; readonly otherwise: Node | null; readonly redirs: readonly Redirect[] }
   | { readonly t: 'loop'; readonly loc: Loc; readonly until: boolean; readonly cond: Node; readonly body: Node; readonly redirs: readonly Redirect[] }
   | { readonly t: 'for'; readonly loc: Loc; readonly name: string; readonly items: readonly Word[] | null; readonly body: Node; readonly redirs: readonly Redirect[] }
+  /** `for (( init; cond; update ))` (bash, mksh): the three arithmetic texts. */
+  | { readonly t: 'cfor'; readonly loc: Loc; readonly init: string; readonly cond: string; readonly update: string; readonly body: Node; readonly redirs: readonly Redirect[] }
   | { readonly t: 'case'; readonly loc: Loc; readonly word: Word; readonly arms: readonly { readonly patterns: readonly Word[]; readonly body: Node }[]; readonly redirs: readonly Redirect[] }
   | { readonly t: 'group'; readonly loc: Loc; readonly subshell: boolean; readonly body: Node; readonly redirs: readonly Redirect[] }
   | { readonly t: 'func'; readonly loc: Loc; readonly name: string; readonly body: Node }

@@ -198,7 +198,7 @@ function functionLeaves(program: Node): Map<Node, string> {
       case 'pipeline': for (const c of n.cmds) visit(c); break;
       case 'if': for (const b of n.branches) { visit(b.cond); visit(b.body); } if (n.otherwise) visit(n.otherwise); break;
       case 'loop': visit(n.cond); visit(n.body); break;
-      case 'for': case 'group': case 'func': visit(n.body); break;
+      case 'for': case 'cfor': case 'group': case 'func': visit(n.body); break;
       case 'case': for (const a of n.arms) visit(a.body); break;
       default:
     }

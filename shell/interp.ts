@@ -56,7 +56,7 @@ export function leaves(node: Node, out: Node[] = []): Node[] {
     case 'pipeline': for (const c of node.cmds) leaves(c, out); break;
     case 'if': for (const b of node.branches) { leaves(b.cond, out); leaves(b.body, out); } if (node.otherwise) leaves(node.otherwise, out); break;
     case 'loop': leaves(node.cond, out); leaves(node.body, out); break;
-    case 'for': leaves(node.body, out); break;
+    case 'for': case 'cfor': leaves(node.body, out); break;
     case 'case': for (const a of node.arms) leaves(a.body, out); break;
     case 'group': leaves(node.body, out); break;
     case 'func': leaves(node.body, out); break;
@@ -161,6 +161,7 @@ export class Interp implements Runner {
       }
       case 'loop': return this.loop(node, sh, cond, io);
       case 'for': return this.forLoop(node, sh, cond, io);
+      case 'cfor': return this.cForLoop(node, sh, cond, io);
       case 'case': return this.caseCmd(node, sh, cond, io);
       case 'group': {
         const r = this.redirects(node.redirs, sh, whereOf(node), null, io);
@@ -579,6 +580,30 @@ export class Interp implements Runner {
       this.run.tick();
       setVar(sh, node.name, v);
       if (this.body(node.body, sh, cond, r.io) === 'break') break;
+    }
+    return 0;
+  }
+
+  /** for (( init; cond; update )): arithmetic as ((…)) does it; an empty condition is true. */
+  private cForLoop(node: NodeOf<'cfor'>, sh: Shell, cond: boolean, io: IO): number {
+    const where = whereOf(node);
+    const xio = this.expandIO(sh, where, io);
+    const arith = (text: string): bigint | null => {
+      const v = expandArith(text, sh, xio);
+      if (v.ok) return v.value;
+      if (v.fatal) this.fatal(v.why, where);
+      unknown(this.ctx([], sh, where, cond, io), `the arithmetic \`${text}\` cannot be evaluated (${v.why}); the loop's body is analysed once`);
+      return null;
+    };
+    if (node.init !== '' && arith(node.init) === null) { this.body(node.body, sh, cond, io); return 0; }
+    for (let n = 0; ; n++) {
+      this.run.tick();
+      const c = node.cond === '' ? 1n : arith(node.cond);
+      if (c === null) { this.body(node.body, sh, cond, io); break; }
+      if (c === 0n) { if (n === 0) this.skip(node.body, `the loop condition \`${node.cond}\` (line ${node.loc.line}) is 0 at once`); break; }
+      if (n >= LOOP_LIMIT) { unknown(this.ctx([], sh, where, cond, io), `the loop is cut after ${LOOP_LIMIT} iterations`); break; }
+      if (this.body(node.body, sh, cond, io) === 'break') break;
+      if (node.update !== '' && arith(node.update) === null) break;
     }
     return 0;
   }

@@ -183,7 +183,7 @@ class Translator {
       case 'if_statement': return this.ifStatement(n);
       case 'while_statement': return this.whileStatement(n);
       case 'for_statement': return this.forStatement(n);
-      case 'c_style_for_statement': throw new Unsupported('an arithmetic for loop');
+      case 'c_style_for_statement': return this.cForStatement(n);
       case 'case_statement': return this.caseStatement(n);
       case 'compound_statement': return this.group(n, false);
       case 'subshell': return this.group(n, true);
@@ -261,6 +261,21 @@ class Translator {
       items = this.words(values);
     }
     return { t: 'for', loc: this.loc(n.start, n.end), name: this.src(variable), items, body: this.doGroup(n), redirs: [] };
+  }
+
+  private cForStatement(n: Cst): Node {
+    this.structural(n);
+    const open = n.children.find((ch) => ch.type === '((');
+    const close = n.children.find((ch) => ch.type === '))');
+    if (!open || !close) throw new Unsupported('an arithmetic for loop');
+    // the three expressions: the text between (( and )), split at the two top-level `;`
+    const semis = n.children.filter((ch) => ch.type === ';' && ch.start > open.start && ch.end <= close.start);
+    if (semis.length !== 2) throw new Unsupported('an arithmetic for loop');
+    const at = (from: number, to: number): string => this.text.slice(from, to).trim();
+    return {
+      t: 'cfor', loc: this.loc(n.start, n.end), init: at(open.end, semis[0]!.start), cond: at(semis[0]!.end, semis[1]!.start),
+      update: at(semis[1]!.end, close.start), body: this.doGroup(n), redirs: [],
+    };
   }
 
   private caseStatement(n: Cst): Node {

@@ -28,6 +28,7 @@ function shape(n: Node): unknown {
     case 'func': return { func: n.name, body: shape(n.body) };
     case 'dbracket': return { '[[': n.words.map(lit) };
     case 'arith': return { '((': n.text };
+    case 'cfor': return { cfor: [n.init, n.cond, n.update], do: shape(n.body) };
     case 'opaque': return { opaque: n.reason };
   }
 }
