@@ -9,7 +9,6 @@ shift
 
 exec unshare --user --map-root-user --mount --propagation private sh -e -c '
 	root=$0
-	shift
 	mount -t proc proc "$root/proc"
 	# no gid=: group 5 has no mapping in the new user namespace
 	mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$root/dev/pts"

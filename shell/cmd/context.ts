@@ -87,6 +87,12 @@ export function normalize(path: string): string {
   return '/' + out.join('/');
 }
 
+/** A command line for a message: one line, long ones cut. */
+export function oneLine(text: string, max = 80): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
 export const basename = (p: string): string => {
   const trimmed = p.replace(/\/+$/, '');
   return trimmed.slice(trimmed.lastIndexOf('/') + 1) || '/';

@@ -20,7 +20,7 @@ import { ExitSignal } from './builtins.ts';
 import { childShell, getVar, scalar, subshellOf, type Shell } from '../shell-state.ts';
 import { capabilities, type AnyOp } from '../world.ts';
 import {
-  abs, basename, errnoOf, failed, getopt, has, info, normalize, op, under, unknown, valueOf,
+  abs, basename, errnoOf, failed, getopt, has, info, normalize, oneLine, op, under, unknown, valueOf,
   type CommandCtx, type Handler,
 } from './context.ts';
 import { canonical } from './guards.ts';
@@ -107,7 +107,7 @@ interface NewProcess {
 }
 
 /** The ops, in order, that make the new process; the first the model does not take stops it. */
-function startProcess(ctx: CommandCtx, child: number, p: NewProcess): { ok: true } | { ok: false; why: string } {
+function startProcess(ctx: CommandCtx, child: number, p: NewProcess): { ok: true } | { ok: false; why: string; errno?: string } {
   const steps: { op: AnyOp; note: string }[] = [];
   const plainCopy = p.newns && !p.user && (p.propagation === undefined || p.propagation === 'private');
   const caps = capabilities();
@@ -131,7 +131,7 @@ function startProcess(ctx: CommandCtx, child: number, p: NewProcess): { ok: true
   if (missing) return { ok: false, why: `the model has no \`${missing.op.op}\` op with these fields yet (${missing.note})` };
   for (const s of steps) {
     const e = errnoOf(op(ctx, s.op, s.note));
-    if (e) return { ok: false, why: `${s.note}: ${s.op.op} → ${e}` };
+    if (e) return { ok: false, why: `${s.note}: ${s.op.op} → ${e}`, errno: e };
   }
   return { ok: true };
 }
@@ -143,8 +143,12 @@ function startProcess(ctx: CommandCtx, child: number, p: NewProcess): { ok: true
 function runInNewProcess(ctx: CommandCtx, p: NewProcess): number {
   const child = ctx.run.newPid();
   const started = startProcess(ctx, child, p);
+  if (!started.ok && started.errno) {
+    // the kernel said no: the command fails (unshare(1), chroot(1) exit 1 or 125), nothing runs
+    return failed(ctx, `${started.why}: ${p.how} fails${p.command.length > 0 ? `; \`${oneLine(p.command.join(' '))}\` does not run` : ''}`, p.how === 'chroot' ? 125 : 1);
+  }
   if (!started.ok) {
-    ctx.run.find(ctx.where, 'unknown', `${p.how}: ${started.why}; ${p.command.length > 0 ? `\`${p.command.join(' ')}\` is not run` : 'what follows runs where the script is'}; effect unknown`);
+    ctx.run.find(ctx.where, 'unknown', `${p.how}: ${started.why}; ${p.command.length > 0 ? `\`${oneLine(p.command.join(' '))}\` is not run` : 'what follows runs where the script is'}; effect unknown`);
     return 0;
   }
   ctx.run.containers.push({ pid: child, line: ctx.where.line, command: ctx.where.text, newns: p.newns, how: p.how, done: false });
@@ -167,7 +171,7 @@ function runInNewProcess(ctx: CommandCtx, p: NewProcess): number {
   }
   // chroot DIR with no command runs $SHELL -i
   const command = cmd.length > 0 ? cmd : [shellOf(ctx.sh), '-i'];
-  info(ctx, `pid ${child} starts in ${where}${rooted} and runs \`${command.join(' ')}\`; the model keeps it running`);
+  info(ctx, `pid ${child} starts in ${where}${rooted} and runs \`${oneLine(command.join(' '))}\`; the model keeps it running`);
   const sub: Shell = childShell(ctx.sh, { scriptName: ctx.sh.scriptName, positional: [], pid: child });
   sub.root = rootPath;
   sub.cwd = cwd;
