@@ -44,6 +44,8 @@ export interface Verdict {
 
 export interface Container {
   readonly pid: number;
+  /** What started it (unshare, chroot, ns_exec, …); absent: the script's own process. */
+  readonly how?: string;
   readonly ns: string;
   readonly line: number | null;
   readonly command: string | null;
@@ -69,7 +71,7 @@ export function containerOf(run: Run, pid: number | null): Container {
   const ns = run.state.procs[last.pid]!.ns;
   const where = last.newns ? 'in a new mount namespace' : "in its parent's mount namespace";
   return {
-    pid: last.pid, ns, line: last.line, command: last.command,
+    pid: last.pid, how: last.how, ns, line: last.line, command: last.command,
     description: `pid ${last.pid} (${last.how}), ${where}, started at line ${last.line} (\`${last.command}\`)${last.done ? '; probed when its command finished' : ''}`,
   };
 }
@@ -217,11 +219,14 @@ export function isolated(run: Run, c: Container): Verdict {
   const v = (value: boolean, why: string): Verdict => ({ name: 'isolated', value, why, steps: probe.steps });
   if (hostFs !== null && hostFs !== 'other' && hostFs === contFs) {
     const label = run.label(hostFs);
-    const why = c.ns === run.state.procs[HOST_PID]!.ns
-      ? `the container is the host's own mount namespace: both see ${label}`
-      : run.profile === '2.6.39-n'
-        ? `the container's /dev/pts is the host's instance (${label}): with CONFIG_DEVPTS_MULTIPLE_INSTANCES=n there is one instance for everyone`
-        : `the container's /dev/pts is the host's instance (${label}): a devpts mount without newinstance binds the initial instance (document note 7, clause U7)`;
+    const sameNs = c.ns === run.state.procs[HOST_PID]!.ns;
+    const why = run.profile === '2.6.39-n'
+      ? `the container's /dev/pts is the host's instance (${label}): with CONFIG_DEVPTS_MULTIPLE_INSTANCES=n there is one instance for everyone`
+      : sameNs && c.how === 'chroot'
+        ? `the chroot is in the host's mount namespace and its /dev/pts is the host's instance (${label})`
+        : sameNs
+          ? `the container is the host's own mount namespace: both see ${label}`
+          : `the container's /dev/pts is the host's instance (${label}): a devpts mount without newinstance binds the initial instance (document note 7, clause U7)`;
     return v(false, why);
   }
   if (!('errno' in co) && appeared(hostBefore, hostAfter, co.index!)) {
