@@ -107,7 +107,8 @@ export interface Report {
 /** The model's boot configuration for --boot and --boot-options; throws BootError when init's mount fails. */
 export function bootConfigFor(bootOptions: string, profiles: readonly ProfileId[], kind: BootKind = 'devpts'): BootConfig {
   if (kind === 'devtmpfs' && !capabilities().devtmpfs) throw new BootError('--boot devtmpfs: the model has no devtmpfs yet (the "world" issue adds it)');
-  const config = (kind === 'none' ? { mountDevpts: false } : { devptsOptions: bootOptions, ...(kind === 'devtmpfs' ? { dev: 'devtmpfs' } : {}) }) as BootConfig;
+  // devtmpfs: as systemd boots a machine, /dev is devtmpfs and every mount is shared
+  const config: BootConfig = kind === 'none' ? { mountDevpts: false } : { devptsOptions: bootOptions, ...(kind === 'devtmpfs' ? { dev: 'devtmpfs', rootPropagation: 'shared' } : {}) };
   for (const p of profiles) boot(p, config);
   return config;
 }
@@ -137,7 +138,7 @@ function setUp(run: Run, options: CheckOptions): void {
   for (const dir of options.rootfs ?? []) {
     const note = `set-up: --rootfs ${dir}`;
     mkdirP(dir, '0755', note);
-    for (const d of ['bin', 'dev', 'dev/pts', 'etc', 'proc', 'sys', 'tmp']) mkdirP(`${dir}/${d}`, '0755', note);
+    for (const d of ['bin', 'dev', 'dev/pts', 'etc', 'lib', 'proc', 'root', 'run', 'sbin', 'sys', 'tmp', 'usr', 'var']) mkdirP(`${dir}/${d}`, d === 'root' ? '0700' : '0755', note);
     x({ op: 'chmod', pid: SCRIPT_PID, path: `${dir}/tmp`, mode: '1777' }, note);
     for (const [name, major, minor, mode] of ROOTFS_NODES) x({ op: 'mknod', pid: SCRIPT_PID, path: `${dir}/dev/${name}`, major, minor, mode }, note);
   }

@@ -8,7 +8,7 @@
 
 import type { Assignment, Node, NodeOf, Redirect } from './ast.ts';
 import { ExitSignal, LoopSignal, NO_EFFECT, ReturnSignal, writeSysctl } from './cmd/builtins.ts';
-import { abs, basename, Capture, DISCARD, failed, noEffect, unknown, type CommandCtx, type Input, type IO, type Runner, type Sink } from './cmd/context.ts';
+import { abs, basename, Capture, DISCARD, failed, noEffect, normalize, unknown, type CommandCtx, type Input, type IO, type Runner, type Sink } from './cmd/context.ts';
 import { COMMANDS } from './cmd/index.ts';
 import { runTest } from './cmd/test.ts';
 import { readKnownFile } from './cmd/procfs.ts';
@@ -760,7 +760,7 @@ class FileSink implements Sink {
 
 /** Where a file is, from the host's root (a chroot's files under its directory). */
 export function fileKey(sh: Shell, path: string): string {
-  const p = abs(sh, path);
+  const p = normalize(abs(sh, path));
   return sh.root === '/' ? p : sh.root + p;
 }
 

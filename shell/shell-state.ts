@@ -65,6 +65,8 @@ export function newShell(init: ShellInit): Shell {
   if (!env.has('IFS')) vars.set('IFS', ' \t\n');
   vars.set('PWD', cwd);
   vars.set('OPTIND', '1');
+  // bash sets these from the process (the script runs as root)
+  if (init.name === 'bash') { vars.set('EUID', '0'); vars.set('UID', '0'); vars.set('BASH', '/bin/bash'); }
   vars.set('PS4', '+ ');
   return {
     name: init.name, vars, unknown: new Set(), exported: new Set(env.keys()), frames: [],

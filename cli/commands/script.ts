@@ -259,7 +259,7 @@ export const register: Registrar = (program, done) => {
     .option('--cwd <dir>', 'the working directory the script starts in (default /)')
     .option('--env <NAME=VALUE>', 'an environment variable (repeatable); every other variable is unset', collectValues, [])
     .option('--call <func>', 'after the top level, call this function of the script (with the arguments after --)')
-    .option('--rootfs <dir>', 'build a root filesystem tree at DIR first (bin, dev with ptmx/null/zero/tty/console and an empty pts, proc, sys, tmp, etc), as debootstrap leaves one (repeatable)', collectValues, [])
+    .option('--rootfs <dir>', 'build a root filesystem tree at DIR first (bin, dev with ptmx/null/zero/tty/console and an empty pts, etc, lib, proc, root, run, sbin, sys, tmp, usr, var), as debootstrap leaves one (repeatable)', collectValues, [])
     .option('--role <role>', 'container: a container or chroot start-up script; host: a boot or init script that prepares the machine itself', 'container')
     .option('--boot <kind>', 'devpts: /dev a directory with devpts on /dev/pts; devtmpfs: /dev is devtmpfs with devpts on /dev/pts (systemd); none: nothing mounted but / (an initramfs)', 'devpts')
     .option('--shell <shell>', `the shell that runs the script: ${SHELL_NAMES.join(', ')} (default: from the #! line; /system/bin/sh is mksh)`)

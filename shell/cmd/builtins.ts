@@ -336,7 +336,13 @@ export const umask: Handler = (ctx) => {
 /** trap 'TEXT' COND…: EXIT (0) handlers run when the shell ends; `trap - COND` and `trap '' COND` remove them. */
 export const trap: Handler = (ctx) => {
   const args = ctx.argv.slice(1).filter((a) => a !== '--');
-  if (args.length === 0 || args[0] === '-p' || args[0] === '-l') return noEffect(ctx, 'trap prints the handlers');
+  if (args.length === 0 || args[0] === '-p') {
+    // trap -p [COND…]: the handlers, as the shell prints them
+    const conds = args.slice(1).map((c) => (c === '0' ? 'EXIT' : c.replace(/^SIG/, '').toUpperCase()));
+    for (const [k, text] of ctx.sh.traps) if (conds.length === 0 || conds.includes(k)) ctx.io.out.write(`trap -- '${text.replace(/'/g, `'\\''`)}' ${k}\n`);
+    return 0;
+  }
+  if (args[0] === '-l') return noEffect(ctx, 'trap -l lists the signals');
   const reset = args[0] === '-' || /^[0-9]+$/.test(args[0]!);
   const text = reset ? null : args[0]!;
   const conds = reset && args[0] !== '-' ? args : args.slice(1);
@@ -509,6 +515,31 @@ export function writeSysctl(ctx: CommandCtx, name: string, value: string): numbe
   const e = errnoOf(op(ctx, { op: 'sysctl', name, value: Number(value) }));
   return e ? failed(ctx, `sysctl ${name}=${value} fails: ${e}`) : 0;
 }
+
+/**
+ * The message functions of OpenRC (ebegin, eend, …) and LSB init-functions (log_*_msg):
+ * they print; eend, ewend and log_end_msg return their first argument.
+ */
+export const message: Handler = (ctx) => {
+  const name = basename(ctx.argv[0]!);
+  if (['eend', 'ewend', 'log_end_msg', 'veend', 'vewend'].includes(name)) return count(ctx.argv[1], 0) & 255;
+  return 0;
+};
+export const MESSAGE_FUNCTIONS = ['ebegin', 'eend', 'einfo', 'einfon', 'ewarn', 'ewarnn', 'eerror', 'ewend', 'veinfo', 'vewarn', 'vebegin', 'veend', 'vewend', 'eindent', 'eoutdent',
+  'log_begin_msg', 'log_end_msg', 'log_success_msg', 'log_failure_msg', 'log_warning_msg', 'log_action_msg', 'log_action_begin_msg', 'log_action_end_msg', 'log_daemon_msg'];
+
+/**
+ * OpenRC's fstabinfo [-q] [--mount|--remount|…] [MOUNTPOINT…]: the checker reads no
+ * /etc/fstab (unless the script wrote one), so no mount point has an entry: status 1,
+ * and the assumption is said next to the line.
+ */
+export const fstabinfo: Handler = (ctx) => {
+  const points = ctx.argv.slice(1).filter((a) => !a.startsWith('-'));
+  if (ctx.run.files.has('/etc/fstab')) return unknown(ctx, 'fstabinfo on the /etc/fstab the script wrote is not modelled');
+  ctx.run.find(ctx.where, 'assumed', `no /etc/fstab entry for ${points.join(' ') || 'anything'} (the checker's system has no /etc/fstab): exit status 1`);
+  ctx.run.lastUnknown = true;
+  return 1;
+};
 
 /** Commands known to have no effect on devpts; `statusKnown` false where their status depends on the system. */
 export const NO_EFFECT: Readonly<Record<string, { why: string; statusKnown: boolean }>> = Object.fromEntries([

@@ -26,7 +26,8 @@ const entries: [string, Handler][] = [
   ['cd', b.cd], ['umask', b.umask], ['set', b.set], ['shift', b.shift], ['eval', b.evalCmd], ['read', b.read], ['exec', b.exec],
   ['trap', b.trap], ['.', b.source], ['source', b.source], ['let', b.letCmd],
   ...['export', 'readonly', 'local', 'declare', 'typeset'].map((s): [string, Handler] => [s, b.declare]),
-  ['unset', b.unset], ['sysctl', b.sysctl], ['which', b.which], ['type', b.which],
+  ['unset', b.unset], ['sysctl', b.sysctl], ['which', b.which], ['type', b.which], ['fstabinfo', b.fstabinfo],
+  ...b.MESSAGE_FUNCTIONS.map((m): [string, Handler] => [m, b.message]),
   ...['env', 'nice', 'ionice', 'setsid', 'nohup', 'command', 'builtin', 'busybox', 'stdbuf', 'timeout', 'sudo', 'doas', 'taskset',
     'setarch', 'linux64', 'linux32', 'fakeroot', 'eatmydata', 'time', 'chronic', 'xargs']
     .map((s): [string, Handler] => [s, b.wrapper]),

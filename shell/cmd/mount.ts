@@ -143,16 +143,14 @@ export const mount: Handler = (ctx) => {
     if (req.propagation.length > 0) return propagate(ctx, req.propagation, [operands[1]!]);
     return 0;
   }
-  if (PSEUDO_FS.has(types)) {
-    // the model has no proc or sysfs: recorded for /proc/mounts, mountpoint and the /proc files
+  if (PSEUDO_FS.has(types) || (UNRELATED_FS.has(types) && !['/dev', '/dev/pts'].includes(normalize(where)))) {
+    // the model has no proc, sysfs, mqueue…: recorded for /proc/mounts, mountpoint and the /proc files
     const st = ctx.run.peek({ op: 'stat', pid: ctx.sh.pid, path: where });
-    if ('errno' in st && !['/proc', '/sys'].includes(normalize(where))) return failed(ctx, `mount: ${where}: mount point does not exist`, MOUNT_FAILURE);
+    const onPseudo = /^\/(proc|sys)(\/|$)/.test(normalize(where));
+    if ('errno' in st && !onPseudo) return failed(ctx, `mount: ${where}: mount point does not exist`, MOUNT_FAILURE);
     const target = under(ctx.sh.root, canonical(ctx, where, 'm') ?? normalize(where));
     ctx.run.pseudoMounts.push({ target, fstype: types, source: operands[0]!, ns: ctx.run.state.procs[ctx.sh.pid]?.ns ?? 'ns1' });
     return noEffect(ctx, `a ${types} mount: recorded (the model has no ${types}); it does not touch devpts`);
-  }
-  if (UNRELATED_FS.has(types) && !(where === '/dev' || where.startsWith('/dev/'))) {
-    return noEffect(ctx, `a ${types} mount is not modelled; it does not touch devpts`);
   }
   return unknown(ctx, `a ${types} mount is not modelled`);
 };
