@@ -44,7 +44,8 @@ export function shellInvocation(argv: readonly string[]): Invocation {
     if (/^[-+][a-zA-Z]+$/.test(a)) {
       if (a.startsWith('-') && a.includes('c')) command = true;
       if (a.startsWith('-') && a.includes('s')) stdin = true;
-      if (a === '-o' || a === '+o' || a === '-O' || a === '+O') i++;
+      // -o NAME and -O NAME take the next word, in a cluster too (`bash -euo pipefail -c …`)
+      i += (a.slice(1).match(/[oO]/g) ?? []).length;
       continue;
     }
     if (a.startsWith('--')) { if (a === '--rcfile' || a === '--init-file') i++; continue; }

@@ -76,7 +76,7 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   'initramfs-tools-init.sh': {
     file: 'initramfs-tools-init.sh', shell: 'sh', needs: ['devtmpfs', MOVE, CHROOT], sourcePath: true,
     options: { role: 'host', boot: 'none' },
-    table: ALL('y--y'), unknown: ['for'],
+    table: ALL('y--y'), unknown: ['for', 'case'],
   },
   // OpenRC: proc and /run first, then devfs: devtmpfs on /dev, devpts gid=5,mode=0620
   // (no /etc/fstab entry: fstabinfo fails, and the assumption is said). y--y everywhere.
@@ -140,7 +140,7 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
     file: 'android-chroot-devpts.sh', shell: 'mksh', needs: [CHROOT],
     options: { bootOptions: '', rootfs: ['/data/local/debian'] },
     table: { '2.6.39-n': 'ynny', '2.6.39-y': 'ynny', '3.4-y': 'ynny', '6.x': 'yyny' },
-    unknown: ['/etc/init.d/ssh'],
+    unknown: ['ssh'],
   },
   // The phone's /dev and /dev/pts bound into the tree (mksh arrays), unmounted in reverse
   // afterwards: the phone's instance, every profile alike.
