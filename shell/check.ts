@@ -135,6 +135,11 @@ function setUp(run: Run, options: CheckOptions): void {
   };
   // the directories every Linux root (and initramfs) has, beyond the model's /dev and /tmp
   for (const d of ['/proc', '/sys', '/run', '/root']) mkdirP(d, d === '/root' ? '0700' : '0755', 'set-up: the root filesystem\'s usual directories');
+  if (kind === 'devtmpfs') {
+    // systemd's early mounts: a tmpfs on /dev/shm (in the devtmpfs)
+    x({ op: 'mkdir', pid: SCRIPT_PID, path: '/dev/shm', mode: '1777' }, 'set-up (--boot devtmpfs): systemd makes /dev/shm');
+    x({ op: 'mount', pid: SCRIPT_PID, fstype: 'tmpfs', target: '/dev/shm', options: 'mode=1777', flags: ['nosuid', 'nodev'] }, 'set-up (--boot devtmpfs): systemd mounts a tmpfs on /dev/shm');
+  }
   for (const dir of options.rootfs ?? []) {
     const note = `set-up: --rootfs ${dir}`;
     mkdirP(dir, '0755', note);

@@ -20,6 +20,11 @@ import { escapedBlanksAfter, lexHeredoc, lexWord, literalWord, splitWords, token
 /** Something the translation does not structure (a statement becomes opaque; `sh -c` text is not understood). */
 export class Unsupported extends Error {}
 
+/** A NAME=value argument of a declaration builtin: its expansions are not split, its text not globbed. */
+function asAssignment(w: Word): Word {
+  return { ...w, parts: w.parts.map((p) => (p.kind === 'lit' ? (p.quoted || !/[*?[]/.test(p.value) ? p : { ...p, quoted: true }) : { ...p, quoted: true })) };
+}
+
 /** Is the text between two word nodes only line continuations (so they are one word)? */
 function joined(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i += 2) if (text[i] !== '\\' || text[i + 1] !== '\n') return false;
@@ -490,7 +495,8 @@ class Translator {
         case 'variable_assignment':
           if (n.type === 'declaration_command') {
             const array = this.declaredArray(ch);
-            if (!array) { run.push(ch); return; }
+            // `local x=$1`: an assignment, not split or globbed (every shell here; XCU 2.9.1 declaration utilities)
+            if (!array) { endRun(); words.push(asAssignment(this.words([ch])[0]!)); return; }
             endRun();
             words.push(literalWord(array.name));
             arrays.push(array);
