@@ -169,7 +169,7 @@ function devptsLines(program: Node, run: Run, end: ScriptEnd, funcs: ReadonlyMap
     const c = run.coverage.get(leaf);
     const base = { line: leaf.loc.line, ...(leaf.loc.file !== undefined ? { file: leaf.loc.file } : {}), text, mount: DEVPTS_MOUNT.test(text) };
     if (c?.ran) {
-      const steps = run.steps.filter((s) => s.node === leaf && !s.probe);
+      const steps = run.steps.filter((s) => !s.probe && (s.node === leaf || s.within?.includes(leaf)));
       const detail = steps.length === 0 ? 'ran (no model op)' : steps.map((s) => `${s.op.op} → ${'errno' in s.result ? s.result.errno : 'ok'}`).join('; ');
       out.push({ ...base, outcome: 'ran', detail });
     } else if (c?.skipped) {
@@ -228,10 +228,10 @@ export function runProfile(parsed: ParsedScript, profile: ProfileId, bootConfig:
     self: { names: [scriptName, ...(scriptName.startsWith('/') ? [] : [`./${scriptName}`])], program: parsed.program },
     sourceText: options.sourceText ?? (() => null),
     onContainerDone: (pid) => {
-      if (role !== 'container') return;
       const rec = run.containers.find((c) => c.pid === pid);
-      if (rec) rec.done = true;
-      probed.set(pid, containerVerdicts(run, containerOf(run, pid)));
+      if (!rec || !run.state.procs[pid]) return;
+      if (role === 'container') probed.set(pid, containerVerdicts(run, containerOf(run, pid)));
+      rec.done = true;
     },
     beforeExitTrap: () => {
       if (role !== 'container') return;

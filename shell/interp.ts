@@ -324,6 +324,7 @@ export class Interp implements Runner {
     // NAME=value before a command: in its environment only (functions and builtins: while it runs)
     const saved = node.assigns.map((a) => ({ name: a.name, value: getVar(sh, a.name), exported: sh.exported.has(a.name) }));
     for (const a of node.assigns) { this.assign(a, sh, where, xio); sh.exported.add(a.name); }
+    this.run.running.push(node);
     try {
       const r = this.redirects(node.redirs, sh, where, argv, io);
       const status = r.handled || r.status !== null ? r.status ?? 0 : this.command(argv, sh, where, cond, r.io);
@@ -333,6 +334,7 @@ export class Interp implements Runner {
       if (e instanceof ExitSignal && !e.where) e.where = where;
       throw e;
     } finally {
+      this.run.running.pop();
       if (!isSpecialBuiltin(argv[0]!, sh)) {
         for (const s of saved) {
           if (s.value.kind === 'set') setVar(sh, s.name, s.value.value);

@@ -27,6 +27,8 @@ export interface RecordedStep {
   readonly probe?: boolean;
   /** The statement that caused it. */
   readonly node?: Node;
+  /** The statements running when it was made (a function call's line and the lines inside). */
+  readonly within?: readonly Node[];
 }
 
 export type FindingKind =
@@ -108,6 +110,8 @@ export class Run {
   lastUnknown = false;
   /** Probing for a verdict: steps are marked as probes. */
   probing = false;
+  /** The statements being run, outermost first (a call and the statements of the function). */
+  readonly running: Node[] = [];
   private work = 0;
   private host: HostView;
   private readonly labels = new FsLabeler<string>();
@@ -154,6 +158,7 @@ export class Run {
     this.steps.push({
       op, result, line: where?.line ?? null, command: where?.text ?? null, note,
       ...(where?.file !== undefined ? { file: where.file } : {}), ...(this.probing ? { probe: true } : {}), ...(where?.node ? { node: where.node } : {}),
+      ...(this.running.length > 0 && !this.probing ? { within: [...this.running] } : {}),
     });
     if ('fs' in result && result.fs) this.label(result.fs);
     if (where && result.log) for (const line of result.log) this.find(where, 'console', `kernel console: "${line}"`);

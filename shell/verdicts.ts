@@ -59,8 +59,9 @@ export const PROBE_UID = 1000;
  * ns_exec started that is still there, else the script's own.
  */
 export function containerOf(run: Run, pid: number | null): Container {
-  const alive = run.containers.filter((c) => run.state.procs[c.pid] && (pid === null || c.pid === pid));
-  const last = alive[alive.length - 1];
+  // a container whose command is done was probed then (its process is gone now)
+  const candidates = run.containers.filter((c) => (c.done || run.state.procs[c.pid]) && (pid === null || c.pid === pid));
+  const last = candidates[candidates.length - 1];
   if (!last) {
     const ns = run.state.procs[SCRIPT_PID]?.ns ?? INITIAL_NS;
     return {
@@ -68,7 +69,7 @@ export function containerOf(run: Run, pid: number | null): Container {
       description: "the script's own process (pid 2), in the host's mount namespace: the script starts no process with unshare, chroot or ns_exec",
     };
   }
-  const ns = run.state.procs[last.pid]!.ns;
+  const ns = run.state.procs[last.pid]?.ns ?? '(gone)';
   const where = last.newns ? 'in a new mount namespace' : "in its parent's mount namespace";
   return {
     pid: last.pid, how: last.how, ns, line: last.line, command: last.command,

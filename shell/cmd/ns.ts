@@ -176,8 +176,15 @@ function runInNewProcess(ctx: CommandCtx, p: NewProcess): number {
   const sub: Shell = childShell(ctx.sh, { scriptName: ctx.sh.scriptName, positional: [], pid: child });
   sub.root = rootPath;
   sub.cwd = cwd;
-  const status = isShell(command[0]!) ? runShell(ctx, command, sub) : ctx.command(command, sub);
-  ctx.runner.containerDone(child);
+  let status: number;
+  try {
+    status = isShell(command[0]!) ? runShell(ctx, command, sub) : ctx.command(command, sub);
+  } finally {
+    // its command is done: the verdicts are probed now, and the process is gone (its root
+    // and working directory no longer keep a mount busy)
+    ctx.runner.containerDone(child);
+    if (ctx.run.state.procs[child]) op(ctx, { op: 'exit', pid: child }, `${p.how}: the command is done, the process exits`);
+  }
   return status;
 }
 

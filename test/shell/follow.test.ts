@@ -34,6 +34,7 @@ describe('functions and the shell itself', () => {
     expect(scriptOps(r, undefined, true)).toEqual([
       j({ pid: 2, op: 'spawn', child: 3, newns: true }),
       j({ pid: 3, op: 'mount', fstype: 'devpts', target: '/dev/pts', options: 'newinstance,ptmxmode=0666' }),
+      j({ pid: 3, op: 'exit' }),
     ]);
     expect(findings(r).map((f) => f.message)).toContain('the script runs itself again (/usr/local/bin/setup inner) in pid 3');
   });

@@ -211,6 +211,7 @@ describe('processes and namespaces', () => {
     expect(c).toBeGreaterThan(3);
     expect(scriptOps(r, undefined, true)).toEqual([
       j({ pid: 2, op: 'spawn', child: 3, newns: true }), j({ pid: 3, op: 'touch', path: '/tmp/in' }), j({ pid: 3, op: 'mount', fstype: 'tmpfs', target: '/tmp' }),
+      j({ pid: 3, op: 'exit' }), // its command is done
       j({ pid: 2, op: 'touch', path: '/tmp/out' }),
       j({ pid: 2, op: 'spawn', child: c, newns: true }), j({ pid: c, op: 'touch', path: '/tmp/c' }),
     ]);
