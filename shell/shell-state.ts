@@ -23,6 +23,8 @@ export interface Shell {
   cwd: string;
   /** The process's root as a path from the host's root ('/' unless chroot moved it). */
   root: string;
+  /** The process is in a pid namespace of its own (unshare -p -f): proc may be mounted for it. */
+  pidns?: boolean;
   umask: number;
   /** The process running these commands. */
   pid: number;
@@ -95,6 +97,7 @@ export function childShell(sh: Shell, init: { name?: ShellName; scriptName: stri
   const child = newShell({ name: init.name ?? sh.name, scriptName: init.scriptName, pid: init.pid ?? sh.pid, env, positional: init.positional, cwd: sh.cwd, root: sh.root });
   for (const k of unknown) if (!(init.env?.has(k))) { child.unknown.add(k); child.exported.add(k); }
   child.umask = sh.umask;
+  if (sh.pidns) child.pidns = true;
   return child;
 }
 

@@ -148,6 +148,14 @@ export const mount: Handler = (ctx) => {
     const st = ctx.run.peek({ op: 'stat', pid: ctx.sh.pid, path: where });
     const onPseudo = /^\/(proc|sys)(\/|$)/.test(normalize(where));
     if ('errno' in st && !onPseudo) return failed(ctx, `mount: ${where}: mount point does not exist`, MOUNT_FAILURE);
+    // proc and sysfs belong to the pid and network namespaces: from a user namespace, proc
+    // only for a pid namespace it owns (fs/proc/root.c proc_get_tree; live 6.18: EPERM
+    // under `unshare -U -r -m`, fine under `unshare -U -r -m -p -f`), sysfs only with a network namespace
+    const procs = ctx.run.state.procs as Readonly<Record<number, { userns?: string }>>;
+    const inUserns = procs[ctx.sh.pid]?.userns !== undefined && procs[ctx.sh.pid]?.userns !== procs[1]?.userns;
+    if (inUserns && ((types === 'proc' && !ctx.sh.pidns) || types === 'sysfs')) {
+      return failed(ctx, `mount(2) of ${types} on ${where} fails: EPERM (from a user namespace, ${types === 'proc' ? 'only for a pid namespace it owns' : 'only with a network namespace of its own'})`, MOUNT_FAILURE);
+    }
     const target = under(ctx.sh.root, canonical(ctx, where, 'm') ?? normalize(where));
     ctx.run.pseudoMounts.push({ target, fstype: types, source: operands[0]!, ns: ctx.run.state.procs[ctx.sh.pid]?.ns ?? 'ns1' });
     return noEffect(ctx, `a ${types} mount: recorded (the model has no ${types}); it does not touch devpts`);

@@ -95,6 +95,8 @@ export const shell: Handler = (ctx) => runShell(ctx, ctx.argv, ctx.sh);
 interface NewProcess {
   readonly how: string;
   readonly newns: boolean;
+  /** A new pid namespace (unshare -p with -f: the command is its first process). */
+  readonly pidns?: boolean;
   readonly user?: boolean;
   /** util-linux unshare --propagation (default private); 'unchanged': like the raw syscall. */
   readonly propagation?: 'private' | 'slave' | 'shared' | 'unchanged';
@@ -168,6 +170,7 @@ function runInNewProcess(ctx: CommandCtx, p: NewProcess): number {
     ctx.sh.pid = child;
     ctx.sh.root = rootPath;
     ctx.sh.cwd = cwd;
+    if (p.pidns) ctx.sh.pidns = true;
     return 0;
   }
   // chroot DIR with no command runs $SHELL -i
@@ -176,6 +179,7 @@ function runInNewProcess(ctx: CommandCtx, p: NewProcess): number {
   const sub: Shell = childShell(ctx.sh, { scriptName: ctx.sh.scriptName, positional: [], pid: child });
   sub.root = rootPath;
   sub.cwd = cwd;
+  if (p.pidns || ctx.sh.pidns) sub.pidns = true;
   let status: number;
   try {
     status = isShell(command[0]!) ? runShell(ctx, command, sub) : ctx.command(command, sub);
@@ -221,7 +225,7 @@ export const unshare: Handler = (ctx) => {
   const setgid = valueOf(a, 'G', 'setgid');
   const mountProc = has(a, 'mount-proc') ? valueOf(a, 'mount-proc') ?? '/proc' : null;
   return runInNewProcess(ctx, {
-    how: 'unshare', newns, user, ...(prop !== null ? { propagation: prop as NewProcess['propagation'] } : {}),
+    how: 'unshare', newns, user, pidns: has(a, 'p', 'pid') && has(a, 'f', 'fork'), ...(prop !== null ? { propagation: prop as NewProcess['propagation'] } : {}),
     root: valueOf(a, 'R', 'root'), wd: valueOf(a, 'w', 'wd'),
     uid: setuid !== null && /^[0-9]+$/.test(setuid) ? Number(setuid) : null, gid: setgid !== null && /^[0-9]+$/.test(setgid) ? Number(setgid) : null,
     mountProc, command: a.operands,
