@@ -286,6 +286,21 @@ export async function benchKernel(seconds: number): Promise<{ sequencesPerSecond
   }
 }
 
+/** (d') the old profiles on their QEMU kernels: 1,200 sequences each, three guests, boots included. */
+export async function benchGuests(): Promise<({ profile: ProfileId; sequencesPerSecond: number; divergences: number; lost: number; kernel: string } | { profile: ProfileId; skipped: string })[]> {
+  const out = [];
+  const { measureGuestRate } = await import('../kernel/bench.ts');
+  for (const profile of ['2.6.39-n', '2.6.39-y', '3.4-y', '4.4-n', '4.4-y'] as ProfileId[]) {
+    try {
+      const r = await measureGuestRate(profile, 1200, 3);
+      out.push({ profile, sequencesPerSecond: r.rate, divergences: r.divergences, lost: r.lost, kernel: r.kernel });
+    } catch (e) {
+      out.push({ profile, skipped: (e as Error).message.split('\n')[0]! });
+    }
+  }
+  return out;
+}
+
 // ---- (e) the doc scope, one process per profile -----------------------------------------------
 
 export function benchDoc(profile: ProfileId) {
@@ -350,6 +365,11 @@ export async function runBench(o: BenchOptions = {}) {
 
   const d = await benchKernel(seconds);
   out(`(d) kernel-checked sequences: ${'skipped' in d ? `skipped (${d.skipped})` : `${fmt(d.sequencesPerSecond, 1)} sequences/s, ${d.divergences} divergences; model-only runner is ${fmt(c.sequencesPerSecond / d.sequencesPerSecond, 1)}× faster`}`);
+  const guestRates = await benchGuests();
+  out(`(d') kernel-checked sequences per old profile under QEMU (TCG, 3 guests, boots included), side by side with the live 6.x harness:`);
+  for (const g of guestRates) {
+    out(`    ${g.profile.padEnd(9)} ${'skipped' in g ? `skipped (${g.skipped})` : `${fmt(g.sequencesPerSecond, 1)} sequences/s on ${g.kernel}, ${g.divergences} divergences, ${g.lost} lost${'skipped' in d ? '' : ` = ${fmt(g.sequencesPerSecond / d.sequencesPerSecond * 100, 1)}% of the live rate`}`}`);
+  }
 
   const doc = [];
   for (const p of o.docProfiles ?? ['2.6.39-n', '2.6.39-y', '3.4-y', '6.x'] as ProfileId[]) {
@@ -359,7 +379,7 @@ export async function runBench(o: BenchOptions = {}) {
     out(`(e) doc scope ${p}: ${fmt(r.seconds, 1)} s wall for ${r.searches.map((s) => `${s.label.split(' (')[0]} ${fmt(s.distinct)} states/${fmt(s.seconds, 1)} s`).join(', ')}; peak RSS ${fmt(r.maxRssBytes / 1048576)} MiB; visited set ${fmt(r.visitedBytesPerState, 1)} B/state, RSS ${fmt(r.rssBytesPerState)} B/state`);
   }
 
-  const result = { when: new Date().toISOString(), machine, seconds, step: a, ...(vs ? { baseline: vs } : {}), explore: b, random: c, kernel: d, doc };
+  const result = { when: new Date().toISOString(), machine, seconds, step: a, ...(vs ? { baseline: vs } : {}), explore: b, random: c, kernel: d, guests: guestRates, doc };
   await mkdir(BENCH_OUT_DIR, { recursive: true });
   const file = join(BENCH_OUT_DIR, 'latest.json');
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);

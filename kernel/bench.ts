@@ -1,9 +1,12 @@
 // Throughput of the differential runner, for the bench helper: kernel-checked sequences
-// per second, i.e. random sequences generated, run on the model and on the live kernel
-// (one harness process, one world per sequence, many in flight) and compared.
+// per second, i.e. random sequences generated, run on the model and on the kernel (the
+// live kernel: one harness process, one world per sequence, many in flight; the old
+// profiles: a pool of QEMU guests that preload their share, boots included) and compared.
 
 import { kernelAvailability } from './build.ts';
-import { CHUNK, compareRuns, KERNEL_GEN, kernelRuns, type Checked } from './diff.ts';
+import type { ProfileId } from '../model/index.ts';
+import { CHUNK, compareRuns, genFor, KERNEL_GEN, kernelRuns, type Checked } from './diff.ts';
+import { guestStarted, openRunner, targetFor } from './targets.ts';
 import { KernelHarness } from './driver.ts';
 
 export interface KernelRate {
@@ -47,4 +50,42 @@ export async function measureKernelRate(seconds: number, seed = 1): Promise<Kern
   }
   const elapsed = (performance.now() - started) / 1000;
   return { sequences, steps, seconds: elapsed, rate: sequences / elapsed, divergences };
+}
+
+export interface GuestRate extends KernelRate {
+  readonly profile: ProfileId;
+  readonly kernel: string;
+  readonly guests: number;
+  /** Sequences lost with their guest (should be 0). */
+  readonly lost: number;
+}
+
+/**
+ * Kernel-checked sequences per second on a profile's QEMU kernel: `count` random
+ * sequences (sysctl included) generated, run in a pool of `guests` guests, boots included,
+ * and compared with the model. Throws Error(reason) where guests cannot run here.
+ */
+export async function measureGuestRate(profile: ProfileId, count = 600, guests = 3, seed = 1): Promise<GuestRate> {
+  const target = await targetFor(profile);
+  if (target.kind !== 'guest') throw new Error(`${profile} is not checked under QEMU`);
+  const started = performance.now();
+  const checked = kernelRuns(seed, count, genFor(true, profile), 0, profile);
+  const opened = await openRunner(target, { guests });
+  let runs;
+  let label = opened.label;
+  try {
+    const all = opened.runner.runAll(checked.map((c) => c.seq));
+    label = (await guestStarted(opened)).label;
+    runs = await all;
+  } finally {
+    await opened.runner.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  let divergences = 0, lost = 0, steps = 0;
+  for (const [i, { seq, model }] of checked.entries()) {
+    if (runs[i]!.lost !== undefined) { lost++; continue; }
+    if (compareRuns(seq, model, runs[i]!)) divergences++;
+    steps += seq.ops.length;
+  }
+  return { profile, kernel: label, guests, sequences: count - lost, steps, seconds, rate: (count - lost) / seconds, divergences, lost };
 }

@@ -23,6 +23,21 @@ export interface HarnessRun {
   readonly bootError: string | null;
   /** One result per op (an error for every op when the boot failed). */
   readonly results: HarnessResult[];
+  /**
+   * The sequence was not checked: its guest hung or panicked before answering (why, in
+   * one line). Neither an agreement nor a divergence; `results` is empty.
+   */
+  readonly lost?: string;
+}
+
+/** What runs sequences on a kernel: the live harness (this file) or QEMU guests (qemu.ts). */
+export interface SequenceRunner {
+  /** Run one sequence in a fresh world. Many may be in flight at once. */
+  run(seq: Sequence): Promise<HarnessRun>;
+  /** Run many sequences, keeping at most `window` in flight; results in input order. */
+  runAll(seqs: readonly Sequence[], window?: number): Promise<HarnessRun[]>;
+  /** Finish after the sequences in flight. */
+  close(): Promise<void>;
 }
 
 export const isHarnessError = (r: HarnessResult): r is { error: string } => 'error' in r;
@@ -36,7 +51,7 @@ interface Pending {
 }
 
 /** Only the op's own fields go to the harness (not expect, note, ...). */
-function stepLine(op: Op): string {
+export function stepLine(op: Op): string {
   const { expect: _e, note: _n, comment: _c, result: _r, kernel: _k, ...rest } = op as Op & Record<string, unknown>;
   return JSON.stringify(rest);
 }
@@ -48,7 +63,28 @@ export interface HarnessOptions {
   readonly binary?: string;
 }
 
-export class KernelHarness {
+/** The protocol lines of one sequence (kernel/harness.c, PROTOCOL), newline-terminated. */
+export function sequenceText(seq: Sequence): string {
+  return `${[JSON.stringify({ boot: seq.boot }), ...seq.ops.map(stepLine), '{"end":true}'].join('\n')}\n`;
+}
+
+/** Run many sequences on `runner`, keeping at most `window` in flight; results in input order. */
+export async function runWindowed(runner: Pick<SequenceRunner, 'run'>, seqs: readonly Sequence[], window: number): Promise<HarnessRun[]> {
+  const out: HarnessRun[] = new Array(seqs.length);
+  let next = 0;
+  const inflight = new Set<Promise<void>>();
+  while (next < seqs.length || inflight.size > 0) {
+    while (next < seqs.length && inflight.size < window) {
+      const i = next++;
+      const p: Promise<void> = runner.run(seqs[i]!).then((r) => { out[i] = r; inflight.delete(p); });
+      inflight.add(p);
+    }
+    await Promise.race(inflight);
+  }
+  return out;
+}
+
+export class KernelHarness implements SequenceRunner {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
   private readonly queue: Pending[] = [];
   private failure: Error | null = null;
@@ -105,25 +141,13 @@ export class KernelHarness {
     if (this.closed) return Promise.reject(new Error('the harness is closed'));
     return new Promise<HarnessRun>((resolve, reject) => {
       this.queue.push({ steps: seq.ops.length, boot: null, results: [], resolve, reject });
-      const lines = [JSON.stringify({ boot: seq.boot }), ...seq.ops.map(stepLine), '{"end":true}'];
-      this.child.stdin.write(`${lines.join('\n')}\n`);
+      this.child.stdin.write(sequenceText(seq));
     });
   }
 
   /** Run many sequences, keeping at most `window` in flight. */
-  async runAll(seqs: readonly Sequence[], window = 32): Promise<HarnessRun[]> {
-    const out: HarnessRun[] = new Array(seqs.length);
-    let next = 0;
-    const inflight = new Set<Promise<void>>();
-    while (next < seqs.length || inflight.size > 0) {
-      while (next < seqs.length && inflight.size < window) {
-        const i = next++;
-        const p: Promise<void> = this.run(seqs[i]!).then((r) => { out[i] = r; inflight.delete(p); });
-        inflight.add(p);
-      }
-      await Promise.race(inflight);
-    }
-    return out;
+  runAll(seqs: readonly Sequence[], window = 32): Promise<HarnessRun[]> {
+    return runWindowed(this, seqs, window);
   }
 
   /** Finish: the harness ends after the sequences in flight; waits for it to exit. */

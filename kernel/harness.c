@@ -67,10 +67,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/klog.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <poll.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/utsname.h>
+#include <termios.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -110,6 +116,7 @@
 static char *arena;
 static size_t arena_used;
 static int in_world;
+static int guest;               /* --guest: pid 1 of a throw-away QEMU guest (see GUEST MODE) */
 
 static void *xmalloc(size_t n) {
   if (in_world) {
@@ -186,8 +193,10 @@ static const char *errno_name(int e) {
     case EPIPE: return "EPIPE"; case ERANGE: return "ERANGE"; case ENAMETOOLONG: return "ENAMETOOLONG";
     case ENOSYS: return "ENOSYS"; case ENOTEMPTY: return "ENOTEMPTY"; case ELOOP: return "ELOOP";
     case EOVERFLOW: return "EOVERFLOW"; case EOPNOTSUPP: return "EOPNOTSUPP"; case ESTALE: return "ESTALE";
-    case EUCLEAN: return "EUCLEAN"; case EDQUOT: return "EDQUOT";
-    default: { const char *n = strerrorname_np(e); return n ? n : "EUNKNOWN"; }
+    case EUCLEAN: return "EUCLEAN"; case EDQUOT: return "EDQUOT"; case ENOTSOCK: return "ENOTSOCK";
+    case EPROTO: return "EPROTO"; case ECANCELED: return "ECANCELED";
+    case EOWNERDEAD: return "EOWNERDEAD"; case ENOKEY: return "ENOKEY"; case ENOMEDIUM: return "ENOMEDIUM";
+    default: return "EUNKNOWN"; /* strerrorname_np is glibc-only; the guest build uses musl */
   }
 }
 
@@ -375,6 +384,7 @@ typedef struct {
   int recursive, lazy, nofollow;
   int mode, has_mode;
   unsigned major, minor;
+  char *name; long value; int has_value; /* sysctl */
 } step_t;
 
 typedef struct { int has_options; char *options; int mount_devpts; int ptmx_mode; char *error; } boot_t;
@@ -394,6 +404,16 @@ static int f_uint(jval *o, const char *k, unsigned long max, unsigned long *out,
     return -1;
   }
   *out = (unsigned long)v->n;
+  return 0;
+}
+static int f_int(jval *o, const char *k, long *out, char **err) {
+  jval *v = j_get(o, k);
+  if (!v) return 1;
+  if (v->t != J_NUM || v->n != (double)(long)v->n || v->n < -2147483648.0 || v->n > 2147483647.0) {
+    *err = fmt_err("\"%s\" must be an integer", k, NULL);
+    return -1;
+  }
+  *out = (long)v->n;
   return 0;
 }
 static int f_bool(jval *o, const char *k, int *out, char **err) {
@@ -526,8 +546,18 @@ static void parse_step(jval *o, step_t *s) {
     case OP_UNLOCKPT: case OP_CLOSE: REQ(f_name(o, "fd", &s->fd, &s->error), "fd"); break;
     case OP_PEER: REQ(f_name(o, "fd", &s->fd, &s->error), "fd"); OPT(f_name(o, "as", &s->as, &s->error)); break;
     case OP_SYSCTL:
-      s->error = xstrdup("sysctl is not run on the live kernel: the harness never changes host-wide settings (kernel.pty.*)");
-      goto invalid;
+      if (!guest) {
+        s->error = xstrdup("sysctl is not run on the live kernel: the harness never changes host-wide settings (kernel.pty.*)");
+        goto invalid;
+      }
+      /* a guest is a throw-away machine: kernel.pty.* may be read and set there */
+      REQ(f_str(o, "name", &s->name, &s->error), "name");
+      if (strncmp(s->name, "kernel.pty.", 11) || !s->name[11] || strspn(s->name + 11, "abcdefghijklmnopqrstuvwxyz") != strlen(s->name + 11)) {
+        s->error = xstrdup("\"name\" must name a kernel.pty.* setting");
+        goto invalid;
+      }
+      r = f_int(o, "value", &s->value, &s->error); OPT(r); s->has_value = r == 0;
+      break;
   }
   return;
 invalid:
@@ -536,7 +566,7 @@ invalid:
 }
 
 static void free_step(step_t *s) {
-  xfree(s->error); xfree(s->fstype); xfree(s->target); xfree(s->options); xfree(s->path); xfree(s->source); xfree(s->as); xfree(s->fd);
+  xfree(s->error); xfree(s->name); xfree(s->fstype); xfree(s->target); xfree(s->options); xfree(s->path); xfree(s->source); xfree(s->as); xfree(s->fd);
   memset(s, 0, sizeof *s);
 }
 
@@ -571,6 +601,7 @@ typedef struct {
   unsigned long mflags;
   int fd;                 /* handle fd in the worker */
   int has_data;
+  long lval;              /* sysctl: the value to write (a: has a value) */
   char s1[STR_MAX];       /* path / target / fstype (mount: fstype in s3) */
   char s2[STR_MAX];       /* source / symlink path */
   char s3[STR_MAX];       /* mount data / fstype */
@@ -588,6 +619,36 @@ typedef struct {
   size_t textlen;         /* readdir: NUL-separated names, sorted */
   char text[TEXT_MAX];
 } rep_t;
+
+/* Requests travel packed: the fixed fields, then s1, s2 and s3 as NUL-terminated strings
+ * (a path is a few bytes; the struct holds 12 KiB, which every step would copy twice,
+ * and copies are slow under TCG). */
+static size_t pack_req(const req_t *q, char *buf) {
+  size_t n = offsetof(req_t, s1);
+  memcpy(buf, q, n);
+  const char *s[3] = { q->s1, q->s2, q->s3 };
+  for (int i = 0; i < 3; i++) {
+    size_t l = strnlen(s[i], STR_MAX - 1);
+    memcpy(buf + n, s[i], l);
+    buf[n + l] = 0;
+    n += l + 1;
+  }
+  return n;
+}
+static int unpack_req(const char *buf, size_t len, req_t *q) {
+  size_t n = offsetof(req_t, s1);
+  if (len < n) return -1;
+  memcpy(q, buf, n);
+  char *d[3] = { q->s1, q->s2, q->s3 };
+  for (int i = 0; i < 3; i++) {
+    const char *z = n < len ? memchr(buf + n, 0, len - n) : NULL;
+    if (!z) return -1;
+    size_t l = (size_t)(z - (buf + n));
+    memcpy(d[i], buf + n, l + 1);
+    n += l + 1;
+  }
+  return 0;
+}
 
 static int send_fd_msg(int sock, const void *data, size_t len, int fd) {
   struct iovec iov = { (void *)data, len };
@@ -636,10 +697,20 @@ static int device_allowed(dev_t rdev) {
   return (ma == 5 && mi == 2) || (ma >= 136 && ma <= 143);
 }
 
+/* close_range(2) exists from 5.9; older kernels (the QEMU guests) answer ENOSYS. There,
+ * one poll(2) over every possible descriptor (up to the soft limit) tells which are open
+ * (the others are POLLNVAL), and only those are closed: a close per possible number
+ * costs milliseconds per process under TCG. */
 static void close_all_but(int keep) {
-  if (keep > 0 && syscall(SYS_close_range, 0U, (unsigned)keep - 1, 0U) < 0)
+  if (keep > 0 && syscall(SYS_close_range, 0U, (unsigned)keep - 1, 0U) < 0 && errno != ENOSYS)
     for (int f = 0; f < keep; f++) close(f);
-  syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U);
+  if (syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U) == 0) return;
+  struct rlimit rl;
+  int top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 4096 ? (int)rl.rlim_cur : 4096;
+  struct pollfd fds[4096];
+  for (int f = 0; f < top; f++) fds[f] = (struct pollfd){ .fd = f, .events = 0, .revents = 0 };
+  if (poll(fds, (nfds_t)top, 0) < 0) { for (int f = 0; f < top; f++) if (f != keep) close(f); return; }
+  for (int f = 0; f < top; f++) if (f != keep && !(fds[f].revents & POLLNVAL)) close(f);
 }
 
 static void do_stat(const req_t *q, rep_t *r) {
@@ -751,8 +822,9 @@ static int worker_entry(void *arg) {
   if (send_fd_msg(sock, "R", 1, -1) < 0) _exit(1);
   for (;;) {
     int passed = -1;
-    ssize_t n = recv_fd_msg(sock, &q, sizeof q, &passed);
-    if (n != (ssize_t)sizeof q) _exit(0);
+    char packed[sizeof q];
+    ssize_t n = recv_fd_msg(sock, packed, sizeof packed, &passed);
+    if (n <= 0 || unpack_req(packed, (size_t)n, &q) < 0) _exit(0);
     memset(&r, 0, offsetof(rep_t, text));
     r.index = -1;
     const char *data = q.has_data ? q.s3 : NULL;
@@ -806,6 +878,22 @@ static int worker_entry(void *arg) {
         break;
       }
       case OP_CLOSE: if (close(q.fd) < 0) r.err = errno; break;
+      case OP_SYSCTL: { /* openat the setting in /proc/sys/kernel/pty (W's descriptor): EACCES etc. are the kernel's */
+        if (passed < 0) { snprintf(r.tool, sizeof r.tool, "harness: sysctl without /proc/sys/kernel/pty"); break; }
+        int fd = openat(passed, q.s1, (q.a ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+        if (fd < 0) { r.err = errno; break; }
+        char t[32];
+        if (q.a) {
+          int n = snprintf(t, sizeof t, "%ld\n", q.lval);
+          errno = 0;
+          if (write(fd, t, (size_t)n) != n) r.err = errno ? errno : EIO;
+        } else {
+          ssize_t n = read(fd, t, sizeof t - 1);
+          if (n < 0) r.err = errno; else { t[n] = 0; r.val = strtol(t, NULL, 10); }
+        }
+        close(fd);
+        break;
+      }
       default: snprintf(r.tool, sizeof r.tool, "harness: bad request"); break;
     }
     if (passed >= 0 && q.op != OP_SPAWN) close(passed);
@@ -825,6 +913,8 @@ static label_t labels[MAX_LABELS];
 static int nlabels, next_label = 1;
 static long fd_counter = 1;
 static int kmsg_fd = -1;
+static int pty_sysctl_fd = -1;  /* W: /proc/sys/kernel/pty (guest only) */
+static unsigned long long initial_devpts_dev; /* guest: st_dev of the kernel's initial instance (0: none known) */
 
 static proc_t *proc_of(long pid) {
   for (int i = 0; i < MAX_PROCS; i++) if (procs[i].used && procs[i].pid == pid) return &procs[i];
@@ -844,8 +934,37 @@ static void forget_label(unsigned long long dev) {
   for (int i = 0; i < nlabels; i++) if (labels[i].valid && labels[i].dev == dev) labels[i].valid = 0;
 }
 
-/* Drain /dev/kmsg; keep the lines starting "devpts: " (the records this step produced). */
+/* Keep a console line when it is devpts's own ("devpts: ..."). */
+static void keep_log_line(buf_t *lines, int *count, const char *text) {
+  if (strncmp(text, "devpts: ", 8)) return;
+  b_puts(lines, *count ? "," : "");
+  b_json_str(lines, text);
+  (*count)++;
+}
+
+/* Guest kernels before 3.5 cannot read /dev/kmsg: syslog(2) reads and clears the ring
+ * buffer instead (SYSLOG_ACTION_READ_CLEAR). Only in a guest (--guest): on the host the
+ * ring buffer is the machine's and is never cleared. Lines are "<3>text", maybe after a
+ * "[ seconds] " stamp. */
+static int use_syslog;
+static char syslog_buf[1 << 17];
+static void read_syslog(buf_t *lines, int *count) {
+  int n = klogctl(4 /* SYSLOG_ACTION_READ_CLEAR */, syslog_buf, (int)sizeof syslog_buf - 1);
+  if (n <= 0) return;
+  syslog_buf[n] = 0;
+  for (char *line = syslog_buf, *next; line && *line; line = next) {
+    next = strchr(line, '\n');
+    if (next) *next++ = 0;
+    if (line[0] == '<') { char *gt = strchr(line, '>'); if (gt) line = gt + 1; }
+    if (line[0] == '[') { char *rb = strchr(line, ']'); if (rb && rb[1] == ' ') line = rb + 2; }
+    keep_log_line(lines, count, line);
+  }
+}
+
+/* Drain the kernel log (/dev/kmsg, or syslog(2) in an old guest); keep the lines starting
+ * "devpts: " (the records this step produced). */
 static void read_kmsg(buf_t *lines, int *count) {
+  if (use_syslog) { read_syslog(lines, count); return; }
   if (kmsg_fd < 0) return;
   char rec[8192];
   for (;;) {
@@ -864,15 +983,13 @@ static void read_kmsg(buf_t *lines, int *count) {
       else text[t++] = *c;
     }
     text[t] = 0;
-    if (strncmp(text, "devpts: ", 8)) continue;
-    b_puts(lines, *count ? "," : "");
-    b_json_str(lines, text);
-    (*count)++;
+    keep_log_line(lines, count, text);
   }
 }
 
 static int call_worker(proc_t *p, req_t *q, rep_t *r, int passfd) {
-  if (send_fd_msg(p->sock, q, sizeof *q, passfd) < 0) return -1;
+  static char packed[sizeof(req_t)];
+  if (send_fd_msg(p->sock, packed, pack_req(q, packed), passfd) < 0) return -1;
   memset(r, 0, offsetof(rep_t, text));
   ssize_t n = recv_fd_msg(p->sock, r, sizeof *r, NULL);
   if (n < (ssize_t)offsetof(rep_t, text)) return -1;
@@ -925,7 +1042,8 @@ static void run_step(const step_t *s, buf_t *out) {
   char msg[512];
 #define TOOL(...) do { snprintf(msg, sizeof msg, __VA_ARGS__); b_puts(out, "{\"error\":"); b_json_str(out, msg); b_puts(out, "}"); return; } while (0)
   if (!p) TOOL("process %ld does not exist", s->pid);
-  memset(&q, 0, sizeof q);
+  memset(&q, 0, offsetof(req_t, s1));
+  q.s1[0] = q.s2[0] = q.s3[0] = 0;
   q.op = s->op;
   handle_t *h = NULL;
   if (s->fd) {
@@ -972,6 +1090,12 @@ static void run_step(const step_t *s, buf_t *out) {
     case OP_BIND: snprintf(q.s1, sizeof q.s1, "%s", s->target); snprintf(q.s2, sizeof q.s2, "%s", s->source); q.a = s->recursive; break;
     case OP_UMOUNT: snprintf(q.s1, sizeof q.s1, "%s", s->target); q.a = s->lazy; break;
     case OP_SYMLINK: snprintf(q.s1, sizeof q.s1, "%s", s->path); snprintf(q.s2, sizeof q.s2, "%s", s->target); break;
+    case OP_SYSCTL:
+      if (pty_sysctl_fd < 0) TOOL("harness: /proc/sys/kernel/pty cannot be opened in this guest");
+      snprintf(q.s1, sizeof q.s1, "%s", s->name + 11);
+      q.a = s->has_value; q.lval = s->value;
+      passfd = pty_sysctl_fd;
+      break;
     case OP_MKNOD: q.u1 = s->major; q.u2 = s->minor; /* fall through */
     case OP_MKDIR: q.mode = s->mode; q.has_mode = s->has_mode; /* fall through */
     default:
@@ -986,14 +1110,15 @@ static void run_step(const step_t *s, buf_t *out) {
    * came during; other steps never read kmsg, so another harness's lines land nowhere. */
   int locked = 0;
   buf_t log = {0}; int nlog = 0;
-  if ((s->op == OP_MOUNT || s->op == OP_REMOUNT) && kmsg_fd >= 0) {
-    flock(kmsg_fd, LOCK_EX);
+  if ((s->op == OP_MOUNT || s->op == OP_REMOUNT) && (kmsg_fd >= 0 || use_syslog)) {
+    if (kmsg_fd >= 0) flock(kmsg_fd, LOCK_EX);
     locked = 1;
     read_kmsg(&log, &nlog); /* anything older is not this step's */
     log = (buf_t){0}; nlog = 0;
   }
   if (s->op == OP_EXIT) {
-    send_fd_msg(p->sock, &q, sizeof q, -1);
+    static char packed[sizeof(req_t)];
+    send_fd_msg(p->sock, packed, pack_req(&q, packed), -1);
     reap(p);
     drop_handles_of(s->pid);
     b_puts(out, "{\"ok\":true}");
@@ -1001,7 +1126,7 @@ static void run_step(const step_t *s, buf_t *out) {
   }
   int rc = call_worker(p, &q, &r, passfd);
   if (sv[1] >= 0) close(sv[1]);
-  if (locked) { read_kmsg(&log, &nlog); flock(kmsg_fd, LOCK_UN); }
+  if (locked) { read_kmsg(&log, &nlog); if (kmsg_fd >= 0) flock(kmsg_fd, LOCK_UN); }
   if (rc < 0) {
     if (sv[0] >= 0) close(sv[0]);
     reap(p);
@@ -1021,7 +1146,10 @@ static void run_step(const step_t *s, buf_t *out) {
     b_puts(out, "{\"ok\":true");
     switch (s->op) {
       case OP_SPAWN: break; /* registered above */
-      case OP_MOUNT: if (r.newdev) forget_label(r.newdev); break;
+      /* a devpts mount made a new instance: a label of a dead instance with the same st_dev
+       * is forgotten - but never the initial (=y) or single (=n) instance's, which every
+       * plain mount on an old kernel attaches again and which never dies */
+      case OP_MOUNT: if (r.newdev && r.newdev != initial_devpts_dev) forget_label(r.newdev); break;
       case OP_OPEN: case OP_PEER: {
         handle_t *slot = NULL;
         char name[NAME_MAX_LEN];
@@ -1037,6 +1165,7 @@ static void run_step(const step_t *s, buf_t *out) {
         break;
       }
       case OP_CLOSE: h->used = 0; break;
+      case OP_SYSCTL: if (!s->has_value) b_printf(out, ",\"value\":%ld", r.val); break;
       case OP_STAT: {
         const char *t = r.ftype == 'd' ? "dir" : r.ftype == 'c' ? "chr" : r.ftype == 'r' ? "reg" : r.ftype == 'l' ? "lnk" : "other";
         b_printf(out, ",\"type\":\"%s\",\"mode\":\"0%03o\",\"uid\":%u,\"gid\":%u", t, r.mode, r.uid, r.gid);
@@ -1091,21 +1220,30 @@ static int world_entry(void *arg) {
   world_committed = 0;
   memset(procs, 0, sizeof procs);
   memset(handles, 0, sizeof handles);
-  nlabels = 0; next_label = 1; fd_counter = 1; kmsg_fd = -1;
+  nlabels = 0; next_label = 1; fd_counter = 1; kmsg_fd = -1; pty_sysctl_fd = -1;
   world_pid = getpid();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != main_pid) _exit(1);
   alarm(wa->timeout);
   if (unshare(CLONE_NEWNS) < 0) world_fail("unshare(CLONE_NEWNS)");
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) world_fail("mount --make-rprivate /");
-  kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (kmsg_fd >= 0) lseek(kmsg_fd, 0, SEEK_END);
+  if (!use_syslog) {
+    kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (kmsg_fd >= 0) lseek(kmsg_fd, 0, SEEK_END);
+  }
+  /* kernel.pty.* for `sysctl` steps (a guest only): reached through this directory,
+   * opened while /proc is still visible, passed to the worker that runs the step */
+  pty_sysctl_fd = guest ? open("/proc/sys/kernel/pty", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   const char *at = access("/tmp", F_OK) == 0 ? "/tmp" : "/mnt";
   if (mount("world", at, "tmpfs", 0, "mode=0755,size=16m,nr_inodes=4096") < 0) world_fail("mount tmpfs world");
   if (chdir(at) < 0) world_fail("chdir world");
-  if (syscall(SYS_pivot_root, ".", ".") < 0) world_fail("pivot_root");
-  if (umount2(".", MNT_DETACH) < 0) world_fail("detach old root");
+  /* the classic pivot_root form: on 2.6.39 and 3.4, pivot_root(".", ".") followed by
+   * umount2(".", MNT_DETACH) leaves a root on which every later mount(2) is EINVAL */
+  if (mkdir(".old", 0700) < 0) world_fail("mkdir .old");
+  if (syscall(SYS_pivot_root, ".", ".old") < 0) world_fail("pivot_root");
   if (chdir("/") < 0) world_fail("chdir /");
+  if (umount2("/.old", MNT_DETACH) < 0) world_fail("detach old root");
+  if (rmdir("/.old") < 0) world_fail("rmdir /.old");
   if (syscall(SYS_setgroups, 0, NULL) < 0) world_fail("setgroups");
   umask(0);
   if (mkdir("/dev", 0755) < 0 || mknod("/dev/ptmx", S_IFCHR | (mode_t)boot->ptmx_mode, makedev(5, 2)) < 0 ||
@@ -1137,6 +1275,200 @@ typedef struct { int kind; step_t step; } line_t; /* kind: 's' step, 'x' bad lin
 
 static void print_line(const char *s) { fputs(s, stdout); fputc('\n', stdout); }
 
+/* ------------------------------------------------------------------ GUEST MODE
+ * --guest: the harness is pid 1 of a throw-away QEMU guest (kernel/guest-init.c set up
+ * a tmpfs root with /proc and /dev, then exec'd it with the data serial port as stdin
+ * and stdout). Being pid 1, it reaps every orphan itself (PR_SET_CHILD_SUBREAPER only
+ * exists from 3.4). What differs from the host:
+ *  - `sysctl` steps run: kernel.pty.max / reserve are written, any kernel.pty.* read;
+ *  - console lines come from syslog(2) where /dev/kmsg cannot be read (before 3.5);
+ *  - what outlives a sequence's namespaces is restored to its boot state after every
+ *    sequence: the initial (=y) or single (=n) devpts instance - its options, read-only
+ *    flag, root directory and ptmx node (mode, owner) - and kernel.pty.max / reserve.
+ *    The instance stays mounted at /restore, outside every world; a remount without
+ *    data resets its options and its ptmx node's mode (devpts_remount, 2.6.39). Then the
+ *    state is compared with the snapshot taken at start (after waiting for the pty
+ *    count to come back); where it differs, the end line says why ("restart") and the
+ *    guest reboots: the driver runs the remaining sequences in a fresh guest.
+ *  - {"quit":true} ends the guest: reboot(RB_AUTOBOOT), which ends QEMU under
+ *    -no-reboot. {"debug":"hang"} and {"debug":"panic"} (for tests of the driver) stop
+ *    answering, or end pid 1 (a kernel panic).
+ * The first line is {"ready":{"release":"...","ptmxNode":true|false,"log":"kmsg"|"syslog"|"none"}}.
+ */
+typedef struct {
+  char opts[512];           /* the instance's options as mountinfo shows them */
+  struct stat root, ptmx;
+  int has_ptmx;
+  long max, reserve, nr;    /* -1: the setting does not exist */
+} guest_state_t;
+
+static guest_state_t guest_boot;
+#define RESTORE_DIR "/restore"
+
+static long read_setting(const char *name) {
+  char path[128], t[64];
+  snprintf(path, sizeof path, "/proc/sys/kernel/pty/%s", name);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, t, sizeof t - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  t[n] = 0;
+  return strtol(t, NULL, 10);
+}
+static int write_setting(const char *name, long value) {
+  char path[128], t[64];
+  snprintf(path, sizeof path, "/proc/sys/kernel/pty/%s", name);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int n = snprintf(t, sizeof t, "%ld\n", value);
+  int rc = write(fd, t, (size_t)n) == n ? 0 : -1;
+  close(fd);
+  return rc;
+}
+
+/* The super options of the mount at /restore (the last field of its mountinfo line). */
+static int restore_options(char *out, size_t len) {
+  FILE *f = fopen("/proc/self/mountinfo", "r");
+  if (!f) return -1;
+  char line[1024];
+  int found = -1;
+  while (fgets(line, sizeof line, f)) {
+    char *mp = line;
+    for (int i = 0; i < 4 && mp; i++) { mp = strchr(mp, ' '); if (mp) mp++; }
+    if (!mp || strncmp(mp, RESTORE_DIR " ", sizeof RESTORE_DIR)) continue;
+    char *sep = strstr(line, " - ");
+    char *opts = sep ? strrchr(sep, ' ') : NULL;
+    if (!opts) break;
+    snprintf(out, len, "%s", opts + 1);
+    char *nl = strchr(out, '\n');
+    if (nl) *nl = 0;
+    found = 0;
+  }
+  fclose(f);
+  return found;
+}
+
+static int guest_snapshot(guest_state_t *g) {
+  memset(g, 0, sizeof *g);
+  if (restore_options(g->opts, sizeof g->opts) < 0) return -1;
+  if (stat(RESTORE_DIR, &g->root) < 0) return -1;
+  g->has_ptmx = stat(RESTORE_DIR "/ptmx", &g->ptmx) == 0;
+  g->max = read_setting("max");
+  g->reserve = read_setting("reserve");
+  g->nr = read_setting("nr");
+  return 0;
+}
+
+/* kernel.pty.nr: 1 when it counts the ptys that exist; 0 when it only grows (2.6.39:
+ * pty_unix98_remove is never called, so every allocation since boot stays counted);
+ * -1 until the first index probe has shown which. */
+static int nr_counts_down = -1;
+
+static int sleep_ms(long ms) { struct timespec t = { ms / 1000, (ms % 1000) * 1000000 }; return nanosleep(&t, NULL); }
+
+/* The index numbering of the initial (=y) or single (=n) instance is back at its boot
+ * state when the next pty it gives is 0: open one through /dev/ptmx (not on devpts, so
+ * it allocates there; on 6.x, where that open fails, through /restore/ptmx), read its
+ * index, close it. The same open tells whether kernel.pty.nr counts down. */
+static int probe_index(char *why, size_t len) {
+  long before = read_setting("nr");
+  int fd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0 && guest_boot.has_ptmx) fd = open(RESTORE_DIR "/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) { snprintf(why, len, "cannot open a pty to check the index numbering: %s", errno_name(errno)); return -1; }
+  unsigned idx = 0;
+  int rc = ioctl(fd, TIOCGPTN, &idx);
+  long during = read_setting("nr");
+  close(fd);
+  if (rc < 0) { snprintf(why, len, "TIOCGPTN of the index probe: %s", errno_name(errno)); return -1; }
+  if (nr_counts_down < 0 && before >= 0 && during > before) {
+    int down = 0;
+    for (int i = 0; i < 100 && !down; i++) { down = read_setting("nr") < during; if (!down) sleep_ms(1); }
+    nr_counts_down = down;
+  }
+  if (idx != 0) { snprintf(why, len, "the initial instance would give pty %u next, 0 at boot (a pty outlived its world)", idx); return -1; }
+  return 0;
+}
+
+/* Where kernel.pty.nr only grows, a sequence that reads it must be the first to open a
+ * pty in its guest: null when it can run here, else why not. */
+static const char *needs_fresh_guest(const step_t *steps, size_t n) {
+  if (nr_counts_down != 0) return NULL;
+  for (size_t i = 0; i < n; i++)
+    if (steps[i].op == OP_SYSCTL && !steps[i].has_value && !strcmp(steps[i].name, "kernel.pty.nr") && read_setting("nr") != guest_boot.nr)
+      return "the sequence reads kernel.pty.nr, which this kernel never counts down (earlier sequences raised it): it runs first in a fresh guest";
+  return NULL;
+}
+
+/* Put back what a sequence may have changed beyond its namespaces; "" when the state is
+ * the boot state again, else why not (in `why`). */
+static void guest_restore(char *why, size_t len) {
+  why[0] = 0;
+  const guest_state_t *b = &guest_boot;
+  if (b->max >= 0 && write_setting("max", b->max) < 0) { snprintf(why, len, "cannot restore kernel.pty.max: %s", errno_name(errno)); return; }
+  if (b->reserve >= 0 && write_setting("reserve", b->reserve) < 0) { snprintf(why, len, "cannot restore kernel.pty.reserve: %s", errno_name(errno)); return; }
+  if (mount(NULL, RESTORE_DIR, NULL, MS_REMOUNT, NULL) < 0) { snprintf(why, len, "cannot remount the initial devpts instance: %s", errno_name(errno)); return; }
+  if (chmod(RESTORE_DIR, b->root.st_mode & 07777) < 0 || chown(RESTORE_DIR, b->root.st_uid, b->root.st_gid) < 0) {
+    snprintf(why, len, "cannot restore the devpts root directory: %s", errno_name(errno)); return;
+  }
+  if (b->has_ptmx && (chown(RESTORE_DIR "/ptmx", b->ptmx.st_uid, b->ptmx.st_gid) < 0 || chmod(RESTORE_DIR "/ptmx", b->ptmx.st_mode & 07777) < 0)) {
+    snprintf(why, len, "cannot restore the ptmx node: %s", errno_name(errno)); return;
+  }
+  if (probe_index(why, len) < 0) return;
+  /* ptys of the sequence are released when its last process is gone; on newer kernels
+   * part of that is deferred to a work queue: wait (up to 2 s) for the count */
+  guest_state_t now;
+  for (int i = 0; nr_counts_down == 1 && i < 2000; i++) {
+    if (read_setting("nr") == b->nr) break;
+    struct timespec ms = { 0, 1000000 };
+    nanosleep(&ms, NULL);
+  }
+  if (guest_snapshot(&now) < 0) { snprintf(why, len, "cannot read the restored state: %s", errno_name(errno)); return; }
+  if (nr_counts_down == 1 && now.nr != b->nr) snprintf(why, len, "kernel.pty.nr is %ld after the sequence, %ld at boot (a pty outlived its world)", now.nr, b->nr);
+  else if (strcmp(now.opts, b->opts)) snprintf(why, len, "the initial devpts instance shows \"%.200s\", \"%.200s\" at boot", now.opts, b->opts);
+  else if (now.root.st_mode != b->root.st_mode || now.root.st_uid != b->root.st_uid || now.root.st_gid != b->root.st_gid)
+    snprintf(why, len, "the devpts root directory is not as at boot");
+  else if (now.has_ptmx != b->has_ptmx || (b->has_ptmx && (now.ptmx.st_mode != b->ptmx.st_mode || now.ptmx.st_uid != b->ptmx.st_uid || now.ptmx.st_gid != b->ptmx.st_gid)))
+    snprintf(why, len, "the initial instance's ptmx node is not as at boot");
+  else if (now.max != b->max || now.reserve != b->reserve) snprintf(why, len, "kernel.pty.max/reserve are not as at boot");
+}
+
+/* End the guest: everything written reaches the host first. */
+static void __attribute__((noreturn)) guest_end(void) {
+  fflush(stdout);
+  tcdrain(1);
+  sync();
+  reboot(RB_AUTOBOOT);
+  for (;;) pause();
+}
+
+/* Guest start-up: the log source, the instance at /restore, the boot snapshot, "ready". */
+static void guest_start(void) {
+  int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  char rec[8192];
+  const char *log = "kmsg";
+  if (fd < 0 || (read(fd, rec, sizeof rec) < 0 && errno != EAGAIN)) {
+    /* before 3.5 /dev/kmsg is write-only (read: EINVAL): syslog(2), cleared now */
+    use_syslog = klogctl(5 /* SYSLOG_ACTION_CLEAR */, NULL, 0) == 0;
+    log = use_syslog ? "syslog" : "none";
+  }
+  if (fd >= 0) close(fd);
+  if (mkdir(RESTORE_DIR, 0755) < 0 && errno != EEXIST) { perror("harness: mkdir " RESTORE_DIR); guest_end(); }
+  if (mount("devpts", RESTORE_DIR, "devpts", 0, NULL) < 0) { perror("harness: mount devpts " RESTORE_DIR); guest_end(); }
+  if (use_syslog) klogctl(5, NULL, 0);
+  if (guest_snapshot(&guest_boot) < 0) { perror("harness: boot snapshot"); guest_end(); }
+  /* the instance at /restore: the initial (=y) or single (=n) one; on 4.7+ its own (never mounted by a world) */
+  initial_devpts_dev = guest_boot.root.st_dev;
+  struct utsname u;
+  if (uname(&u) < 0) snprintf(u.release, sizeof u.release, "unknown");
+  buf_t b = {0};
+  b_puts(&b, "{\"ready\":{\"release\":"); b_json_str(&b, u.release);
+  b_printf(&b, ",\"ptmxNode\":%s,\"log\":\"%s\"}}", guest_boot.has_ptmx ? "true" : "false", log);
+  print_line(b.p);
+  fflush(stdout);
+  xfree(b.p);
+}
+
 #define WORLD_STACK (1024 * 1024)
 static char *world_stack;
 
@@ -1153,6 +1485,13 @@ static void run_sequence(const boot_t *boot, line_t *lines, size_t n, unsigned t
   buf_t got = {0};
   size_t nlines = 0;
   int status = 0;
+  const char *fresh = guest ? needs_fresh_guest(steps, ns) : NULL;
+  if (fresh) {
+    buf_t b = {0};
+    b_puts(&b, "{\"rerun\":"); b_json_str(&b, fresh); b_puts(&b, "}");
+    print_line(b.p);
+    guest_end();
+  }
   if (boot->error) {
     b_puts(&got, "{\"error\":"); b_json_str(&got, boot->error); b_puts(&got, "}\n");
     nlines = 1;
@@ -1188,10 +1527,20 @@ static void run_sequence(const boot_t *boot, line_t *lines, size_t n, unsigned t
     b_puts(&b, "{\"error\":"); b_json_str(&b, why); b_puts(&b, "}");
     print_line(b.p); xfree(b.p);
   }
-  print_line("{\"end\":true}");
+  /* a guest puts back what outlives the world; when it cannot, it says why and ends */
+  char restart[640] = "";
+  if (guest) guest_restore(restart, sizeof restart);
+  if (restart[0]) {
+    buf_t b = {0};
+    b_puts(&b, "{\"end\":true,\"restart\":"); b_json_str(&b, restart); b_puts(&b, "}");
+    print_line(b.p); xfree(b.p);
+  } else {
+    print_line("{\"end\":true}");
+  }
   fflush(stdout);
   xfree(got.p);
   xfree(steps);
+  if (restart[0]) guest_end();
 }
 
 static void read_known_filesystems(void) {
@@ -1210,30 +1559,48 @@ static void read_known_filesystems(void) {
 
 int main(int argc, char **argv) {
   unsigned timeout = 20;
+  const char *preload = NULL;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--timeout") && i + 1 < argc) timeout = (unsigned)atoi(argv[++i]);
-    else { fprintf(stderr, "usage: %s [--timeout SECONDS] < sequences.jsonl\n", argv[0]); return 2; }
+    else if (!strcmp(argv[i], "--guest")) guest = 1;
+    else if (!strcmp(argv[i], "--preload") && i + 1 < argc) preload = argv[++i];
+    else if (!strcmp(argv[i], "--")) continue; /* 2.6.39 and 3.4 pass the kernel command line's "--" on to init */
+    else { fprintf(stderr, "usage: %s [--timeout SECONDS] [--guest [--preload FILE]] < sequences.jsonl (not: \"%s\")\n", argv[0], argv[i]); return 2; }
   }
   if (timeout == 0) timeout = 20;
   main_pid = getpid();
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  /* guest mode writes kernel.pty.* and remounts the initial devpts instance: only ever as
+   * pid 1, i.e. the init of a throw-away guest, never on the host */
+  if (guest && main_pid != 1) { fprintf(stderr, "harness: --guest runs only as the init (pid 1) of a QEMU guest\n"); return 2; }
+  if (!guest) prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_CHILD_SUBREAPER, 1); /* 3.4+; a guest's harness is pid 1, the reaper anyway */
   signal(SIGPIPE, SIG_IGN);
   read_known_filesystems();
   arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   world_stack = mmap(NULL, WORLD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (arena == MAP_FAILED || world_stack == MAP_FAILED) { perror("harness: mmap"); return 70; }
+  if (guest) guest_start();
+  /* --preload FILE (a guest): sequences the initramfs brought, read before the data port
+   * (input over the serial port costs ~10 us a byte under TCG; the initramfs is free) */
+  FILE *input = stdin;
+  if (preload && guest) {
+    input = fopen(preload, "r");
+    if (!input) { perror("harness: --preload"); input = stdin; }
+  }
   char *text = NULL; size_t cap = 0;
   int in_seq = 0;
   boot_t boot = {0};
   line_t *lines = NULL; size_t n = 0, lcap = 0;
   for (;;) {
-    ssize_t len = getline(&text, &cap, stdin);
+    ssize_t len = getline(&text, &cap, input);
+    if (len < 0 && input != stdin) { fclose(input); input = stdin; continue; } /* preloaded sequences done */
     int eof = len < 0;
     if (!eof && len > 0 && text[len - 1] == '\n') text[--len] = 0;
     if (!eof && len == 0) continue; /* blank lines are ignored */
     jval v; const char *err = NULL;
     int ok = !eof && j_parse(text, (size_t)len, &v, &err) == 0;
+    int is_quit = ok && v.t == J_OBJ && j_get(&v, "quit") && !j_get(&v, "op");
+    if (is_quit) { j_free(&v); ok = 0; eof = 1; } /* like the end of input */
     int is_end = eof || (ok && v.t == J_OBJ && j_get(&v, "end"));
     int is_boot = ok && v.t == J_OBJ && j_get(&v, "boot") && !j_get(&v, "op");
     if (is_end || is_boot) {
@@ -1256,6 +1623,9 @@ int main(int argc, char **argv) {
     if (n == lcap) { lcap = lcap ? lcap * 2 : 64; line_t *nl = xmalloc(lcap * sizeof *nl); if (lines) memcpy(nl, lines, n * sizeof *nl); xfree(lines); lines = nl; }
     line_t *l = &lines[n];
     memset(l, 0, sizeof *l);
+    jval *debug = ok && v.t == J_OBJ && !in_seq && guest && !j_get(&v, "op") ? j_get(&v, "debug") : NULL;
+    if (debug && debug->t == J_STR && !strcmp(debug->s, "hang")) { fflush(stdout); for (;;) pause(); }
+    if (debug && debug->t == J_STR && !strcmp(debug->s, "panic")) { fflush(stdout); tcdrain(1); _exit(1); }
     if (!ok) { l->kind = 'x'; l->step.error = fmt_err("bad JSON: %s%s", err ? err : "parse error", NULL); }
     else if (v.t != J_OBJ) { l->kind = 'x'; l->step.error = xstrdup("a step must be a JSON object"); }
     else { l->kind = 's'; parse_step(&v, &l->step); }
@@ -1272,5 +1642,6 @@ int main(int argc, char **argv) {
     n++;
   }
   xfree(text); xfree(lines);
+  if (guest) guest_end();
   return 0;
 }

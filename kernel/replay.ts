@@ -1,5 +1,6 @@
-// `devpts-check replay --kernel FILE`: replay a 6.x trace on the live kernel and diff it
-// with the model. Each replayed step shows the kernel's result; its "expectation" is the
+// `devpts-check replay --kernel FILE`: replay a trace on the kernel of its profile (the
+// live kernel for 6.x, a QEMU guest for the others: kernel/targets.ts) and diff it with
+// the model. Each replayed step shows the kernel's result; its "expectation" is the
 // model's result, and it holds when the two are the same by the differential runner's
 // rule (kernel/diff.ts sameResult: deep equality of labelled results, `log` only where
 // both sides have one). The trace's own `expect` values are the model replay's business.
@@ -9,13 +10,13 @@ import { TraceError } from '../traces/errors.ts';
 import type { Replayer } from '../traces/replay.ts';
 import type { Expectation, ReplayedStep, Trace } from '../traces/types.ts';
 import { runOnModel, sameResult } from './diff.ts';
-import { isHarnessError, KernelHarness, type HarnessOptions } from './driver.ts';
+import { isHarnessError, KernelHarness, type HarnessOptions, type SequenceRunner } from './driver.ts';
 
 /** Why a trace cannot be replayed on the live kernel, or null. */
-export function kernelReplayProblem(trace: Trace): { field: string; step?: number; message: string } | null {
-  if (trace.profile !== '6.x') return { field: 'profile', message: `--kernel replays 6.x traces only (the running kernel is 6.x), not ${trace.profile}` };
+export function kernelReplayProblem(trace: Trace, live = true): { field: string; step?: number; message: string } | null {
+  if (live && trace.profile !== '6.x') return { field: 'profile', message: `--kernel replays 6.x traces only on the live kernel (the running kernel is 6.x), not ${trace.profile}` };
   const i = trace.steps.findIndex((s) => s.op === 'sysctl');
-  if (i >= 0) return { field: 'op', step: i + 1, message: 'sysctl steps cannot run on the live kernel (kernel.pty.* are host-wide settings)' };
+  if (live && i >= 0) return { field: 'op', step: i + 1, message: 'sysctl steps cannot run on the live kernel (kernel.pty.* are host-wide settings)' };
   return null;
 }
 
@@ -26,23 +27,37 @@ function shownExpectation(model: object, kernel: object): Expectation {
   return e as Expectation;
 }
 
-/** A Replayer that runs traces on the live kernel; `harness` is reused when given. */
-export function kernelReplayer(options: HarnessOptions & { harness?: KernelHarness } = {}): Replayer {
+/**
+ * A Replayer that runs traces on a kernel: the live one (default; `harness` is reused when
+ * given), or whatever `runnerFor` opens for the trace's profile (QEMU guests).
+ */
+export function kernelReplayer(options: HarnessOptions & {
+  harness?: SequenceRunner;
+  /** Open the runner of a profile's kernel (and its name); the replayer closes it after the trace. */
+  runnerFor?: (trace: Trace) => Promise<{ runner: SequenceRunner; label: string; live: boolean; keep?: boolean }>;
+} = {}): Replayer {
   return async (trace, file, replayOptions = {}) => {
-    const problem = kernelReplayProblem(trace);
-    if (problem) throw new TraceError(file, { ...(problem.step !== undefined ? { step: problem.step } : {}), field: problem.field }, problem.message);
+    const opened = options.runnerFor ? await options.runnerFor(trace) : null;
+    const live = opened ? opened.live : true;
+    const problem = kernelReplayProblem(trace, live);
+    if (problem) {
+      if (opened && !opened.keep) await opened.runner.close();
+      throw new TraceError(file, { ...(problem.step !== undefined ? { step: problem.step } : {}), field: problem.field }, problem.message);
+    }
     const seq = { boot: trace.boot ?? {}, ops: trace.steps };
-    const model = runOnModel(seq);
+    const model = runOnModel(seq, trace.profile);
     if (model.bootError !== null) throw new TraceError(file, { field: 'boot' }, model.bootError.replace(/^boot: /, ''));
     if (model.toolError >= 0) throw new TraceError(file, { step: model.toolError + 1 }, 'the model rejects this step (not a well-formed step of this trace)');
-    const h = options.harness ?? KernelHarness.start(options);
+    const h = opened?.runner ?? options.harness ?? KernelHarness.start(options);
     let run;
     try {
       run = await h.run(seq);
     } finally {
-      if (!options.harness) await h.close();
+      if (opened ? !opened.keep : !options.harness) await h.close();
     }
-    if (run.bootError !== null) throw new TraceError(file, { field: 'boot' }, `the live kernel refuses the boot: ${run.bootError}`);
+    const kernel = opened?.label ?? 'the live kernel';
+    if (run.lost !== undefined) throw new TraceError(file, { field: 'kernel' }, `not checked: ${run.lost}`);
+    if (run.bootError !== null) throw new TraceError(file, { field: 'boot' }, `${kernel} refuses the boot: ${run.bootError}`);
     const steps: ReplayedStep[] = [];
     for (const [i, op] of trace.steps.entries()) {
       const m = model.results[i]!;
@@ -53,6 +68,6 @@ export function kernelReplayer(options: HarnessOptions & { harness?: KernelHarne
       if (!holds && replayOptions.stopAtFirstFailure) break;
     }
     const firstFailure = steps.find((s) => s.holds === false) ?? null;
-    return { file, trace, engine: 'live kernel vs model', steps, firstFailure, verdict: firstFailure ? 'fails' : 'holds' };
+    return { file, trace, engine: `${opened?.label ?? 'live kernel'} vs model`, steps, firstFailure, verdict: firstFailure ? 'fails' : 'holds' };
   };
 }

@@ -39,7 +39,8 @@ export function bootWith(profile: Profile, config: BootConfig = {}): KernelState
   };
   if (profile.initialInstance) {
     // kern_mount: the initial instance, all defaults, ptmx node 0000 (2.6.39 §1.9)
-    const made = newInstance(state, DEFAULT_OPTIONS, { ptmx: profile.ptmxNode, owner: { uid: 0, gid: 0 }, initial: true });
+    // (4.4 =n: `max` is 0 until the first devpts mount, Profile.initialOptions)
+    const made = newInstance(state, { ...DEFAULT_OPTIONS, ...profile.initialOptions }, { ptmx: profile.ptmxNode, owner: { uid: 0, gid: 0 }, initial: true });
     state = { ...made.state, initialInstance: made.fs };
   }
   if (config.mountDevpts !== false) {

@@ -20,10 +20,19 @@ export function readOnlyAt(state: KernelState, pos: Pos): boolean {
   return m.flags.includes('ro') || (fs.readonly ?? false);
 }
 
-/** Is there a mount on `pos` in the caller's namespace (is_local_mountpoint)? */
-function isLocalMountpoint(state: KernelState, pos: Pos): boolean {
+/** Is there a mount on `pos` in the caller's namespace (is_local_mountpoint), or with `anyNamespace` in any live one (d_mountpoint)? */
+function isLocalMountpoint(state: KernelState, pos: Pos, anyNamespace = false): boolean {
   const ns = mountOf(state, pos.mount).ns;
   if (ns === null) return false;
+  if (anyNamespace) {
+    // d_mountpoint (2.6.39, 3.4): the dentry is mounted on, in whatever namespace
+    const fs = mountOf(state, pos.mount).fs;
+    for (const id in state.mounts) {
+      const m = state.mounts[id]!;
+      if (m.ns !== null && m.parent !== null && m.mountpoint === pos.ino && mountOf(state, m.parent).fs === fs) return true;
+    }
+    return false;
+  }
   // __is_local_mountpoint compares dentries: a mount on the same inode through any mount of
   // its filesystem counts (live 6.x: with /dev bound on /tmp/b and /dev/pts/ptmx bound on
   // /dev/ptmx, `unlink /tmp/b/ptmx` is EBUSY)
@@ -109,7 +118,10 @@ export function unlinkOp(ctx: Ctx, op: OpOf<'unlink'>): Outcome {
   // vfs_unlink: "no ->unlink" (EPERM) comes before is_local_mountpoint (EBUSY); live 6.x: a
   // file bind-mounted on a devpts ptmx node cannot be unlinked: EPERM
   if (fs.kind !== 'plain') return fail(state, 'EPERM'); // simple_dir_inode_operations has no unlink
-  if (isLocalMountpoint(state, pos)) return fail(state, 'EBUSY');
+  // fs/namei.c vfs_unlink, 2.6.39 and 3.4: d_mountpoint(dentry) → EBUSY, whichever
+  // namespace the mount is in (QEMU 2.6.39.4 =y: a child's bind on its copy of /dev/ptmx
+  // makes the parent's `unlink /dev/ptmx` EBUSY); 3.18 on: only the caller's namespace
+  if (isLocalMountpoint(state, pos, ctx.profile.unlinkBusy === 'anyNamespace')) return fail(state, 'EBUSY');
   const dir = fs.inodes[w.dir.ino]! as Extract<PlainInode, { type: 'dir' }>;
   const entries = { ...dir.entries };
   delete entries[w.name];

@@ -41,7 +41,11 @@ const devptsOf = (state: KernelState, id: FsId): DevptsFs => state.fss[id] as De
 
 // ---- which instance a devpts mount attaches -------------------------------------
 
-export interface MountRequest { readonly state: KernelState; readonly proc: Proc; readonly data: string | undefined; readonly parse: Parser }
+export interface MountRequest {
+  readonly state: KernelState; readonly proc: Proc; readonly data: string | undefined; readonly parse: Parser;
+  /** MS_RDONLY (the op's 'ro' flag). */
+  readonly readonly: boolean;
+}
 
 /**
  * 2.6.39-n: mount_single finds the one superblock and calls do_remount_sb, ignoring
@@ -50,8 +54,15 @@ export interface MountRequest { readonly state: KernelState; readonly proc: Proc
  */
 export function mountSingleInstance(req: MountRequest): Decision {
   const fs = devptsOf(req.state, req.state.initialInstance!);
+  // mount_single → do_remount_sb(sb, flags, data), its result ignored (fs/super.c 2.6.39):
+  // going read-only while a file is busy stops it before anything is parsed; a bogus
+  // option stops it after the partial parse, before the flags; otherwise the single
+  // superblock - every mount of it - becomes read-only or read-write as this mount asks
+  // (MS_RMT_MASK). QEMU 2.6.39.4 =n: after `mount -o ro` elsewhere, unlink in /dev/pts is EROFS.
+  if (req.readonly && !fs.readonly && busyForReadonly(req.state, fs)) return { ok: true, state: req.state, fs: fs.id, log: [] };
   const parsed = req.parse(req.data, fs.opts, 'remount');
-  return { ok: true, state: withFs(req.state, { ...fs, opts: parsed.opts }), fs: fs.id, log: parsed.log };
+  const readonly = parsed.ok ? req.readonly : fs.readonly;
+  return { ok: true, state: withFs(req.state, { ...fs, opts: parsed.opts, readonly }), fs: fs.id, log: parsed.log };
 }
 
 /**

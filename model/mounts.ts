@@ -4,7 +4,6 @@
 import type { Errno, MountFlag, Op } from './ops.ts';
 import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { mountOf, nodeAt, resolve, type Pos } from './paths.ts';
-import { parseTmpfsOptions } from './options.ts';
 import { drop, put } from './records.ts';
 import { outlivesItsMounts } from './charts/instance.ts';
 import { INITIAL_NS, type Fs, type KernelState, type Mount, type MountId, type NsId, type PlainFs, type PlainInode } from './state.ts';
@@ -44,7 +43,7 @@ export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
   if (op.fstype === 'tmpfs') {
     const id = `tmpfs#${state.next.fs}`;
     // live 6.x: a bad tmpfs option fails the mount (EINVAL); mode=/uid=/gid= set the root directory
-    const o = parseTmpfsOptions(op.options, 'mount');
+    const o = profile.parseTmpfs(op.options, 'mount');
     if (!o.ok) return fail(state, 'EINVAL');
     if (notDir) return fail(state, 'ENOTDIR');
     // shmem_fill_super: root directory mode 01777, owned by the mounter
@@ -56,7 +55,7 @@ export function mountOp(ctx: Ctx, op: OpOf<'mount'>): Outcome {
     return done(attach(made, target.pos, id, 1, flags).state);
   }
   if (op.fstype !== 'devpts') return fail(state, 'ENODEV'); // get_fs_type: no such filesystem
-  const decision = profile.mountDevpts({ state, proc, data: op.options, parse: profile.parseOptions });
+  const decision = profile.mountDevpts({ state, proc, data: op.options, parse: profile.parseOptions, readonly: flags.includes('ro') });
   if (!decision.ok) return fail(state, decision.errno, decision.log);
   // do_new_mount: devpts_mount has run (do_kern_mount) before do_add_mount may refuse. A
   // refused new instance dies with its mount (mntput); what devpts_mount did to an existing
@@ -91,7 +90,7 @@ export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
     // mode=/uid=/gid=, and leaves the superblock read-only iff the data says "ro" or, without
     // "ro"/"rw" in the data, MS_RDONLY is given (seen through another bind of the same tmpfs).
     // The root filesystem is devtmpfs-like: devtmpfs is shmem, with tmpfs's parser.
-    const o = parseTmpfsOptions(op.options, 'remount');
+    const o = profile.parseTmpfs(op.options, 'remount');
     if (!o.ok) return fail(state, 'EINVAL');
     const readonly = o.sbReadonly ?? (op.flags ?? []).includes('ro');
     if (readonly && !fs.readonly && busyForReadonly(state, fs)) return fail(state, 'EBUSY');

@@ -1,8 +1,8 @@
 // The one op vocabulary (../shared/design/operations.md) and the one result shape.
 // Every component speaks these types: model, generators, explorer, traces, shell, harness.
 
-export type ProfileId = '2.6.39-n' | '2.6.39-y' | '3.4-y' | '6.x';
-export const PROFILE_IDS: readonly ProfileId[] = ['2.6.39-n', '2.6.39-y', '3.4-y', '6.x'];
+export type ProfileId = '2.6.39-n' | '2.6.39-y' | '3.4-y' | '4.4-n' | '4.4-y' | '6.1' | '6.x';
+export const PROFILE_IDS: readonly ProfileId[] = ['2.6.39-n', '2.6.39-y', '3.4-y', '4.4-n', '4.4-y', '6.1', '6.x'];
 
 export type MountFlag = 'ro' | 'nosuid' | 'nodev' | 'noexec';
 export const MOUNT_FLAGS: readonly MountFlag[] = ['ro', 'nosuid', 'nodev', 'noexec'];

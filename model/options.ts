@@ -234,6 +234,51 @@ export function parseTmpfsOptions(data: string | undefined, purpose: ParsePurpos
   return out;
 }
 
+/** simple_strtoul(value, &rest, base) with *rest == 0: the whole string a number (base 0: 0x, 0 prefixes). */
+function strtoulWhole(value: string, base: 0 | 8): number | null {
+  const m = base === 8 ? /^[0-7]+$/.exec(value) : /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(value);
+  if (!m) return null;
+  return base === 8 ? parseInt(value, 8) : /^0[xX]/.test(value) ? parseInt(value.slice(2), 16) : /^0/.test(value) ? parseInt(value, 8) : parseInt(value, 10);
+}
+
+/**
+ * 2.6.39 to 4.4 shmem_parse_options (mm/shmem.c): every item needs a value ("No value for
+ * mount option"); size, nr_blocks, nr_inodes, mode, uid, gid, mpol; anything else is a bad
+ * option (EINVAL: so are `ro` or `nosuid` in the data). On a remount, mode=, uid= and gid=
+ * are skipped before their value is even read: `mode=8` is no error there (QEMU 2.6.39.4
+ * =y, 3.4.113 =y: remount of a tmpfs with "mode=07777,,mode=8" is ok).
+ */
+export function parseLegacyTmpfsOptions(data: string | undefined, purpose: ParsePurpose): TmpfsOptions {
+  let out: { ok: boolean; mode?: number; uid?: number; gid?: number } = { ok: true };
+  const bad: TmpfsOptions = { ok: false };
+  const items: string[] = [];
+  for (const piece of (data ?? '').split(',')) {
+    if (items.length > 0 && /^[0-9]/.test(piece)) items[items.length - 1] += `,${piece}`; // mpol node lists
+    else items.push(piece);
+  }
+  for (const item of items) {
+    if (item === '') continue;
+    const eq = item.indexOf('=');
+    if (eq < 0) return bad;
+    const key = item.slice(0, eq);
+    const value = item.slice(eq + 1);
+    switch (key) {
+      case 'size': if (!/^[0-9]+[kKmMgGtTpPeE%]?$/.test(value)) return bad; break;
+      case 'nr_blocks': case 'nr_inodes': if (!/^[0-9]+[kKmMgGtTpPeE]?$/.test(value)) return bad; break;
+      case 'mode': case 'uid': case 'gid': {
+        if (purpose === 'remount') break; // "if (remount) continue;"
+        const n = strtoulWhole(value, key === 'mode' ? 8 : 0);
+        if (n === null) return bad;
+        out = { ...out, [key]: key === 'mode' ? n & 0o7777 : n };
+        break;
+      }
+      case 'mpol': if (!/^(default|local|prefer|bind|interleave)([=:].*)?$/.test(value)) return bad; break;
+      default: return bad;
+    }
+  }
+  return out;
+}
+
 const oct3 = (mode: number): string => mode.toString(8).padStart(3, '0');
 
 /**

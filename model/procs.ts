@@ -55,7 +55,8 @@ export function sysctlOp(ctx: Ctx, op: OpOf<'sysctl'>): Outcome {
   const known = op.name === 'kernel.pty.max' || op.name === 'kernel.pty.nr' || (op.name === 'kernel.pty.reserve' && profile.reserveSysctl);
   if (!known) return fail(state, 'ENOENT'); // no such sysctl in this kernel
   if (op.value === undefined) {
-    const value = op.name === 'kernel.pty.max' ? state.sysctl.max : op.name === 'kernel.pty.reserve' ? state.sysctl.reserve : totalPtys(state);
+    const nr = profile.nrCountsDown ? totalPtys(state) : state.sysctl.allocated ?? 0; // 2.6.39: counts up only
+    const value = op.name === 'kernel.pty.max' ? state.sysctl.max : op.name === 'kernel.pty.reserve' ? state.sysctl.reserve : nr;
     return done(state, { value });
   }
   if (op.name === 'kernel.pty.nr' || proc.uid !== 0) return fail(state, 'EACCES');

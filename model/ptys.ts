@@ -49,7 +49,8 @@ export function openOp(ctx: Ctx, op: OpOf<'open'>): Outcome {
       masterOpen: true, slaveOpens: 0, locked: true, // ptmx_open sets TTY_PTY_LOCK
       node: { mode: fs.opts.mode, uid: fs.opts.uid ?? proc.uid, gid: fs.opts.gid ?? proc.gid },
     };
-    const withPty = setPty(state, fs, alloc.index, pty);
+    const counted = profile.nrCountsDown ? state : { ...state, sysctl: { ...state.sysctl, allocated: (state.sysctl.allocated ?? 0) + 1 } };
+    const withPty = setPty(counted, fs, alloc.index, pty);
     return opened(withPty, op.as, { pid: proc.pid, kind: 'master', fs: fs.id, index: alloc.index, mount: m.id, ino: pos.ino }, { index: alloc.index });
   }
   if (major === 136 && node.devpts) {

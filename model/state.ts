@@ -81,7 +81,12 @@ export type Handle =
   | { readonly pid: number; readonly kind: 'slave'; readonly fs: FsId; readonly index: number; readonly mount: MountId; readonly ino: number }
   | { readonly pid: number; readonly kind: 'file'; readonly fs: FsId; readonly mount: MountId; readonly ino: number };
 
-export interface Sysctl { readonly max: number; readonly reserve: number }
+export interface Sysctl {
+  readonly max: number;
+  readonly reserve: number;
+  /** 2.6.39 kernel.pty.nr: every pty allocated since boot (it never counts down; Profile.nrCountsDown). */
+  readonly allocated?: number;
+}
 
 export interface KernelState {
   readonly profile: ProfileId;

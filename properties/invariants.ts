@@ -159,13 +159,13 @@ export const I4: Invariant = (profile, before, op, result, after) => {
 
 /** Which limit rules a profile follows (by its ID: mutants keep the ID of the profile they modify). */
 export function generation(profile: Profile): '2.6.39' | '3.4' | '6.x' {
-  return profile.id.startsWith('2.6.39') ? '2.6.39' : profile.id === '3.4-y' ? '3.4' : '6.x';
+  return profile.id.startsWith('2.6.39') ? '2.6.39' : profile.id === '3.4-y' || profile.id.startsWith('4.4') ? '3.4' : '6.x';
 }
 
 /**
  * I5: a failed step (errno) leaves the state unchanged, except where K1/K4/K11 say otherwise.
  * Decided precisely:
- * - A `remount` failing with EINVAL (its options) on 2.6.39-n, 2.6.39-y and 3.4-y may change exactly one thing: the
+ * - A `remount` failing with EINVAL (its options) where remounts are not atomic (2.6.39 to 6.14: Profile.atomicRemount) may change exactly one thing: the
  *   devpts instance mounted at the target. In it, only its options (K1: reset, then
  *   applied up to the bogus item) and its ptmx node's mode, which must then equal the
  *   resulting `ptmxmode` (K4: update_ptmx_mode runs even on failure). Its ptys, nodes,
@@ -177,7 +177,8 @@ export function generation(profile: Profile): '2.6.39' | '3.4' | '6.x' {
  *   (whose remount is atomic).
  * - A devpts `mount` that do_add_mount refuses after devpts_mount ran (K11: EBUSY onto the
  *   instance's own mount point; ENOTDIR onto a non-directory) on a profile with an initial
- *   instance may change that instance's options, and nothing else at all.
+ *   instance may change that instance's options (on CONFIG=n also its read-only flag:
+ *   mount_single's do_remount_sb), and nothing else at all.
  * (The legacy *mount* with a bogus option succeeds — K1 — so it is not a failed step.)
  */
 export const I5: Invariant = (profile, before, op, result, after) => {
@@ -186,12 +187,13 @@ export const I5: Invariant = (profile, before, op, result, after) => {
     const id = before.initialInstance;
     const was = devpts(before, id), now = devpts(after, id);
     if (!was || !now) return `failed mount (${result.errno}) removed the initial instance ${id}`;
-    const rest: KernelState = { ...after, fss: { ...after.fss, [id]: { ...now, opts: was.opts } } };
+    // (CONFIG=n: mount_single's remount may also set the superblock read-only or read-write)
+    const rest: KernelState = { ...after, fss: { ...after.fss, [id]: { ...now, opts: was.opts, ...(profile.bootMode === 'legacy' ? { readonly: was.readonly } : {}) } } };
     if (deepEqual(rest, before)) return null;
     const changed = (Object.keys(after) as (keyof KernelState)[]).filter((k) => !deepEqual(before[k], rest[k]));
     return `failed devpts mount (${result.errno}) changed more than the initial instance's options (${changed.join(', ')})`;
   }
-  if (op.op === 'remount' && generation(profile) !== '6.x' && result.errno === 'EINVAL') {
+  if (op.op === 'remount' && !profile.atomicRemount && result.errno === 'EINVAL') {
     const same = (k: keyof KernelState) => before[k] === after[k] || deepEqual(before[k], after[k]);
     for (const k of ['procs', 'namespaces', 'mounts', 'handles', 'sysctl', 'next', 'initialInstance', 'multiInstance', 'profile'] as const) {
       if (!same(k)) return `failed remount (${result.errno}) changed the state's ${k}`;

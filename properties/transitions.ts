@@ -9,6 +9,7 @@
 
 import { isErrno, isOk, type KernelState, type Op, type Outcome, type Profile, type StepResult } from '../model/index.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
+import { busyForReadonly } from '../model/mounts.ts';
 import { followMounts, lookupChild, mountOf, nodeAt, permits, R, slaveIno, W, type Pos } from '../model/paths.ts';
 import type { DevptsFs, FsId } from '../model/state.ts';
 import {
@@ -333,10 +334,10 @@ export const K4: TransitionCheck = (ctx) => {
   const failed = isErrno(result);
   // "even when it fails" is about the option parse (EINVAL): a remount the VFS refuses before
   // asking devpts (EBUSY: read-only while written to, do_remount_sb / reconfigure_super) changes nothing
-  if (failed && (generation(profile) === '6.x' || result.errno !== 'EINVAL')) {
+  if (failed && (profile.atomicRemount || result.errno !== 'EINVAL')) {
     return deepEqual(was.ptmx, now.ptmx) ? null : `a failed (${result.errno}) remount changed ${was.id}'s ptmx node`;
   }
-  const want = profile.parseOptions(op.options, generation(profile) === '6.x' ? DEFAULT_OPTIONS : was.opts, 'remount').opts.ptmxmode;
+  const want = profile.parseOptions(op.options, profile.atomicRemount ? DEFAULT_OPTIONS : was.opts, 'remount').opts.ptmxmode;
   if (now.ptmx!.mode !== want) return `${failed ? `a failed (${(result as { errno: string }).errno}) ` : 'a '}remount "${op.options ?? ''}" left ${was.id}'s ptmx node at ${oct(now.ptmx!.mode)}, not the ${optionItems(op.options).some((i) => i.startsWith('ptmxmode=')) ? 'given' : 'default'} ptmxmode ${oct(want)}`;
   if (now.ptmx!.uid !== was.ptmx.uid || now.ptmx!.gid !== was.ptmx.gid) return `the remount changed the owner of ${was.id}'s ptmx node`;
   return null;
@@ -552,9 +553,16 @@ export const K11: TransitionCheck = (ctx) => {
   witness(ctx);
   if (!isErrno(result) || result.errno !== 'EBUSY') return `mount "${op.options ?? ''}" onto ${op.target}, where ${on.fs} is already mounted, gave ${JSON.stringify(result)}, not EBUSY`;
   const now = devpts(after, on.fs)!;
-  const want = legacy ? parsed.opts : { ...parsed.opts, newinstance: false };
+  // CONFIG=n: mount_single's do_remount_sb also sets the superblock read-only or read-write
+  // as the mount asks (after a successful parse), and does nothing at all when going
+  // read-only while a file is busy (fs/super.c 2.6.39; QEMU 2.6.39.4 =n)
+  const ro = (op.flags ?? []).includes('ro');
+  const stopped = legacy && ro && !was.readonly && busyForReadonly(before, was);
+  const want = stopped ? was.opts : legacy ? parsed.opts : { ...parsed.opts, newinstance: false };
+  const wantReadonly = legacy && !stopped && parsed.ok ? ro : was.readonly;
   if (!deepEqual(now.opts, want)) return `the refused mount "${op.options ?? ''}" left ${on.fs} with ${fmtOpts(now.opts)}, not the options it applies (${fmtOpts(want)}; before: ${fmtOpts(was.opts)})`;
-  if (!deepEqual({ ...now, opts: was.opts }, was)) return `the refused mount "${op.options ?? ''}" changed more of ${on.fs} than its options`;
+  if (now.readonly !== wantReadonly) return `the refused mount "${op.options ?? ''}" left ${on.fs} ${now.readonly ? 'read-only' : 'read-write'}`;
+  if (!deepEqual({ ...now, opts: was.opts, readonly: was.readonly }, was)) return `the refused mount "${op.options ?? ''}" changed more of ${on.fs} than its options`;
   if (before.mounts !== after.mounts && !deepEqual(before.mounts, after.mounts)) return `the refused mount "${op.options ?? ''}" changed the mounts`;
   return null;
 };

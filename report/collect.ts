@@ -8,6 +8,7 @@
 // saved); it holds when neither does, with both budgets shown; it is n/a when the
 // clause does not speak about the profile. Nothing here knows a verdict in advance.
 
+import { describeProof, modelHash, proofsOf } from '../kernel/proofs.ts';
 import { PROFILES, PROFILE_IDS, type ProfileId } from '../model/index.ts';
 import { explore, type ExploreOutcome } from '../explore/run.ts';
 import { SCOPES, type Scope } from '../explore/scope.ts';
@@ -72,7 +73,10 @@ const DESCRIPTIONS: Readonly<Record<ProfileId, readonly [string, string]>> = {
   '2.6.39-n': ['Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=n', '2.6.39, CONFIG=n'],
   '2.6.39-y': ['Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y', '2.6.39, CONFIG=y'],
   '3.4-y': ['Linux 3.4, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y', '3.4, CONFIG=y'],
-  '6.x': ['Linux 4.7 and later (as observed on 6.18)', '4.7+ (6.18)'],
+  '4.4-n': ['Linux 4.4, CONFIG_DEVPTS_MULTIPLE_INSTANCES=n', '4.4, CONFIG=n'],
+  '4.4-y': ['Linux 4.4, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y', '4.4, CONFIG=y'],
+  '6.1': ['Linux 4.7 to 6.14 (legacy mount API), observed on Debian 6.1', '6.1, legacy API'],
+  '6.x': ['Linux 6.15 and later (new mount API), as observed on 6.18', '6.15+ (6.18)'],
 };
 
 // ---- collecting -----------------------------------------------------------------------------
@@ -280,7 +284,11 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
     }
   }
 
-  const columns: ProfileColumn[] = profiles.map((id) => ({ id, description: DESCRIPTIONS[id][0], short: DESCRIPTIONS[id][1], bootMode: PROFILES[id].bootMode }));
+  const model = modelHash();
+  const columns: ProfileColumn[] = profiles.map((id) => ({
+    id, description: DESCRIPTIONS[id][0], short: DESCRIPTIONS[id][1], bootMode: PROFILES[id].bootMode,
+    provedOn: proofsOf(id).map((p) => describeProof(p, model)),
+  }));
   const data: ConformanceData = {
     format: CONFORMANCE_FORMAT,
     tool: { name: 'devpts-check', version: await toolVersion() },

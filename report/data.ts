@@ -46,6 +46,12 @@ export interface ProfileColumn {
   readonly short: string;
   /** The machine's mode at boot (legacy, singleInstance, perMountInstances). */
   readonly bootMode: string;
+  /**
+   * What proved the profile's model on a real kernel, one line per kernel ("2,000
+   * sequences on QEMU 2.6.39.4 =y, 0 divergences (seed 7, 2026-12-07)"), from the runs
+   * `devpts-check kernel --record` kept in kernel/proofs.json; empty when none.
+   */
+  readonly provedOn?: readonly string[];
 }
 
 /** Random testing: N generated sequences from one seed. */

@@ -62,7 +62,7 @@ const fileHandle = record<FileHandle>({ pid: int, kind: str, fs: str, mount: str
 const handle: Encoder<Handle> = (h) =>
   h.kind === 'file' ? variant('File', fileHandle(h)) : variant(h.kind === 'master' ? 'Master' : 'Slave', ptyHandle(h));
 
-const sysctl = record<Sysctl>({ max: int, reserve: int });
+const sysctl = record<Sysctl>({ max: int, reserve: int, allocated: option(int) });
 const counters = record<KernelState['next']>({ mount: int, ns: int, fs: int, fd: int });
 
 /** The whole kernel state of the model as one ITF record. */

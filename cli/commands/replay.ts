@@ -12,21 +12,41 @@ import { renderReplay } from '../../traces/render.ts';
 import { modelReplayer, type Replayer } from '../../traces/replay.ts';
 import { replayRecord, type ErrorRecord } from '../../traces/summary.ts';
 import { kernelReplayer } from '../../kernel/replay.ts';
-import { requireKernel } from './kernel.ts';
+import type { ProfileId } from '../../model/index.ts';
+import type { SequenceRunner } from '../../kernel/driver.ts';
+import { requireRunner, requireStarted } from './kernel.ts';
 
 export interface ReplayFlags {
   readonly json?: boolean;
   readonly corpus?: boolean;
   readonly kernel?: boolean;
+  readonly kernelImage?: string;
+  readonly kernels?: string;
 }
 
 /**
  * The engine that produces the results: the model, or with `--kernel` the live kernel
  * diffed step by step with the model (kernel/replay.ts).
  */
-export function replayerFor(flags: ReplayFlags): Replayer {
-  if (flags.kernel) return kernelReplayer({ binary: requireKernel() }); // exit 77 where it cannot run
-  return modelReplayer;
+export function replayerFor(flags: ReplayFlags, opened: Map<string, { runner: SequenceRunner; label: string; live: boolean; keep: true }> = new Map()): Replayer {
+  if (!flags.kernel) return modelReplayer;
+  // each trace on the kernel of its profile (exit 77 where it cannot run); one runner per
+  // profile for the whole command, closed at the end
+  return kernelReplayer({
+    runnerFor: async (trace) => {
+      const key = trace.profile;
+      const have = opened.get(key);
+      if (have) return have;
+      const o = await requireStarted(await requireRunner(trace.profile as ProfileId, {
+        ...(flags.kernelImage !== undefined ? { kernelImage: flags.kernelImage } : {}),
+        ...(flags.kernels !== undefined ? { kernels: flags.kernels } : {}),
+        guests: 1,
+      }));
+      const entry = { runner: o.runner, label: o.label, live: o.target.kind === 'live', keep: true as const };
+      opened.set(key, entry);
+      return entry;
+    },
+  });
 }
 
 export interface Output { out(line: string): void; err(line: string): void }
@@ -82,11 +102,19 @@ export const register: Registrar = (program, done) => {
     .argument('[files...]', 'trace files')
     .option('--json', 'one JSON object per file, one per line')
     .option('--corpus', 'also replay every trace in traces/corpus')
-    .option('--kernel', 'replay on the live kernel (6.x traces) and diff each step with the model')
+    .option('--kernel', "replay on the kernel of each trace's profile (6.x: the live kernel; older profiles: a QEMU guest) and diff each step with the model")
+    .option('--kernel-image <file>', 'with --kernel: replay on this bootable image under QEMU')
+    .option('--kernels <dir>', 'where the kernel images are (default ../shared/kernels, or $DEVPTS_CHECK_KERNELS)')
     .action(async (files: string[], flags: ReplayFlags) => {
       const all = [...files, ...(flags.corpus ? await corpusFiles() : [])];
       if (all.length === 0) throw new UsageError('replay: name trace files, or --corpus for the saved corpus');
+      if (!flags.kernel && (flags.kernelImage !== undefined || flags.kernels !== undefined)) throw new UsageError('replay: --kernel-image and --kernels go with --kernel');
       quietOnClosedPipe(process.stdout);
-      done(await replayFiles(all, flags, replayerFor(flags)));
+      const opened = new Map<string, { runner: SequenceRunner; label: string; live: boolean; keep: true }>();
+      try {
+        done(await replayFiles(all, flags, replayerFor(flags, opened)));
+      } finally {
+        await Promise.all([...opened.values()].map((o) => o.runner.close()));
+      }
     });
 };

@@ -37,7 +37,8 @@ export const opEvent = (op: Op): OpEvent => ({ type: op.op, op });
 const RUNS: Readonly<Record<string, (ctx: Ctx, op: Op) => Outcome>> = {
   ...(HANDLERS as unknown as Record<string, (ctx: Ctx, op: Op) => Outcome>),
   // no TIOCGPTPEER before 4.13: tty_ioctl answers an unknown ioctl with EINVAL
-  unknownIoctl: (ctx) => fail(ctx.state, 'EINVAL'),
+  // tty_ioctl: an ioctl no layer knows (ENOIOCTLCMD) is EINVAL up to 3.x, ENOTTY in 4.4 (drivers/tty/tty_io.c; QEMU 3.4.113 / 4.4.178)
+  unknownIoctl: (ctx) => fail(ctx.state, ctx.profile.unknownIoctl),
 };
 
 /** Entry actions: what entering a mode records in the kernel state. */

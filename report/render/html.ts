@@ -149,7 +149,7 @@ export function renderHtml(data: ConformanceData): string {
     const searches = e.searches.map((x) => `<div>${esc(x.text)}: <span class="ids">${esc(x.clauses.join(' '))}</span></div>`).join('');
     const only = e.randomOnly.length ? `<div class="muted">random runs only (judged on whole scenarios): <span class="ids">${esc(e.randomOnly.join(' '))}</span></div>` : '';
     const counts = (['holds', 'violated', 'n/a'] as const).map((v) => `${data.cells.filter((c) => c.profile === p.id && c.verdict === v).length} ${v}`).join(' · ');
-    return `<tr><td><code>${esc(p.id)}</code></td><td>${esc(p.description)}<br><small>boots into <code>${esc(p.bootMode)}</code></small></td><td>${esc(e.random ?? '—')}</td><td>${searches || '—'}${only}</td><td class="nowrap">${counts}</td></tr>`;
+    return `<tr><td><code>${esc(p.id)}</code></td><td>${esc(p.description)}<br><small>boots into <code>${esc(p.bootMode)}</code></small><br><small class="proved">${(p.provedOn ?? []).length > 0 ? `proved: ${esc((p.provedOn ?? []).join('; '))}` : 'not yet proved on a kernel'}</small></td><td>${esc(e.random ?? '—')}</td><td>${searches || '—'}${only}</td><td class="nowrap">${counts}</td></tr>`;
   }).join('\n');
 
   const problems = data.problems.length

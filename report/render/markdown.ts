@@ -59,7 +59,8 @@ export function renderMarkdown(data: ConformanceData): string {
     const e = profileEvidence(data, p.id);
     const searches = e.searches.map((x) => `${x.text}: ${x.clauses.join(' ')}`);
     if (e.randomOnly.length) searches.push(`random runs only (whole scenarios): ${e.randomOnly.join(' ')}`);
-    out.push(`| ${code(p.id)} | ${cell(p.description)} | ${cell(e.random ?? '—')} | ${cell(searches.join('<br>') || '—')} |`);
+    const proved = (p.provedOn ?? []).length > 0 ? `<br>proved: ${(p.provedOn ?? []).join('; ')}` : '<br>not yet proved on a kernel';
+    out.push(`| ${code(p.id)} | ${cell(p.description)}${proved} | ${cell(e.random ?? '—')} | ${cell(searches.join('<br>') || '—')} |`);
   }
   out.push('');
 

@@ -105,7 +105,9 @@ const legacySkippingBogus = (data: string | undefined, cur: DevptsOptions, purpo
     const defaults = parseLegacyOptions(TABLE_N, '', cur, purpose).opts;
     for (const k of Object.keys(defaults) as (keyof DevptsOptions)[]) if (one.opts[k] !== defaults[k]) opts = { ...opts, [k]: one.opts[k] };
   }
-  return bogus ? { opts, ok: false, log: ['devpts: called with bogus options'] } : { opts, ok: true, log: [] };
+  // "ignored with a 'bogus option' message": the item is dropped and parsing goes on as if it
+  // were absent (so mount_single's remount also takes the mount's read-only flag, as without it)
+  return { opts, ok: true, log: bogus ? ['devpts: called with bogus options'] : [] };
 };
 /** No reset to defaults: items apply on top of the current options. */
 const legacyNoReset = (data: string | undefined, cur: DevptsOptions, purpose: 'mount' | 'remount'): ParseOutcome => {

@@ -20,9 +20,9 @@ describe('mode chart', () => {
     ]);
     // devpts.txt: a successful newinstance mount puts the kernel in multi-instance mode, and nothing leaves it
     expect(c.transitions.filter((t) => t.from !== 'boot').map((t) => [t.from, t.to, t.event, t.guard])).toEqual([['singleInstance', 'multiInstance', 'mount', 'newinstanceMounted']]);
-    expect(c.states.find((s) => s.id === 'legacy')!.profiles).toEqual(['2.6.39-n']);
-    expect(c.states.find((s) => s.id === 'singleInstance')!.profiles).toEqual(['2.6.39-y', '3.4-y']);
-    expect(c.states.find((s) => s.id === 'perMountInstances')!.profiles).toEqual(['6.x']);
+    expect(c.states.find((s) => s.id === 'legacy')!.profiles).toEqual(['2.6.39-n', '4.4-n']);
+    expect(c.states.find((s) => s.id === 'singleInstance')!.profiles).toEqual(['2.6.39-y', '3.4-y', '4.4-y']);
+    expect(c.states.find((s) => s.id === 'perMountInstances')!.profiles).toEqual(['6.1', '6.x']);
     expect(c.states.find((s) => s.id === 'perMountInstances')!.selfLoops).toEqual(['peer / peer']);
   });
   it('renders as Mermaid and SVG', () => {

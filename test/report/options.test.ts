@@ -9,14 +9,14 @@ const parse = (flags: Parameters<typeof parseReportOptions>[0]) => parseReportOp
 
 describe('parseReportOptions', () => {
   it('defaults: every profile, every clause, default budget, all four formats, fixed seed', () => {
-    expect(parse({})).toEqual({ profiles: ['2.6.39-n', '2.6.39-y', '3.4-y', '6.x'], clauses: null, budget: 'default', outDir: '/tmp/out', formats: [...FORMATS], seed: DEFAULT_SEED, json: false });
+    expect(parse({})).toEqual({ profiles: ['2.6.39-n', '2.6.39-y', '3.4-y', '4.4-n', '4.4-y', '6.1', '6.x'], clauses: null, budget: 'default', outDir: '/tmp/out', formats: [...FORMATS], seed: DEFAULT_SEED, json: false });
   });
   it('lists: comma-separated or repeated, case-insensitive clause IDs, catalogue order', () => {
     const o = parse({ profile: '6.x,2.6.39-n', clause: ['i1', 'D3'], format: 'html,md', seed: '42', budget: 'quick', json: true });
     expect(o).toMatchObject({ profiles: ['2.6.39-n', '6.x'], clauses: ['D3', 'I1'], formats: ['md', 'html'], seed: 42, budget: 'quick', json: true });
   });
   it.each([
-    [{ profile: '5.0' }, /^report: unknown profile "5.0" \(one of 2\.6\.39-n, 2\.6\.39-y, 3\.4-y, 6\.x\)$/],
+    [{ profile: '5.0' }, /^report: unknown profile "5.0" \(one of 2\.6\.39-n, 2\.6\.39-y, 3\.4-y, 4\.4-n, 4\.4-y, 6\.1, 6\.x\)$/],
     [{ clause: 'Z9' }, /^report: unknown clause "Z9" \(known: D1 D3 K1 I1\)$/],
     [{ budget: 'huge' }, /^report: unknown budget "huge" \(one of quick, default, thorough\)$/],
     [{ format: 'pdf' }, /^report: unknown format "pdf"/],

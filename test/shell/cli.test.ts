@@ -68,15 +68,15 @@ describe('devpts-check script', () => {
   it('rejects an unknown profile', async () => {
     const r = await runCli(example('doc-note4.sh'), { profile: ['5.0'] });
     expect(r).toMatchObject({ code: 2, out: '' });
-    expect(r.err).toBe('devpts-check: --profile: unknown profile "5.0" (one of 2.6.39-n, 2.6.39-y, 3.4-y, 6.x)\n');
+    expect(r.err).toBe('devpts-check: --profile: unknown profile "5.0" (one of 2.6.39-n, 2.6.39-y, 3.4-y, 4.4-n, 4.4-y, 6.1, 6.x)\n');
   });
 
   it('--trace-out writes one devpts-trace/1 per profile, which replays with every expectation holding', async () => {
     const dir = scratch();
     const r = await runCli(example('doc-note4.sh'), { traceOut: join(dir, 'note4.json') });
     expect(r.code).toBe(1);
-    expect(readdirSync(dir).sort()).toEqual(['note4.2.6.39-n.json', 'note4.2.6.39-y.json', 'note4.3.4-y.json', 'note4.6.x.json']);
-    for (const p of ['2.6.39-n', '2.6.39-y', '3.4-y', '6.x']) {
+    expect(readdirSync(dir).sort()).toEqual(['note4.2.6.39-n.json', 'note4.2.6.39-y.json', 'note4.3.4-y.json', 'note4.4.4-n.json', 'note4.4.4-y.json', 'note4.6.1.json', 'note4.6.x.json']);
+    for (const p of ['2.6.39-n', '2.6.39-y', '3.4-y', '4.4-n', '4.4-y', '6.1', '6.x']) {
       const trace = await loadTrace(join(dir, `note4.${p}.json`));
       expect(trace).toMatchObject({ format: 'devpts-trace/1', profile: p, boot: { devptsOptions: 'gid=5,mode=620' } });
       expect(trace.steps[0]).toMatchObject({ op: 'spawn', pid: 1, child: 2 });

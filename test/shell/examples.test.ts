@@ -19,7 +19,7 @@ const EXPECTED: Record<string, { table: Record<string, string>; why: Record<stri
   // CONFIG=n: no /dev/pts/ptmx, so the /dev/ptmx symlink dangles for everyone (host
   // too), and there is one instance (D2, D3).
   'doc-container.sh': {
-    table: { '2.6.39-n': 'nnnn', '2.6.39-y': 'yynn', '3.4-y': 'yynn', '6.x': 'yynn' },
+    table: { '2.6.39-n': 'nnnn', '2.6.39-y': 'yynn', '3.4-y': 'yynn', '4.4-n': 'nnnn', '4.4-y': 'yynn', '6.1': 'yynn', '6.x': 'yynn' },
     why: {
       '2.6.39-n/reachable': /ENOENT.*CONFIG_DEVPTS_MULTIPLE_INSTANCES=n/,
       '2.6.39-y/hostUnharmed': /\/dev\/pts\/ptmx is chr 0666 0:0 \(5:2\), at boot chr 0000.*line 6/,
@@ -30,7 +30,7 @@ const EXPECTED: Record<string, { table: Record<string, string>; why: Record<stri
   // the data, so the mount resets the single instance's options (K1, D3 violated) and
   // there is one instance (no isolation); /dev/ptmx still works.
   'doc-note4.sh': {
-    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'yyyy', '3.4-y': 'yyyy', '6.x': 'yyyy' },
+    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'yyyy', '3.4-y': 'yyyy', '4.4-n': 'ynny', '4.4-y': 'yyyy', '6.1': 'yyyy', '6.x': 'yyyy' },
     why: {
       '2.6.39-n/isolated': /one instance for everyone/,
       '2.6.39-n/hostUnharmed': /0600 0:0, at boot 0620 0:5.*line 9/,
@@ -40,7 +40,7 @@ const EXPECTED: Record<string, { table: Record<string, string>; why: Record<stri
   // container, visible to the host. 6.x: a plain /dev/ptmx uses the sibling pts (K8),
   // so no redirect is needed. CONFIG=n as above.
   'forgot-redirect.sh': {
-    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'nnyn', '3.4-y': 'nnyn', '6.x': 'yyyy' },
+    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'nnyn', '3.4-y': 'nnyn', '4.4-n': 'ynny', '4.4-y': 'nnyn', '6.1': 'yyyy', '6.x': 'yyyy' },
     why: {
       '2.6.39-y/reachable': /not redirected.*note 5, clause U5/,
       '3.4-y/isolated': /appears in the host's \/dev\/pts/,
@@ -49,7 +49,7 @@ const EXPECTED: Record<string, { table: Record<string, string>; why: Record<stri
   // D4/U7 on CONFIG=y: the container binds the initial instance (no isolation) and K2
   // replaces its options (the host's new ptys lose gid=5,mode=620). 6.x: a new instance.
   'no-newinstance.sh': {
-    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'ynny', '3.4-y': 'ynny', '6.x': 'yyyy' },
+    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'ynny', '3.4-y': 'ynny', '4.4-n': 'ynny', '4.4-y': 'ynny', '6.1': 'yyyy', '6.x': 'yyyy' },
     why: {
       '2.6.39-y/isolated': /without newinstance binds the initial instance \(document note 7, clause U7\)/,
       '3.4-y/hostUnharmed': /0600 0:0, at boot 0620 0:5.*line 7/,
@@ -60,7 +60,7 @@ const EXPECTED: Record<string, { table: Record<string, string>; why: Record<stri
   // /dev/pts/ptmx, mode 0000, so non-root host users lose ptys (K7). CONFIG=n: no ptmx
   // node at all (dangling link), one instance, options reset (K1).
   'lxc-style.sh': {
-    table: { '2.6.39-n': 'nnnn', '2.6.39-y': 'yyny', '3.4-y': 'yyny', '6.x': 'yyny' },
+    table: { '2.6.39-n': 'nnnn', '2.6.39-y': 'yyny', '3.4-y': 'yyny', '4.4-n': 'nnnn', '4.4-y': 'yyny', '6.1': 'yyny', '6.x': 'yyny' },
     why: {
       '2.6.39-y/hostUnharmed': /non-root host user can no longer reach a pty.*EACCES.*line 8/,
       '6.x/hostUnharmed': /line 8 \(`ln -sf pts\/ptmx \/dev\/ptmx`\)/,
@@ -69,7 +69,7 @@ const EXPECTED: Record<string, { table: Record<string, string>; why: Record<stri
   // lxc-style.sh with its own /dev (tmpfs): every verdict yes where multi-instance
   // devpts exists; CONFIG=n has no /dev/pts/ptmx to link to.
   'lxc-private-dev.sh': {
-    table: { '2.6.39-n': 'nnnn', '2.6.39-y': 'yyyy', '3.4-y': 'yyyy', '6.x': 'yyyy' },
+    table: { '2.6.39-n': 'nnnn', '2.6.39-y': 'yyyy', '3.4-y': 'yyyy', '4.4-n': 'nnnn', '4.4-y': 'yyyy', '6.1': 'yyyy', '6.x': 'yyyy' },
     why: { '2.6.39-n/hostUnharmed': /a new host pty is 0600 0:0, at boot 0620 0:5.*line 8/ },
   },
 };
@@ -193,21 +193,21 @@ describe('clause scenarios', () => {
       // options but not on its existing ptmx node (0000): non-root users get EACCES (U3).
       name: 'ptmxmode without newinstance (K3)',
       script: 'unshare -m\nmount -t devpts -o ptmxmode=0666 devpts /dev/pts\nln -sf pts/ptmx /dev/ptmx\n',
-      table: { '2.6.39-n': 'nnnn', '2.6.39-y': 'ynnn', '3.4-y': 'ynnn', '6.x': 'yyny' },
+      table: { '2.6.39-n': 'nnnn', '2.6.39-y': 'ynnn', '3.4-y': 'ynnn', '4.4-n': 'nnnn', '4.4-y': 'ynnn', '6.1': 'yyny', '6.x': 'yyny' },
     },
     {
       // K8: on 6.x a plain c 5 2 node uses the devpts on the `pts` beside it; on CONFIG=y
       // the plain mount binds the initial instance (D4, K2).
       name: 'private /dev with a mknod ptmx (K8)',
       script: 'unshare -m\nmount -t tmpfs tmpfs /dev\nmknod -m 666 /dev/ptmx c 5 2\nmkdir /dev/pts\nmount -t devpts devpts /dev/pts\n',
-      table: { '2.6.39-n': 'ynny', '2.6.39-y': 'ynny', '3.4-y': 'ynny', '6.x': 'yyyy' },
+      table: { '2.6.39-n': 'ynny', '2.6.39-y': 'ynny', '3.4-y': 'ynny', '4.4-n': 'ynny', '4.4-y': 'ynny', '6.1': 'yyyy', '6.x': 'yyyy' },
     },
     {
       // A bind of /dev/pts/ptmx keeps the instance it was bound from (profiles.md, shared
       // facts): binding before the new mount pins the host's instance.
       name: 'bind before the newinstance mount',
       script: 'unshare -m\nmount --bind /dev/pts/ptmx /dev/ptmx\nmount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts\n',
-      table: { '2.6.39-n': 'ynny', '2.6.39-y': 'nnyn', '3.4-y': 'nnyn', '6.x': 'nnyn' },
+      table: { '2.6.39-n': 'ynny', '2.6.39-y': 'nnyn', '3.4-y': 'nnyn', '4.4-n': 'ynny', '4.4-y': 'nnyn', '6.1': 'nnyn', '6.x': 'nnyn' },
     },
     {
       // The container's copy of /dev/pts is the host's instance: a remount there changes
@@ -215,7 +215,7 @@ describe('clause scenarios', () => {
       // after re-applying gid=5,mode=620 (K1), so the host ends as it was.
       name: 'remount through the inherited mount (K4)',
       script: 'unshare -m\nmount -o remount,ptmxmode=0666 /dev/pts\n',
-      table: { '2.6.39-n': 'ynyy', '2.6.39-y': 'ynny', '3.4-y': 'ynny', '6.x': 'ynny' },
+      table: { '2.6.39-n': 'ynyy', '2.6.39-y': 'ynny', '3.4-y': 'ynny', '4.4-n': 'ynyy', '4.4-y': 'ynny', '6.1': 'ynny', '6.x': 'ynny' },
     },
   ];
   for (const s of SCENARIOS) {

@@ -90,7 +90,7 @@ describe('a bad envelope names the field', () => {
   });
 
   it('unknown profile', () => {
-    expect(problem(u5Text((t) => { t.profile = '2.6.40-y'; }))).toBe('traces/x.json: field "profile": unknown profile "2.6.40-y" (one of 2.6.39-n, 2.6.39-y, 3.4-y, 6.x)');
+    expect(problem(u5Text((t) => { t.profile = '2.6.40-y'; }))).toBe('traces/x.json: field "profile": unknown profile "2.6.40-y" (one of 2.6.39-n, 2.6.39-y, 3.4-y, 4.4-n, 4.4-y, 6.1, 6.x)');
   });
 
   it('bad boot', () => {
