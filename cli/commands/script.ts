@@ -17,7 +17,6 @@ import { bootConfigFor, checkScript, DEFAULT_BOOT_OPTIONS, type BootKind, type P
 import type { SourceFile } from '../../shell/interp.ts';
 import { ScriptSyntaxError, ScriptTooDeep } from '../../shell/parse.ts';
 import { renderJson, renderText } from '../../shell/render.ts';
-import { saveTrace } from '../../traces/save.ts';
 import type { Expectation, Trace, TraceStep } from '../../traces/types.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { Registrar } from '../registrar.ts';
@@ -233,6 +232,8 @@ export async function scriptCommand(file: string, flags: ScriptFlags, output: Sc
     for (const p of report.profiles) {
       const path = tracePath(flags.traceOut, p.profile, several);
       try {
+        // loaded only when asked for (start-up time)
+        const { saveTrace } = await import('../../traces/save.ts');
         await saveTrace(path, traceOf(report, p, boot));
       } catch (err) {
         output.err(`devpts-check: ${path}: cannot write the trace: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
