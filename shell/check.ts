@@ -170,7 +170,7 @@ function devptsLines(program: Node, run: Run, end: ScriptEnd, funcs: ReadonlyMap
     const base = { line: leaf.loc.line, ...(leaf.loc.file !== undefined ? { file: leaf.loc.file } : {}), text, mount: DEVPTS_MOUNT.test(text) };
     if (c?.ran) {
       const steps = run.steps.filter((s) => !s.probe && (s.node === leaf || s.within?.includes(leaf)));
-      const detail = steps.length === 0 ? 'ran (no model op)' : steps.map((s) => `${s.op.op} → ${'errno' in s.result ? s.result.errno : 'ok'}`).join('; ');
+      const detail = steps.length === 0 ? 'no model op' : steps.map((s) => `${shortOp(s.op)} → ${'errno' in s.result ? s.result.errno : 'ok'}`).join('; ');
       out.push({ ...base, outcome: 'ran', detail });
     } else if (c?.skipped) {
       out.push({ ...base, outcome: 'skipped', detail: c.skipped });
@@ -183,6 +183,13 @@ function devptsLines(program: Node, run: Run, end: ScriptEnd, funcs: ReadonlyMap
     }
   }
   return out;
+}
+
+/** An op in a few words: its name and the path it is about. */
+function shortOp(op: AnyOp): string {
+  const o = op as unknown as Record<string, unknown>;
+  const what = op.op === 'mount' ? `${String(o.fstype)} ${String(o.target)}` : [o.path, o.target, o.source, o.newRoot].find((v) => typeof v === 'string');
+  return what === undefined ? op.op : `${op.op} ${String(what)}`;
 }
 
 const endingWords = (end: ScriptEnd): string =>

@@ -116,3 +116,15 @@ describe('input and output', () => {
     expect(r.warnings.map((w) => w.line)).toEqual([1, 2]);
   });
 });
+
+describe('arrays', () => {
+  it('eval local args=(…) makes the array bash makes (three elements)', async () => {
+    const r = await check('#!/bin/bash\nf() { eval local args=(a "b c"); mkdir "/tmp/${#args[@]}-${args[1]}"; }\nf\n', Y);
+    expect(scriptOps(r)).toEqual([j({ op: 'mkdir', path: '/tmp/3-b', mode: '0755' })]);
+  });
+
+  it('mksh: set -A, element assignment and ${#a[@]}', async () => {
+    const r = await check('#!/system/bin/sh\nset -A d /dev/pts /proc\nd[2]=/sys\nmkdir "/tmp/${#d[@]}${d[2]}"\n', Y);
+    expect(scriptOps(r)).toEqual([j({ op: 'mkdir', path: '/tmp/3/sys', mode: '0755' })]);
+  });
+});

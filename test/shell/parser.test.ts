@@ -193,3 +193,23 @@ describe("tree-sitter-bash's tree, taken to the shell's meaning", () => {
     expect(shape(r.program)).toEqual({ list: [{ opaque: r.opaque[0]!.reason }, 'touch /tmp/after'] });
   });
 });
+
+describe('valid scripts the parsers used to refuse (issue 14)', () => {
+  it('bash: `eval local args=(…)` (bash -n accepts it; the quotes go before eval joins the words)', async () => {
+    const r = await parseScript('#!/bin/bash\nf() { eval local args=(a "b c"); mkdir "/tmp/${#args[@]}"; }\nf\n');
+    expect(r.repairs.map((x) => x.line)).toEqual([2]);
+    expect(r.opaque).toEqual([]);
+  });
+
+  it('dash: ${ZONE// /_} parses (dash fails only when it runs it: "Bad substitution")', async () => {
+    const r = await parseScript('#!/bin/sh\nZONE="a b"\necho ${ZONE// /_}\n');
+    expect(r.shell).toBe('sh');
+    expect(r.repairs.map((x) => x.line)).toEqual([3]);
+  });
+
+  it('mksh arrays under #!/system/bin/sh', async () => {
+    const r = await parseScript('#!/system/bin/sh\nset -A arr a b c\narr[1]=x\necho ${arr[1]} ${#arr[@]}\n');
+    expect(r.shell).toBe('mksh');
+    expect(r.opaque).toEqual([]);
+  });
+});

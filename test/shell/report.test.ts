@@ -31,8 +31,8 @@ describe('each devpts and ptmx line: ran, skipped or never reached', () => {
     const lines = r.profiles[0]!.devptsLines.map((d) => [d.line, d.outcome, d.detail]);
     expect(lines).toEqual([
       [3, 'never', 'it is in the function setup_pts, which is never called'],
-      [5, 'ran', 'stat → ok'],
-      [6, 'ran', 'stat → ok; unlink → ok; symlink → ok'],
+      [5, 'ran', 'stat /dev/ptmx → ok'],
+      [6, 'ran', 'stat /dev/ptmx → ok; unlink /dev/ptmx → ok; symlink /dev/ptmx → ok'],
       [8, 'skipped', 'an earlier branch (line 5: `[ -c /dev/ptmx ]`) was taken'],
       [10, 'skipped', '`[ -d /nope ]` (line 10) gave status 1, so && does not run it'],
       [12, 'never', 'the script stopped at line 11 (exit 0) before it'],
@@ -51,7 +51,7 @@ describe('each devpts and ptmx line: ran, skipped or never reached', () => {
     const r = await check('if [ -e /dev/pts/ptmx ]; then\n  mount -o remount,ptmxmode=0666 /dev/pts\nfi\n', ['2.6.39-n', '6.x']);
     const text = renderText(r);
     expect(text).toContain('[2.6.39-n] skipped: the condition `[ -e /dev/pts/ptmx ]` (line 1) gave status 1');
-    expect(text).toContain('[6.x] ran: remount → ok');
+    expect(text).toContain('[6.x] ran: remount /dev/pts → ok');
   });
 });
 
@@ -115,5 +115,17 @@ describe('verdict values and roles', () => {
     // reachable through the host's instance, so not isolated; nothing left behind on the host
     expect(verdictTable(r)).toEqual({ '6.x': 'ynyy' });
     expect(scriptOps(r).at(-1)).toContain('"umount"');
+  });
+});
+
+describe('host unharmed: what a failed mount still does (K11)', () => {
+  it('a devpts mount in a container onto the instance\'s own mount point fails (EBUSY) after rewriting the host\'s pty options (2.6.39, 3.4)', async () => {
+    const r = await check('unshare -m\nmount -t devpts -o mode=600 devpts /dev/pts\n', ['2.6.39-y', '3.4-y']);
+    for (const p of r.profiles) {
+      expect(p.steps.find((s) => s.op.op === 'mount' && s.line === 2)!.result).toEqual({ errno: 'EBUSY' });
+      const v = p.verdicts.find((x) => x.name === 'hostUnharmed')!;
+      expect(v.value, p.profile).toBe(false);
+      expect(v.why).toContain('a new host pty is 0600 0:0, at boot 0620 0:5');
+    }
   });
 });
