@@ -238,6 +238,48 @@ function splitRead(line: string, ifs: string, ws: string, n: number): string[] {
   return out;
 }
 
+/** getopts OPTSTRING NAME [ARG…]: the next option of the positional parameters (or ARGs), by OPTIND. */
+export const getopts: Handler = (ctx) => {
+  const [spec = '', name = 'opt', ...given] = ctx.argv.slice(1);
+  const sh = ctx.sh;
+  const args = given.length > 0 ? given : sh.positional;
+  const ind = getVar(sh, 'OPTIND');
+  let optind = ind.kind === 'set' ? Number(scalar(ind.value)) || 1 : 1;
+  // where inside a cluster (-abc) the last call stopped
+  const sub = getVar(sh, '__getopts_sub');
+  let pos = sub.kind === 'set' ? Number(scalar(sub.value)) || 1 : 1;
+  const silent = spec.startsWith(':');
+  const arg = args[optind - 1];
+  const done = (): number => { setVar(sh, name, '?'); unsetVar(sh, 'OPTARG'); unsetVar(sh, '__getopts_sub'); return 1; };
+  if (arg === undefined || arg === '-' || !arg.startsWith('-')) return done();
+  if (arg === '--') { setVar(sh, 'OPTIND', String(optind + 1)); return done(); }
+  const c = arg[pos]!;
+  const k = spec.indexOf(c);
+  const next = (): void => {
+    if (pos + 1 < arg.length) { pos++; setVar(sh, '__getopts_sub', String(pos)); }
+    else { optind++; unsetVar(sh, '__getopts_sub'); }
+    setVar(sh, 'OPTIND', String(optind));
+  };
+  if (k < 0 || c === ':') {
+    setVar(sh, name, '?');
+    if (silent) setVar(sh, 'OPTARG', c); else unsetVar(sh, 'OPTARG');
+    next();
+    return 0;
+  }
+  setVar(sh, name, c);
+  if (spec[k + 1] === ':') {
+    if (pos + 1 < arg.length) { setVar(sh, 'OPTARG', arg.slice(pos + 1)); optind++; }
+    else if (args[optind] !== undefined) { setVar(sh, 'OPTARG', args[optind]!); optind += 2; }
+    else { setVar(sh, name, silent ? ':' : '?'); if (silent) setVar(sh, 'OPTARG', c); optind++; }
+    unsetVar(sh, '__getopts_sub');
+    setVar(sh, 'OPTIND', String(optind));
+    return 0;
+  }
+  unsetVar(sh, 'OPTARG');
+  next();
+  return 0;
+};
+
 /** let EXPR…: status 0 when the last value is not zero. */
 export const letCmd: Handler = (ctx) => {
   if (ctx.sh.name === 'sh' || ctx.sh.name === 'dash') return failed(ctx, `${ctx.sh.name}: let: not found`, 127);

@@ -311,4 +311,13 @@ export const cp: Handler = (ctx) => {
   return status;
 };
 
+/** install -d [-m MODE] DIR… (mkdir -p, the last one with MODE); copying files with install is not modelled. */
+export const install: Handler = (ctx) => {
+  const a = getopt(ctx.argv.slice(1), { short: 'dm:o:g:Dcpsvb', long: { directory: 'none', mode: 'required', owner: 'required', group: 'required', verbose: 'none' } });
+  if (!has(a, 'd', 'directory')) return unknown(ctx, 'install of files is not modelled');
+  const m = valueOf(a, 'm', 'mode');
+  const argv = ['mkdir', '-p', ...(m !== null ? ['-m', m] : []), ...a.operands];
+  return mkdir({ ...ctx, argv });
+};
+
 export const rmdir: Handler = (ctx) => unknown(ctx, 'rmdir: the op vocabulary has no rmdir');

@@ -128,3 +128,29 @@ describe('arrays', () => {
     expect(scriptOps(r)).toEqual([j({ op: 'mkdir', path: '/tmp/3/sys', mode: '0755' })]);
   });
 });
+
+describe('option parsing and the tools around it', () => {
+  it('getopts walks the arguments as the shell does (clusters, option arguments, --)', async () => {
+    const text = 'while getopts "r:vn" opt; do\n  case $opt in\n    r) ROOT=$OPTARG ;;\n    v) V=1 ;;\n    n) N=1 ;;\n  esac\ndone\nshift $((OPTIND - 1))\nmkdir "$ROOT-$V$N-$1"\n';
+    const r = await checkWith(text, { profiles: Y, args: ['-vn', '-r', '/tmp/root', '--', 'rest'] });
+    expect(scriptOps(r)).toEqual([j({ op: 'mkdir', path: '/tmp/root-11-rest', mode: '0755' })]);
+  });
+
+  it('install -d is mkdir -p with a mode', async () => {
+    const r = await check('install -d -m 0755 /tmp/a/dev/pts\n', Y);
+    expect(scriptOps(r).filter((o) => o.includes('mkdir'))).toEqual([
+      j({ op: 'mkdir', path: '/tmp/a', mode: '0755' }), j({ op: 'mkdir', path: '/tmp/a/dev', mode: '0755' }), j({ op: 'mkdir', path: '/tmp/a/dev/pts', mode: '0755' }),
+    ]);
+  });
+
+  it('[[ =~ ]] matches an extended regular expression', async () => {
+    const r = await check('#!/bin/bash\nK=6.18.44\n[[ $K =~ ^[0-9]+\\.([0-9]+) ]] && mkdir /tmp/yes\n[[ $K =~ ^2\\.6 ]] || mkdir /tmp/no\n', Y);
+    expect(scriptOps(r)).toEqual([j({ op: 'mkdir', path: '/tmp/yes', mode: '0755' }), j({ op: 'mkdir', path: '/tmp/no', mode: '0755' })]);
+  });
+
+  it('programs are assumed installed and /etc files absent, and the text says so', async () => {
+    const r = await check('[ -x /usr/sbin/chroot ] && mkdir /tmp/prog\n[ -f /etc/default/devpts ] || mkdir /tmp/noconf\n', Y);
+    expect(scriptOps(r).filter((o) => o.includes('mkdir'))).toEqual([j({ op: 'mkdir', path: '/tmp/prog', mode: '0755' }), j({ op: 'mkdir', path: '/tmp/noconf', mode: '0755' })]);
+    expect(findings(r).filter((f) => f.kind === 'assumed').map((f) => f.line)).toEqual([1, 2]);
+  });
+});
