@@ -259,7 +259,9 @@ export function runProfile(parsed: ParsedScript, profile: ProfileId, bootConfig:
     const [reachable, isolated, nonRoot] = c;
     verdicts = [reachable!, isolated!, hostUnharmed(run, bootConfig, (r) => setUp(r, options)), nonRoot!];
   }
-  const relabel = (r: KernelResult): KernelResult => ('fs' in r && r.fs ? { ...r, fs: run.label(r.fs) } : r);
+  const relabel = (r: KernelResult): KernelResult => ('mounts' in r && r.mounts
+    ? { ...r, mounts: r.mounts.map((m) => ({ ...m, fs: run.label(m.fs) })) }
+    : 'fs' in r && r.fs ? { ...r, fs: run.label(r.fs) } : r);
   const steps = run.steps.map((s) => ({ ...s, result: relabel(s.result) }));
   const byStep = new Map(run.steps.map((s, k) => [s, steps[k]!]));
   return {

@@ -161,6 +161,7 @@ export class Run {
       ...(this.running.length > 0 && !this.probing ? { within: [...this.running] } : {}),
     });
     if ('fs' in result && result.fs) this.label(result.fs);
+    if ('mounts' in result && result.mounts) for (const m of result.mounts) this.label(m.fs);
     if (where && result.log) for (const line of result.log) this.find(where, 'console', `kernel console: "${line}"`);
     if (where && out.state !== before && mayChangeHost(op)) {
       const now = hostView(this.state);
