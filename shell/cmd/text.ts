@@ -436,7 +436,7 @@ export const expr: Handler = (ctx) => {
 /** uname: the machine's architecture is known (x86_64); the release is the profile's kernel. */
 export const uname: Handler = (ctx) => {
   const a = getopt(ctx.argv.slice(1), { short: 'asnrvmpio', long: { all: 'none' } });
-  const release = ({ '2.6.39-n': '2.6.39.4', '2.6.39-y': '2.6.39.4', '3.4-y': '3.4.113', '6.x': '6.18.0' } as Record<string, string>)[ctx.run.profile]!;
+  const release = ({ '2.6.39-n': '2.6.39.4', '2.6.39-y': '2.6.39.4', '3.4-y': '3.4.113', '4.4-n': '4.4.178', '4.4-y': '4.4.178', '6.1': '6.1.0', '6.x': '6.18.0' } as Record<string, string>)[ctx.run.profile] ?? '6.18.0';
   if (has(a, 'r')) ctx.io.out.write(release + '\n');
   else if (has(a, 'm', 'p', 'i')) ctx.io.out.write('x86_64\n');
   else if (has(a, 'n', 'a', 'all', 'v')) { ctx.io.out.unknown('uname -n/-v/-a'); return 0; }

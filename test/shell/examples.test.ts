@@ -87,7 +87,7 @@ const WORLD: Record<string, { options: CheckOptions; needs: Op; table: Record<st
   // script's own process, on the host's one instance.
   'chroot-helper.sh': {
     options: { rootfs: ['/srv/chroot'], args: ['/srv/chroot', 'ls', '/dev/pts'] }, needs: { op: 'chroot', pid: 1, path: '/' },
-    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'yyyy', '3.4-y': 'yyyy', '6.x': 'yyyy' },
+    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'yyyy', '3.4-y': 'yyyy', '4.4-n': 'ynny', '4.4-y': 'yyyy', '6.1': 'yyyy', '6.x': 'yyyy' },
     why: { '2.6.39-n/hostUnharmed': /a new host pty is 0600 0:0, at boot 0620 0:5/ },
   },
   // U5 in a chroot: the rootfs's static c 5:2 node allocates in the initial instance on
@@ -95,7 +95,7 @@ const WORLD: Record<string, { options: CheckOptions; needs: Op; table: Record<st
   // 6.x finds the sibling pts (K8). CONFIG=n as above, but the chroot runs, on the one instance.
   'chroot-no-redirect.sh': {
     options: { rootfs: ['/srv/chroot'], args: ['/srv/chroot', 'ls', '/dev/pts'] }, needs: { op: 'chroot', pid: 1, path: '/' },
-    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'nnyn', '3.4-y': 'nnyn', '6.x': 'yyyy' },
+    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'nnyn', '3.4-y': 'nnyn', '4.4-n': 'ynny', '4.4-y': 'nnyn', '6.1': 'yyyy', '6.x': 'yyyy' },
     why: { '2.6.39-y/reachable': /not redirected.*note 5, clause U5/, '3.4-y/isolated': /appears in the host's \/dev\/pts/ },
   },
   // An initramfs: devtmpfs on /dev (its ptmx node c 5:2, 0666), devpts with gid=5,mode=620
@@ -103,7 +103,7 @@ const WORLD: Record<string, { options: CheckOptions; needs: Op; table: Record<st
   // uid 1000 get a pty listed in /dev/pts (on CONFIG=y and =n the initial instance).
   'initramfs-init.sh': {
     options: { role: 'host', boot: 'none' }, needs: { op: 'move', pid: 1, source: '/tmp', target: '/tmp' },
-    table: { '2.6.39-n': 'y--y', '2.6.39-y': 'y--y', '3.4-y': 'y--y', '6.x': 'y--y' },
+    table: { '2.6.39-n': 'y--y', '2.6.39-y': 'y--y', '3.4-y': 'y--y', '4.4-n': 'y--y', '4.4-y': 'y--y', '6.1': 'y--y', '6.x': 'y--y' },
     why: {},
   },
   // pbuilder's mountproc/umountproc, called by a build function (--call): U4 on CONFIG=y
@@ -111,15 +111,17 @@ const WORLD: Record<string, { options: CheckOptions; needs: Op; table: Record<st
   // skips it), one instance.
   'pbuilder-modules.sh': {
     options: { call: 'build', rootfs: ['/var/cache/pbuilder/build/1234'], env: new Map([['BUILDPLACE', '/var/cache/pbuilder/build/1234']]) }, needs: { op: 'chroot', pid: 1, path: '/' },
-    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'yyyy', '3.4-y': 'yyyy', '6.x': 'yyyy' },
+    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'yyyy', '3.4-y': 'yyyy', '4.4-n': 'ynny', '4.4-y': 'yyyy', '6.1': 'yyyy', '6.x': 'yyyy' },
     why: { '2.6.39-n/isolated': /one instance for everyone/ },
   },
-  // unshare -U -r: 6.x mounts devpts in the user namespace (a new instance) and binds its
+  // unshare -U -r: 4.7+ mounts devpts in the user namespace (a new instance) and binds its
   // ptmx; only root is mapped, so uid 1000 does not exist there. 2.6.39 and 3.4 have no
-  // unshare(CLONE_NEWUSER) (EINVAL): the wrapper fails and no container is made.
+  // unshare(CLONE_NEWUSER) (EINVAL): the wrapper fails and no container is made. 4.4-y:
+  // devpts with newinstance is mountable from a user namespace (3.9), as 4.7+; 4.4-n: not
+  // (EPERM), the container's shell stops before the chroot, on the host's one instance.
   'rootless-unshare.sh': {
     options: { rootfs: ['/home/builder/rootfs'], args: ['/home/builder/rootfs', 'ls', '/dev/pts'] }, needs: { op: 'chroot', pid: 1, path: '/' },
-    table: { '2.6.39-n': 'ynyy', '2.6.39-y': 'ynyy', '3.4-y': 'ynyy', '6.x': 'yyyn' },
+    table: { '2.6.39-n': 'ynyy', '2.6.39-y': 'ynyy', '3.4-y': 'ynyy', '4.4-n': 'ynyn', '4.4-y': 'yyyn', '6.1': 'yyyn', '6.x': 'yyyn' },
     why: { '6.x/nonRootUsable': /setuid 1000 → EINVAL/, '3.4-y/isolated': /the container is the host's own mount namespace/ },
   },
 };

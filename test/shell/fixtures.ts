@@ -18,6 +18,7 @@ export interface Fixture {
   readonly options: CheckOptions;
   /** --source-path test/shell/fixtures/lib. */
   readonly sourcePath?: boolean;
+  /** Per profile; the CONFIG=n, CONFIG=y and 4.7+ kernels of the same kind have the same row unless said. */
   readonly table: Record<string, string>;
   /** Commands whose effect is unknown, by name (anything else unknown is a failure). */
   readonly unknown?: readonly string[];
@@ -31,7 +32,17 @@ const CHROOT: Op = { op: 'chroot', pid: 1, path: '/' };
 const MOVE: Op = { op: 'move', pid: 1, source: '/tmp', target: '/tmp' };
 const PROPAGATE: Op = { op: 'propagate', pid: 1, target: '/', type: 'private' };
 const PIVOT: Op = { op: 'pivotRoot', pid: 1, newRoot: '/', putOld: '/' };
-const ALL = (v: string): Record<string, string> => ({ '2.6.39-n': v, '2.6.39-y': v, '3.4-y': v, '6.x': v });
+const ALL = (v: string): Record<string, string> => ({ '2.6.39-n': v, '2.6.39-y': v, '3.4-y': v, '4.4-n': v, '4.4-y': v, '6.1': v, '6.x': v });
+/**
+ * A row per profile from the three kinds: CONFIG=n (2.6.39-n, 4.4-n: one instance),
+ * CONFIG=y (2.6.39-y, 3.4-y, 4.4-y: the initial instance unless newinstance) and 4.7+
+ * (6.1, 6.x: every mount a new instance, ptmx finds its sibling pts). `userns` overrides
+ * the rows of kernels with and without user namespaces where the script makes one.
+ */
+const BY = (n: string, y: string, x: string, userns?: { without: [string, string]; n44: string; y44: string }): Record<string, string> => ({
+  '2.6.39-n': userns ? userns.without[0] : n, '2.6.39-y': userns ? userns.without[1] : y, '3.4-y': userns ? userns.without[1] : y,
+  '4.4-n': userns ? userns.n44 : n, '4.4-y': userns ? userns.y44 : y, '6.1': x, '6.x': x,
+});
 
 export const FIXTURES: Readonly<Record<string, Fixture>> = {
   // The host's /dev/pts bound into the chroot: the chroot's static c 5:2 node allocates in
@@ -53,7 +64,7 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   'arch-chroot.sh': {
     file: 'arch-chroot.sh', shell: 'bash', needs: [CHROOT, 'devtmpfs'],
     options: { boot: 'devtmpfs', rootfs: ['/mnt'], args: ['/mnt', 'ls', '/dev/pts'] },
-    table: { '2.6.39-n': 'ynyy', '2.6.39-y': 'ynyy', '3.4-y': 'ynyy', '6.x': 'yyyy' },
+    table: BY('ynyy', 'ynyy', 'yyyy'),
   },
   // Recursive binds of the host's /dev (with its devpts) and /sys, made rprivate: the
   // chroot uses the host's instance (not isolated) and the binds stay after the script
@@ -98,7 +109,7 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   'pbuilder-mountproc.sh': {
     file: 'pbuilder-mountproc.sh', shell: 'bash', needs: [CHROOT],
     options: { rootfs: ['/var/cache/pbuilder/build/1234'], env: new Map([['BUILDPLACE', '/var/cache/pbuilder/build/1234']]) },
-    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'yyyy', '3.4-y': 'yyyy', '6.x': 'yyyy' },
+    table: BY('ynny', 'yyyy', 'yyyy'),
     unknown: ['dpkg-buildpackage'],
   },
   // live-build's chroot_devpts install: devpts without newinstance on chroot/dev/pts
@@ -109,7 +120,7 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   'live-build-devpts.sh': {
     file: 'live-build-devpts.sh', shell: 'sh', needs: [CHROOT],
     options: { cwd: '/build', rootfs: ['/build/chroot'], args: ['install'] },
-    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'ynny', '3.4-y': 'ynny', '6.x': 'yyny' },
+    table: BY('ynny', 'ynny', 'yyny'),
     unknown: ['.'],
   },
   // lxc-busybox: the template's nodes, then the container: its own tmpfs /dev, a
@@ -119,17 +130,21 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   'lxc-busybox.sh': {
     file: 'lxc-busybox.sh', shell: 'sh', needs: [CHROOT],
     options: { args: ['/var/lib/lxc/bb/rootfs'] },
-    table: { '2.6.39-n': 'nnnn', '2.6.39-y': 'yyyy', '3.4-y': 'yyyy', '6.x': 'yyyy' },
+    table: BY('nnnn', 'yyyy', 'yyyy'),
     unknown: ['mknod'],
   },
-  // unshare -r -U -m -p -f --mount-proc: 6.x mounts a devpts instance in the user
+  // unshare -r -U -m -p -f --mount-proc: 4.7+ mounts a devpts instance in the user
   // namespace and binds its ptmx (reachable, isolated, the host untouched); only root is
   // mapped, so uid 1000 does not exist there. 2.6.39 and 3.4: no CLONE_NEWUSER (EINVAL),
-  // set -e ends the script, no container: the host's own namespace.
+  // set -e ends the script, no container: the host's own namespace. 4.4-y: user
+  // namespaces, and devpts mountable from one with newinstance (3.9's FS_USERNS_MOUNT), as
+  // 4.7+. 4.4-n: no FS_USERNS_MOUNT without multiple instances: the devpts mount is EPERM,
+  // sh -e ends the container's shell before the chroot; that shell (in the user
+  // namespace, on the host's one instance) is the container.
   'rootless-mmdebstrap.sh': {
     file: 'rootless-mmdebstrap.sh', shell: 'sh', needs: [CHROOT],
     options: { rootfs: ['/home/builder/target'], args: ['/home/builder/target', 'ls', '/dev/pts'] },
-    table: { '2.6.39-n': 'ynyy', '2.6.39-y': 'ynyy', '3.4-y': 'ynyy', '6.x': 'yyyn' },
+    table: BY('', '', 'yyyn', { without: ['ynyy', 'ynyy'], n44: 'ynyn', y44: 'yyyn' }),
   },
   // Android (devpts mounted by init with no options): the phone's /dev bound into the
   // tree (not its /dev/pts: a plain bind), then a devpts mount on the tree's /dev/pts.
@@ -139,7 +154,7 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   'android-chroot-devpts.sh': {
     file: 'android-chroot-devpts.sh', shell: 'mksh', needs: [CHROOT],
     options: { bootOptions: '', rootfs: ['/data/local/debian'] },
-    table: { '2.6.39-n': 'ynny', '2.6.39-y': 'ynny', '3.4-y': 'ynny', '6.x': 'yyny' },
+    table: BY('ynny', 'ynny', 'yyny'),
     unknown: ['ssh'],
   },
   // The phone's /dev and /dev/pts bound into the tree (mksh arrays), unmounted in reverse
@@ -162,7 +177,7 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   'container-pivot-root.sh': {
     file: 'container-pivot-root.sh', shell: 'bash', needs: [PIVOT],
     options: { rootfs: ['/var/lib/mini/rootfs'] },
-    table: { '2.6.39-n': 'nnnn', '2.6.39-y': 'yyyy', '3.4-y': 'yyyy', '6.x': 'yyyy' },
+    table: BY('nnnn', 'yyyy', 'yyyy'),
   },
   // sysvinit's mountdevsubfs.sh after an initramfs moved /dev (devtmpfs, devpts) in:
   // domount sees /dev/pts mounted and leaves it. The host's ptys work.
@@ -178,7 +193,7 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   'debootstrap-devices.sh': {
     file: 'debootstrap-devices.sh', shell: 'sh', needs: [CHROOT],
     options: { rootfs: ['/srv/target'], args: ['/srv/target'] },
-    table: { '2.6.39-n': 'nnyn', '2.6.39-y': 'nnyn', '3.4-y': 'nnyn', '6.x': 'nyyn' },
+    table: BY('nnyn', 'nnyn', 'nyyn'),
     why: { '6.x/reachable': /ENODEV/ },
   },
   // schroot's setup-start: the host's /dev/pts bound in, the session running (the
