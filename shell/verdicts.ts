@@ -20,7 +20,7 @@
 //   non-root usable  so does uid 1000
 //   isolated, host unharmed: null (not applicable)
 
-import { boot, INITIAL_NS, type BootConfig, type KernelResult } from '../model/index.ts';
+import { boot, INITIAL_NS, profileOf, type BootConfig, type KernelResult } from '../model/index.ts';
 import { mountTable } from './mountinfo.ts';
 import { describeStat, showOptions } from './observe.ts';
 import { HOST_PID, Run, SCRIPT_PID, type Finding, type RecordedStep } from './run.ts';
@@ -164,11 +164,11 @@ function openHint(run: Run, pid: number, errno: string): string {
   const target = run.peek({ op: 'stat', pid, path: '/dev/ptmx' });
   const isLink = 'type' in link && link.type === 'lnk';
   if (errno === 'ENOENT' && isLink) {
-    return run.profile === '2.6.39-n'
+    return profileOf(run.profile).bootMode === 'legacy'
       ? ' (/dev/ptmx is a symlink, and with CONFIG_DEVPTS_MULTIPLE_INSTANCES=n /dev/pts has no ptmx node to point to)'
       : ' (/dev/ptmx is a symlink whose target does not exist: nothing with a ptmx node is mounted on /dev/pts)';
   }
-  if (errno === 'ENOENT' && run.profile === '6.x') return ' (6.x: a plain ptmx node needs a `pts` beside it)';
+  if (errno === 'ENOENT' && profileOf(run.profile).bootMode === 'perMountInstances') return ` (${run.profile}: a plain ptmx node needs a \`pts\` beside it)`;
   if (errno === 'ENODEV') return ' (6.x: what is mounted on the `pts` beside /dev/ptmx is not a devpts root)';
   if (errno === 'EACCES' && !('errno' in target)) {
     const fix = target.fs && target.fs !== 'other' ? 'give the mount ptmxmode=0666 or chmod 0666 /dev/pts/ptmx (document notes 3 and 6)' : 'chmod 0666 it';
@@ -221,7 +221,7 @@ export function isolated(run: Run, c: Container): Verdict {
   if (hostFs !== null && hostFs !== 'other' && hostFs === contFs) {
     const label = run.label(hostFs);
     const sameNs = c.ns === run.state.procs[HOST_PID]!.ns;
-    const why = run.profile === '2.6.39-n'
+    const why = profileOf(run.profile).bootMode === 'legacy'
       ? `the container's /dev/pts is the host's instance (${label}): with CONFIG_DEVPTS_MULTIPLE_INSTANCES=n there is one instance for everyone`
       : sameNs && c.how === 'chroot'
         ? `the chroot is in the host's mount namespace and its /dev/pts is the host's instance (${label})`
