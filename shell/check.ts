@@ -160,6 +160,14 @@ const DEVPTS_MOUNT = /\bmount\b.*devpts|devpts.*\bmount\b/;
 function devptsLines(program: Node, run: Run, end: ScriptEnd, funcs: ReadonlyMap<Node, string>): DevptsLine[] {
   const out: DevptsLine[] = [];
   const seen = new Set<string>();
+  // the script's steps by the statements they came from (a call's line gets its function's steps too)
+  const byNode = new Map<Node, RecordedStep[]>();
+  const note = (n: Node, st: RecordedStep): void => { const l = byNode.get(n); if (l) l.push(st); else byNode.set(n, [st]); };
+  for (const st of run.steps) {
+    if (st.probe) continue;
+    if (st.node) note(st.node, st);
+    for (const n of st.within ?? []) if (n !== st.node) note(n, st);
+  }
   for (const leaf of leaves(program)) {
     const text = leaf.loc.text;
     if (!DEVPTS_TEXT.test(text)) continue;
@@ -169,7 +177,7 @@ function devptsLines(program: Node, run: Run, end: ScriptEnd, funcs: ReadonlyMap
     const c = run.coverage.get(leaf);
     const base = { line: leaf.loc.line, ...(leaf.loc.file !== undefined ? { file: leaf.loc.file } : {}), text, mount: DEVPTS_MOUNT.test(text) };
     if (c?.ran) {
-      const steps = run.steps.filter((s) => !s.probe && (s.node === leaf || s.within?.includes(leaf)));
+      const steps = byNode.get(leaf) ?? [];
       const detail = steps.length === 0 ? 'no model op' : steps.map((s) => `${shortOp(s.op)} → ${'errno' in s.result ? s.result.errno : 'ok'}`).join('; ');
       out.push({ ...base, outcome: 'ran', detail });
     } else if (c?.skipped) {
