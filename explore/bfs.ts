@@ -27,7 +27,7 @@ export interface System<S, X = unknown> {
 }
 
 /** A check on one transition: a message when it is violated, else null. */
-export interface TransitionCheck<S> {
+export interface SearchCheck<S> {
   readonly id: string;
   check(before: S, op: Op, result: StepResult, after: S): string | null;
   /**
@@ -86,7 +86,7 @@ export interface SearchResult {
 
 export interface SearchOptions<S> {
   depth: number;
-  checks?: readonly TransitionCheck<S>[];
+  checks?: readonly SearchCheck<S>[];
   exact?: boolean;
   maxStates?: number;
   maxSeconds?: number;

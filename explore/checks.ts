@@ -1,36 +1,20 @@
-// What the explorer checks on every transition: the invariants I1–I5 and every clause
-// of the catalogue that can be judged on one transition (properties/clauses.ts, each with
-// a `transition`). Clauses that compare two profiles (D5, U1, R1, R2) are explored on
-// the product (explore/product.ts). Clauses judged on a whole scenario run (D8, U2–U5,
-// U7) are not judgeable transition by transition; the explorer says so instead of
-// pretending.
+// What the explorer checks on every transition: every clause of the catalogue
+// (clauses/) whose check is a transition predicate (the invariants I1–I5 among them).
+// Comparison clauses (D5, U1, R1, R2) are explored on the product of their pair
+// (explore/product.ts, from the same record). Clauses judged on a whole scenario or run
+// (D8, U2–U5, U7) are not judgeable transition by transition; the explorer says so
+// instead of pretending.
 
 import type { KernelState, Op, Profile, StepResult } from '../model/index.ts';
 import { stepWith } from '../model/step.ts';
-import { CLAUSES, type Clause } from '../properties/clauses.ts';
-import { INVARIANTS } from '../properties/invariants.ts';
-import type { TransitionCtx } from '../properties/transitions.ts';
-import type { TransitionCheck } from './bfs.ts';
-import { PRODUCTS, type ProductId } from './product.ts';
-
-export const INVARIANT_IDS = Object.keys(INVARIANTS) as (keyof typeof INVARIANTS)[];
-
-/**
- * Invariants that are properties of the state after a step: I2 (listings) and I3 (ptys
- * and handles) read `after` only (properties/invariants.ts; `before` only to skip a step
- * that left instances, handles and mounts untouched, whose `after` was judged already).
- * Their verdict on a state is the same whichever transition reaches it, and the same on
- * every state with its canonical key (they look at structure, not at names), so the
- * explorer judges them once per distinct state (test/explore/checks.test.ts checks
- * that they do not depend on `before`).
- */
-export const STATE_INVARIANTS: ReadonlySet<string> = new Set(['I2', 'I3']);
+import { CLAUSES, INVARIANTS, type Clause, type InvariantId, type TransitionCtx } from '../clauses/index.ts';
+import type { SearchCheck } from './bfs.ts';
 
 export interface CheckPlan {
   /** Transition checks, in catalogue order (invariants first). */
-  checks: TransitionCheck<KernelState>[];
+  checks: SearchCheck<KernelState>[];
   /** Comparison clauses (explored on the product) that involve this profile. */
-  product: ProductId[];
+  product: Clause[];
   /** Clauses the explorer does not judge on this profile, with the reason. */
   notJudged: { id: string; reason: string }[];
 }
@@ -42,51 +26,52 @@ export function knownCheckIds(): string[] {
 
 /** How the explorer can judge a clause: on transitions, on the product, or not at all. */
 export function explorerMode(c: Clause): 'transition' | 'product' | 'scenario' {
-  if (c.pair) return 'product';
-  return c.transition || c.kind === 'I' ? 'transition' : 'scenario';
+  return c.check.kind === 'transition' ? 'transition' : c.check.kind === 'comparison' ? 'product' : 'scenario';
 }
 
 /**
  * The checks for one profile. `ids` empty: every clause of the catalogue that speaks
- * about the profile. Invariants use properties/invariants.ts directly (the catalogue's
- * wrapper only adds witness counting); clauses their `transition`; comparison clauses
- * go to the product search; scenario clauses are reported as not judged here.
+ * about the profile. A transition clause's predicate gets one reused context per plan
+ * (the hot path: no allocation per transition); a state-only invariant is judged once
+ * per distinct state; comparison clauses go to the product search; scenario and run
+ * clauses are reported as not judged here.
  */
 export function planChecks(profile: Profile, ids: readonly string[] = []): CheckPlan {
   const wanted = ids.length === 0 ? CLAUSES : ids.map((id) => CLAUSES.find((c) => c.id === id) ?? id);
-  const checks: TransitionCheck<KernelState>[] = [];
-  const product: ProductId[] = [];
+  const checks: SearchCheck<KernelState>[] = [];
+  const product: Clause[] = [];
   const notJudged: { id: string; reason: string }[] = [];
   const step = (state: KernelState, op: Op) => stepWith(profile, state, op);
   for (const c of wanted) {
     if (typeof c === 'string') { notJudged.push({ id: c, reason: 'is not in the clause catalogue' }); continue; }
     if (!c.profiles.includes(profile.id)) {
-      if (ids.length > 0) notJudged.push({ id: c.id, reason: `does not speak about ${profile.id} (${c.pair ? c.pair.join(' vs ') : c.profiles.join(', ')})` });
+      if (ids.length > 0) notJudged.push({ id: c.id, reason: `does not speak about ${profile.id} (${c.check.kind === 'comparison' ? c.check.pair.join(' vs ') : c.profiles.join(', ')})` });
       continue;
     }
-    switch (explorerMode(c)) {
-      case 'transition':
-        if (c.kind === 'I') {
-          const inv = INVARIANTS[c.id as keyof typeof INVARIANTS];
-          checks.push({ id: c.id, stateOnly: STATE_INVARIANTS.has(c.id), check: (before, op, result, after) => inv(profile, before, op, result, after) });
-        } else {
-          const fn = c.transition!;
-          checks.push({
-            id: c.id,
-            check: (before: KernelState, op: Op, result: StepResult, after: KernelState) => {
-              const ctx: TransitionCtx = { profile, before, op, result, after, step };
-              return fn(ctx);
-            },
-          });
+    const check = c.check;
+    switch (check.kind) {
+      case 'transition': {
+        // an invariant is called as it is (its record's predicate only adds witness counting,
+        // which the search does not report): the hot path of every search
+        if (c.kind === 'I' && c.id in INVARIANTS) {
+          const inv = INVARIANTS[c.id as InvariantId];
+          checks.push({ id: c.id, ...(check.stateOnly ? { stateOnly: true } : {}), check: (before, op, result, after) => inv(profile, before, op, result, after) });
+          break;
         }
+        const predicate = check.predicate;
+        const ctx = { profile, step, before: null as unknown as KernelState, op: null as unknown as Op, result: null as unknown as StepResult, after: null as unknown as KernelState } as { -readonly [K in keyof TransitionCtx]: TransitionCtx[K] };
+        checks.push({
+          id: c.id,
+          ...(check.stateOnly ? { stateOnly: true } : {}),
+          check: (before, op, result, after) => { ctx.before = before; ctx.op = op; ctx.result = result; ctx.after = after; return predicate(ctx); },
+        });
         break;
-      case 'product':
-        if (c.id in PRODUCTS) product.push(c.id as ProductId);
-        else notJudged.push({ id: c.id, reason: 'compares two profiles, but the explorer has no product definition for it (explore/product.ts PRODUCTS)' });
+      }
+      case 'comparison':
+        product.push(c);
         break;
-      case 'scenario':
-        notJudged.push({ id: c.id, reason: 'is judged on a whole scenario run, not on one transition (the random runner judges it)' });
-        break;
+      default:
+        notJudged.push({ id: c.id, reason: `is judged on a whole ${check.kind === 'scenario' ? 'scenario run' : 'run'}, not on one transition (the random runner judges it)` });
     }
   }
   // invariants first, as the catalogue lists them last

@@ -1,17 +1,17 @@
-// Clauses that compare two profiles (D5, U1, R1, R2: the catalogue's clauses with a
-// `pair`) are explored on the product: a state is a pair (state under the driver
-// profile, state under the other); every action is the same op issued to both; the
-// transition is checked by comparing the two results. A pair whose results differed is
-// a counterexample and is not expanded further.
+// Clauses that compare two profiles (D5, U1, R1, R2: the catalogue's comparison checks)
+// are explored on the product: a state is a pair (state under the driver profile, state
+// under the other); every action is the same op issued to both; the transition is
+// checked by comparing the two results. A pair whose results differed is a
+// counterexample and is not expanded further.
 //
-// The premise of each clause is the random runner's (properties/compare.ts), judged step
-// by step on the driver's side: a step is in the product's alphabet when the premise
-// holds for the one-step run of it (every premise there is a conjunction over steps, so
-// a sequence satisfies it exactly when each of its steps does; R2's "redirect before the
-// first pty" is judged only up to the first successful ptmx open, as its loop does).
-// Boots: the scope's boot configurations that satisfy the premise, else the clause's
-// own first boot; R2 starts with the runner's prefix (rm /dev/ptmx; ln -s pts/ptmx
-// /dev/ptmx).
+// Pair, premise, boots and prefix are the clause record's (clauses/), the same the random
+// runner reads. The premise is judged step by step on the driver's side: a step is in the
+// product's alphabet when the premise holds for the one-step run of it (every premise is a
+// conjunction over steps, so a sequence satisfies it exactly when each of its steps does;
+// R2's "redirect before the first pty" is judged only up to the first successful ptmx
+// open, as its loop does). Boots: the scope's boot configurations that satisfy the
+// premise, else the record's first boot; R2 starts with its prefix (rm /dev/ptmx;
+// ln -s pts/ptmx /dev/ptmx).
 // Results are compared as the runner compares them: `fd` names are the model's own
 // (equal on both sides while results agree), `log` only where both report it, `fs`
 // labels through a bijection built from first appearance (devpts1, devpts2, ... on each
@@ -23,42 +23,34 @@ import {
   type BootConfig, type KernelState, type Op, type Profile, type ProfileId, type StepResult,
 } from '../model/index.ts';
 import { stepWith } from '../model/step.ts';
-import { SYMLINK_PREFIX } from '../properties/clauses.ts';
-import { both, legacyValidOptions, neverNamesDevptsPtmx, noNewinstance, noNewOptions, r2Premise, type Premise } from '../properties/compare.ts';
-import { DEVPTS_ROOT_INO, resolveAs } from '../properties/observe.ts';
-import { subjectOf, type Run } from '../properties/run.ts';
+import { subjectOf, type Clause, type Premise, type Run } from '../clauses/index.ts';
+import { DEVPTS_ROOT_INO, resolveAs } from '../clauses/observe.ts';
 import { Alphabet } from './actions.ts';
-import type { System, TransitionCheck } from './bfs.ts';
+import type { SearchCheck, System } from './bfs.ts';
 import { canonical, canonicalHandles } from './canon.ts';
 import { scopeBoots, type Scope } from './scope.ts';
 import { ptyCount } from './system.ts';
 
-export type ProductId = 'D5' | 'U1' | 'R1' | 'R2';
-
 export interface ProductClause {
-  readonly id: ProductId;
-  /** The driver (premises are judged on its side) and the other profile: the catalogue's `pair`. */
+  readonly id: string;
+  /** The driver (premises are judged on its side) and the other profile: the record's pair. */
   readonly a: ProfileId;
   readonly b: ProfileId;
   readonly premise: Premise;
   /** Drop `ptmx` from listings of devpts roots before comparing. */
   readonly dropPtmx: boolean;
-  /** Boot used when no boot of the scope satisfies the premise. */
+  /** Boot used when no boot of the scope satisfies the premise: the record's first. */
   readonly fallbackBoot: BootConfig;
   /** Ops run first (counted in the depth). */
   readonly prefix?: readonly Op[];
 }
 
-/** Mirrors the comparison clauses of properties/clauses.ts (test/explore/product.test.ts checks the ids and pairs). */
-export const PRODUCTS: Readonly<Record<ProductId, ProductClause>> = {
-  D5: { id: 'D5', a: '2.6.39-y', b: '2.6.39-n', premise: both(noNewinstance, neverNamesDevptsPtmx), dropPtmx: true, fallbackBoot: {} },
-  U1: { id: 'U1', a: '2.6.39-y', b: '2.6.39-n', premise: both(noNewOptions, neverNamesDevptsPtmx), dropPtmx: true, fallbackBoot: {} },
-  R1: { id: 'R1', a: '2.6.39-y', b: '2.6.39-n', premise: both(legacyValidOptions, neverNamesDevptsPtmx), dropPtmx: true, fallbackBoot: {} },
-  R2: {
-    id: 'R2', a: '2.6.39-y', b: '6.x', premise: r2Premise, dropPtmx: false,
-    fallbackBoot: { devptsOptions: 'newinstance' }, prefix: SYMLINK_PREFIX as unknown as readonly Op[],
-  },
-};
+/** The product definition of a comparison clause, read from its record. */
+export function productOf(c: Clause): ProductClause {
+  const k = c.check;
+  if (k.kind !== 'comparison') throw new Error(`${c.id} does not compare two profiles`);
+  return { id: c.id, a: k.pair[0], b: k.pair[1], premise: k.premise, dropPtmx: k.dropPtmx, fallbackBoot: k.boots[0] ?? {}, ...(k.prefix.length > 0 ? { prefix: k.prefix } : {}) };
+}
 
 export interface PairState {
   readonly a: KernelState;
@@ -152,7 +144,7 @@ export class ProductSystem implements System<PairState, PairCtx> {
 }
 
 /** The check of a product clause: the pair's results differed on this step. */
-export function productCheck(c: ProductClause): TransitionCheck<PairState> {
+export function productCheck(c: ProductClause): SearchCheck<PairState> {
   return { id: c.id, check: (_before, _op, _result, after) => after.diverged };
 }
 

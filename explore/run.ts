@@ -4,13 +4,14 @@
 // shortest counterexample trace (devpts-trace/1), saved when an output folder is given.
 
 import { isToolError, profileOf, type Op, type Profile, type ProfileId, type StepResult } from '../model/index.ts';
+import type { Counterexample, Verdict } from '../clauses/index.ts';
 import type { Trace } from '../traces/types.ts';
 import { Search, type Progress, type SearchResult } from './bfs.ts';
 import { planChecks } from './checks.ts';
-import { PRODUCTS, ProductSystem, productCheck } from './product.ts';
+import { productOf, ProductSystem, productCheck } from './product.ts';
 import type { Scope } from './scope.ts';
 import { KernelSystem } from './system.ts';
-import { counterexampleName, counterexampleTrace, plural, saveCounterexample } from './trace.ts';
+import { counterexampleName, counterexampleTrace, plural, saveCounterexample, withItsEvidence } from './trace.ts';
 
 export interface ExploreOptions {
   profile: ProfileId | Profile;
@@ -29,9 +30,9 @@ export interface ExploreOptions {
   onProgress?: (label: string, p: Progress) => void;
 }
 
-export interface Counterexample {
+/** The shortest counterexample in the scope (clauses/verdict.ts Counterexample, with its traces). */
+export interface ExploredCounterexample extends Counterexample {
   check: string;
-  message: string;
   /** Steps (the violating step last; for product clauses the prefix included). */
   length: number;
   ops: Op[];
@@ -48,17 +49,18 @@ export interface SearchReport {
   label: string;
   checks: string[];
   result: SearchResult;
-  counterexamples: Counterexample[];
+  counterexamples: ExploredCounterexample[];
 }
 
-export type Verdict = 'holds' | 'violated' | 'not-judged' | 'incomplete';
+/** The explorer's verdicts (clauses/verdict.ts). */
+export type ExploreVerdict = Extract<Verdict, 'holds' | 'violated' | 'not-judged' | 'incomplete'>;
 
 export interface ExploreOutcome {
   profile: ProfileId;
   scope: string;
   depthBound: number;
   searches: SearchReport[];
-  verdicts: { id: string; verdict: Verdict; reason?: string; counterexample?: Counterexample }[];
+  verdicts: { id: string; verdict: ExploreVerdict; reason?: string; counterexample?: ExploredCounterexample }[];
   /** 'violation' if any check is violated, 'budget' if a search stopped early, else 'ok'. */
   status: 'ok' | 'violation' | 'budget';
 }
@@ -81,20 +83,24 @@ export async function explore(o: ExploreOptions): Promise<ExploreOutcome> {
       maxHeapBytes: o.maxHeapBytes, stopAtFirst: o.stopAtFirst,
       onProgress: o.onProgress && ((p) => o.onProgress!(label, p)),
     });
-    const counterexamples: Counterexample[] = [];
+    const counterexamples: ExploredCounterexample[] = [];
     for (const v of result.violations) {
       const rep = search.replay(search.pathOf(v));
       const boot = sys.boots[rep.root] ?? {};
       const trace = counterexampleTrace({ profile: profile.id, boot, ops: rep.ops, results: rep.results, check: v.check, message: v.message, scope: o.scope.name });
-      const cx: Counterexample = { check: v.check, message: v.message, length: rep.ops.length, ops: rep.ops, results: rep.results, trace };
-      if (o.outDir) cx.path = await saveCounterexample(o.outDir, counterexampleName(v.check, profile.id, o.scope.name), trace);
+      const cx: ExploredCounterexample = {
+        clause: v.check, check: v.check, message: v.message, step: rep.ops.length, length: rep.ops.length, ops: rep.ops, results: rep.results, trace,
+        sides: [{ profile: profile.id, boot, ops: rep.ops, results: rep.results }],
+      };
+      if (o.outDir) cx.path = await saveCounterexample(o.outDir, counterexampleName(v.check, profile.id, o.scope.name), withItsEvidence([trace])[0]!);
       counterexamples.push(cx);
     }
     searches.push({ label, checks: plan.checks.map((c) => c.id), result, counterexamples });
   }
 
-  for (const id of plan.product) {
-    const clause = PRODUCTS[id as keyof typeof PRODUCTS];
+  for (const record of plan.product) {
+    const id = record.id;
+    const clause = productOf(record);
     const sys = new ProductSystem(clause, o.scope);
     const search = new Search(sys);
     const label = `product ${id} (${clause.a} × ${clause.b})`;
@@ -104,7 +110,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreOutcome> {
       maxHeapBytes: o.maxHeapBytes, stopAtFirst: true,
       onProgress: o.onProgress && ((p) => o.onProgress!(label, p)),
     });
-    const counterexamples: Counterexample[] = [];
+    const counterexamples: ExploredCounterexample[] = [];
     for (const v of result.violations) {
       const rep = search.replay(search.pathOf(v));
       const boot = sys.boots[rep.root] ?? {};
@@ -121,10 +127,14 @@ export async function explore(o: ExploreOptions): Promise<ExploreOutcome> {
       const [me, other] = mineIsA ? [clause.a, clause.b] : [clause.b, clause.a];
       const trace = mk(me, split(mineIsA ? 'a' : 'b'), other);
       const otherTrace = mk(other, split(mineIsA ? 'b' : 'a'), me);
-      const cx: Counterexample = { check: id, message: v.message, length: rep.ops.length, ops: rep.ops, results: split(mineIsA ? 'a' : 'b'), trace, otherTrace };
+      const cx: ExploredCounterexample = {
+        clause: id, check: id, message: v.message, step: rep.ops.length, length: rep.ops.length, ops: rep.ops, results: split(mineIsA ? 'a' : 'b'), trace, otherTrace,
+        sides: [{ profile: me, boot, ops: rep.ops, results: split(mineIsA ? 'a' : 'b') }, { profile: other, boot, ops: rep.ops, results: split(mineIsA ? 'b' : 'a') }],
+      };
       if (o.outDir) {
-        cx.path = await saveCounterexample(o.outDir, counterexampleName(id, me, o.scope.name), trace);
-        cx.otherPath = await saveCounterexample(o.outDir, counterexampleName(id, other, o.scope.name, '.other'), otherTrace);
+        const [mine, theirs] = withItsEvidence([trace, otherTrace]);
+        cx.path = await saveCounterexample(o.outDir, counterexampleName(id, me, o.scope.name), mine!);
+        cx.otherPath = await saveCounterexample(o.outDir, counterexampleName(id, other, o.scope.name, '.other'), theirs!);
       }
       counterexamples.push(cx);
     }

@@ -13,7 +13,7 @@
 // canonical.
 
 import { validateBoot, validateOp, type BootConfig, type Op } from '../model/index.ts';
-import { UsageError } from '../cli/exit-codes.ts';
+import { UsageError } from '../traces/errors.ts';
 
 type WithoutPid<T> = T extends unknown ? Omit<T, 'pid'> : never;
 type HandleOpName = 'close' | 'unlockpt' | 'peer';

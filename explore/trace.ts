@@ -1,10 +1,14 @@
 // Counterexamples as devpts-trace/1 files: the shortest path the search found, each
 // step with the model's own result as its expectation (so `devpts-check replay`
-// reproduces it exactly), the violating step last, with the violation as its note.
+// reproduces it exactly), the violating step last, with the violation note
+// (traces/violation.ts); the saved file adds the observation steps that show it
+// (traces/evidence.ts).
 
 import { isToolError, type BootConfig, type Op, type ProfileId, type StepResult } from '../model/index.ts';
 import { FsLabeler, labelModelResult } from '../traces/labels.ts';
 import { saveTrace } from '../traces/save.ts';
+import { withEvidence } from '../traces/evidence.ts';
+import { violationOf } from '../traces/violation.ts';
 import type { Expectation, Trace, TraceStep } from '../traces/types.ts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,7 +35,6 @@ export function counterexampleTrace(input: TraceInput): Trace {
     const result = labelModelResult(labeler, input.results[i]!);
     const step: TraceStep = { ...op } as TraceStep;
     if (!isToolError(result)) step.expect = { ...result } as Expectation;
-    if (i === input.ops.length - 1) step.note = `violates ${input.check}: ${input.message}`;
     return step;
   });
   const trace: Trace = {
@@ -43,7 +46,7 @@ export function counterexampleTrace(input: TraceInput): Trace {
     steps,
     source: 'explore',
     scope: input.scope,
-    violation: input.message,
+    violation: { clause: input.check, step: steps.length, message: input.message },
     ...(input.extra ?? {}),
   };
   return trace;
@@ -53,6 +56,13 @@ export function counterexampleTrace(input: TraceInput): Trace {
 export function counterexampleName(check: string, profile: string, scope: string, suffix = ''): string {
   const clean = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_');
   return `${clean(check)}-${clean(profile)}-${clean(scope)}${suffix}.json`;
+}
+
+/** The traces as saved: with the observation steps that show the violation (one trace, or a comparison's two sides). */
+export function withItsEvidence(sides: readonly Trace[]): Trace[] {
+  const t = sides[0]!;
+  const v = violationOf(t) ?? { clause: t.clauses?.[0], step: t.steps.length, message: '' };
+  return withEvidence(sides, v);
 }
 
 /** Save atomically (traces/save.ts) under `dir`; returns the path. */

@@ -17,8 +17,8 @@ import {
   boot, BootError, isToolError, step,
   type BootConfig, type KernelState, type Op, type ProfileId, type StepResult,
 } from '../model/index.ts';
-import { DEFAULT_BOOTS, runs, type GenOptions } from '../properties/arbitraries.ts';
-import { deepEqual } from '../traces/expect.ts';
+import { DEFAULT_BOOTS, runs, type GenOptions } from '../properties/generators/index.ts';
+import { deepEqual } from '../model/equal.ts';
 import { FsLabeler, labelModelResult } from '../traces/labels.ts';
 import { saveTrace } from '../traces/save.ts';
 import type { Expectation, Trace, TraceStep } from '../traces/types.ts';

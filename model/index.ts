@@ -8,5 +8,6 @@ export { PROFILES, profileOf, kernelMode, type Profile, type KernelMode } from '
 export { validateOp, validateBoot, BOOT_FIELD_NAMES, asOp, type Problem } from './validate.ts';
 export { DEFAULT_OPTIONS } from './options.ts';
 export { kernelMachine, startKernelActor, runThroughMachine, opEvent, type OpEvent, type KernelSnapshot } from './machine.ts';
-export { FsLabeler, OTHER_FS } from './labels.ts';
+export { FsLabeler, OTHER_FS, labelModelResult } from './labels.ts';
 export { ptyLimitReached, lowestFree, totalPtys, type PtyLimits } from './limits.ts';
+export { deepEqual } from './equal.ts';

@@ -4,6 +4,8 @@
 // st_dev ("0:40") on the live kernel. Use one labeler per run, so that model and
 // kernel label the same instances the same way. (Pure: traces/, shell/ and kernel/ share it.)
 
+import { isOk, type StepResult } from './ops.ts';
+
 export const OTHER_FS = 'other';
 
 export class FsLabeler<Key = string> {
@@ -33,4 +35,18 @@ export class FsLabeler<Key = string> {
   known(key: Key): string | null {
     return this.labels.get(key) ?? null;
   }
+}
+
+/** The model names an instance by its id and everything else "other" (model/files.ts fsName). */
+export const modelFsKey = (fs: string): string | null => (fs === OTHER_FS ? null : fs);
+
+/** A model result with its `fs` relabelled; results without `fs` are returned as they are. */
+export function labelModelResult(labeler: FsLabeler<string>, result: StepResult): StepResult {
+  if (!isOk(result)) return result;
+  if (result.mounts !== undefined) {
+    // one label per instance, in the order the lines show them (first appearance)
+    return { ...result, mounts: result.mounts.map((m) => ({ ...m, fs: labeler.label(modelFsKey(m.fs)) })) };
+  }
+  if (result.fs === undefined) return result;
+  return { ...result, fs: labeler.label(modelFsKey(result.fs)) };
 }

@@ -6,7 +6,7 @@ import { done, fail, type Ctx, type Outcome } from './outcome.ts';
 import { collect } from './mounts.ts';
 import { DEVPTS_ROOT_INO, R, W, mountOf, nodeAt, permits, resolve, slaveIno, type Pos } from './paths.ts';
 import { siblingPts } from './instances.ts';
-import { ptyTransition, type PtyEventType } from './charts/pty.ts';
+import { ptyNext, type PtyEventType } from './charts/pty.ts';
 import { drop, put } from './records.ts';
 import type { DevptsFs, Handle, KernelState, MountId, Pty } from './state.ts';
 
@@ -68,8 +68,8 @@ function opened(state: KernelState, as: string | undefined, handle: Handle, valu
 
 /** The pty chart (charts/pty.ts) applied to pty `index` of `fs`: the new state, or null when the chart refuses the event. */
 function ptyEvent(state: KernelState, fs: DevptsFs, index: number, event: PtyEventType): KernelState | null {
-  const t = ptyTransition(fs.ptys[index]!, event);
-  return t === null ? null : setPty(state, fs, index, t.pty);
+  const next = ptyNext(fs.ptys[index]!, event);
+  return next === undefined ? null : setPty(state, fs, index, next);
 }
 
 /** pty_open: the pty chart refuses a slave open while locked (before unlockpt) or hung up (master closed): EIO. */

@@ -8,7 +8,7 @@ import type { Op, ToolError } from './ops.ts';
 import type { Outcome } from './outcome.ts';
 import { TOOL_CHECKS } from './handlers.ts';
 import { MODE_DISPATCH } from './charts/mode.ts';
-import { kernelMode, profileOf, type Profile } from './profiles.ts';
+import { profileOf, type Profile } from './profiles.ts';
 import type { KernelState } from './state.ts';
 
 export type { Outcome } from './outcome.ts';
@@ -28,5 +28,7 @@ export function stepWith(profile: Profile, state: KernelState, op: Op): Outcome 
     const problem = check(state, pid, op);
     if (problem !== null) return { state, result: problem };
   }
-  return MODE_DISPATCH[kernelMode(profile, state)][op.op]({ profile, state, proc }, op);
+  // the mode chart's state, read from the kernel state (profiles.ts kernelMode, inlined: hot path)
+  const mode = profile.bootMode === 'singleInstance' && state.multiInstance ? 'multiInstance' : profile.bootMode;
+  return MODE_DISPATCH[mode][op.op]({ profile, state, proc }, op);
 }

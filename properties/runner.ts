@@ -1,5 +1,6 @@
-// The property runner: checks (clause, profile) pairs with fast-check and turns a
-// violation into a shrunk, replayable devpts-trace/1 counterexample.
+// The random runner: checks (clause, profile) pairs with fast-check, drawing runs from
+// each clause record's generation hints (clauses/), and turns a violation into a shrunk,
+// replayable devpts-trace/1 counterexample.
 //
 //   checkClause(clause, target, { runs, seed, maxSteps }) → ClauseResult      (synchronous)
 //   runChecks({ profiles, clauses, runs, seed, maxSteps, outDir, onProgress }) → CheckReport
@@ -20,19 +21,39 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { PROFILE_IDS, type Op, type ProfileId } from '../model/index.ts';
-import { FsLabeler, labelModelResult } from '../traces/labels.ts';
+import { deepEqual, FsLabeler, labelModelResult, PROFILE_IDS, type Op, type ProfileId } from '../model/index.ts';
+import {
+  CLAUSES, clauseById, execute, isRealSubject, labelOf, pairOf, subjectOf,
+  type Clause, type Counterexample, type Expected, type Run, type RunCheck, type Subject, type SubjectLike, type Verdict, type Violation,
+} from '../clauses/index.ts';
+import { judgeOf } from '../clauses/judge.ts';
 import { replayOnModel } from '../traces/replay.ts';
 import { saveTrace } from '../traces/save.ts';
+import { withEvidence, withoutEvidence } from '../traces/evidence.ts';
 import type { Trace, TraceStep } from '../traces/types.ts';
-import { CLAUSES, clauseById, labelOf, type Clause, type Expected, type PropertySpec } from './clauses.ts';
-import { deepEqual } from './observe.ts';
-import { execute, isRealSubject, subjectOf, type Run, type Subject, type SubjectLike } from './run.ts';
-import type { Violation } from './scenarios.ts';
+import { runs, scenarioRuns } from './generators/index.ts';
+import { DEFAULT_MAX_STEPS, DEFAULT_RUNS, DEFAULT_SEED } from './defaults.ts';
 
-export const DEFAULT_SEED = 20_260_004;
-export const DEFAULT_RUNS = 150;
-export const DEFAULT_MAX_STEPS = 20;
+export { DEFAULT_MAX_STEPS, DEFAULT_RUNS, DEFAULT_SEED };
+
+/** What the runner draws for a clause: runs from its generation hints, and the judge of its check. */
+export interface PropertySpec {
+  readonly arbitrary: fc.Arbitrary<Run>;
+  readonly check: RunCheck;
+}
+
+/** A clause's property on its subjects (one, or [driver, other] for a comparison), from its check's data. */
+export function propertyOf(c: Clause, subjects: readonly Subject[], maxSteps: number): PropertySpec {
+  const check = c.check;
+  const [s, other] = subjects;
+  switch (check.kind) {
+    case 'transition': return { arbitrary: runs(s!, { ...check.generation, maxSteps }), check: judgeOf(check) };
+    case 'scenario': return { arbitrary: scenarioRuns(s!, check.scenario, { ...check.generation, maxSteps }), check: judgeOf(check) };
+    case 'run': return { arbitrary: fc.oneof(...check.generations.map((g) => runs(s!, { ...g, maxSteps }))), check: judgeOf(check) };
+    case 'comparison':
+      return { arbitrary: runs(s!, { ...check.generation, boots: check.boots, prefix: check.prefix, maxSteps }), check: judgeOf(check, other) };
+  }
+}
 
 export interface CheckOptions {
   /** Random sequences per (clause, profile). Default DEFAULT_RUNS. */
@@ -43,7 +64,8 @@ export interface CheckOptions {
   readonly maxSteps?: number;
 }
 
-export type Verdict = 'holds' | 'violated' | 'n/a';
+/** The random runner's verdicts. */
+export type RandomVerdict = Extract<Verdict, 'holds' | 'violated' | 'n/a'>;
 
 export interface CounterexampleTrace {
   /** Suggested file name: <clause>-<profile>.json. */
@@ -52,10 +74,8 @@ export interface CounterexampleTrace {
   readonly trace: Trace;
 }
 
-export interface Counterexample {
-  /** 1-based step number at which the violation shows (in every trace of a comparison). */
-  readonly step: number;
-  readonly message: string;
+/** A shrunk counterexample of the random runner (clauses/verdict.ts Counterexample, with how it was found and its traces). */
+export interface RandomCounterexample extends Counterexample {
   readonly stepsBeforeShrink: number;
   readonly stepsAfterShrink: number;
   /** fast-check's shrink count (the delta pass on concrete ops comes after). */
@@ -79,7 +99,7 @@ export interface ClauseResult {
   readonly profiles: readonly ProfileId[];
   /** The subjects checked (profile IDs, or mutant names). */
   readonly subjects: readonly string[];
-  readonly verdict: Verdict;
+  readonly verdict: RandomVerdict;
   /** clauses.md's hypothesis for this label (null when the clause does not list it). */
   readonly expected: Expected | null;
   readonly runs: number;
@@ -88,19 +108,20 @@ export interface ClauseResult {
   readonly seed: number;
   readonly maxSteps: number;
   readonly ms: number;
-  readonly counterexample?: Counterexample;
+  readonly counterexample?: RandomCounterexample;
 }
 
 export type Target = SubjectLike | readonly [SubjectLike, SubjectLike];
 
 /** The subjects a clause is checked on, or null when it does not speak about the target (n/a). */
 export function subjectsFor(clause: Clause, target: Target | undefined): Subject[] | null {
-  if (clause.pair) {
+  const clausePair = pairOf(clause);
+  if (clausePair) {
     if (Array.isArray(target)) return [subjectOf(target[0]), subjectOf(target[1])];
-    const pair = clause.pair.map((p) => subjectOf(p));
+    const pair = clausePair.map((p) => subjectOf(p));
     if (target === undefined) return pair;
     const s = subjectOf(target as SubjectLike);
-    const at = clause.pair.indexOf(s.profile.id);
+    const at = clausePair.indexOf(s.profile.id);
     if (at < 0) return null;
     pair[at] = s;
     return pair;
@@ -121,16 +142,17 @@ export function checkClause(clause: Clause | string, target?: Target, options: C
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
   const t0 = performance.now();
   const subjects = subjectsFor(c, target);
-  const single = !c.pair && target !== undefined && !Array.isArray(target) ? subjectOf(target as SubjectLike) : null;
-  const label = c.pair ? labelOf(c) : single!.profile.id;
+  const pair = pairOf(c);
+  const single = !pair && target !== undefined && !Array.isArray(target) ? subjectOf(target as SubjectLike) : null;
+  const label = pair ? labelOf(c) : single!.profile.id;
   const base = {
     clause: c.id, kind: c.kind, label, seed, maxSteps,
-    profiles: c.pair ? [...c.pair] : [single!.profile.id],
+    profiles: pair ? [...pair] : [single!.profile.id],
     expected: c.expected[label] ?? null,
   };
   if (!subjects) return { ...base, subjects: [single!.name], verdict: 'n/a', runs: 0, witnessed: 0, ms: 0 };
 
-  const spec = c.property(subjects, { maxSteps });
+  const spec = propertyOf(c, subjects, maxSteps);
   let witnessed = 0;
   let first: Run | null = null;
   const property = fc.property(spec.arbitrary, (run) => {
@@ -155,7 +177,9 @@ export function checkClause(clause: Clause | string, target?: Target, options: C
   const min = minimize(shrunk, spec);
   const traces = counterexampleTraces(c, min.run, min.violation, { seed: details.seed, path: details.counterexamplePath ?? '' });
   const real = subjects.every(isRealSubject);
-  const counterexample: Counterexample = {
+  const counterexample: RandomCounterexample = {
+    clause: c.id,
+    sides: [min.run, ...(min.violation.other ? [min.violation.other] : [])].map((r) => ({ profile: r.subject.profile.id, boot: r.boot, ops: r.ops.slice(0, min.violation.step + 1), results: r.results.slice(0, min.violation.step + 1) })),
     step: min.violation.step + 1,
     message: min.violation.message,
     stepsBeforeShrink: first ? (first as Run).ops.length : shrunk.ops.length,
@@ -295,7 +319,7 @@ function traceOf(c: Clause, run: Run, upTo: number, extra: Record<string, unknow
 
 function counterexampleTraces(c: Clause, run: Run, v: Violation, fcInfo: { seed: number; path: string }): CounterexampleTrace[] {
   const upTo = v.step + 1;
-  const base = { source: 'devpts-check check', seed: fcInfo.seed, path: fcInfo.path, violation: { step: upTo, message: v.message } };
+  const base = { source: 'devpts-check check', seed: fcInfo.seed, path: fcInfo.path, violation: { clause: c.id, step: upTo, message: v.message } };
   const name = (s: Subject) => `${c.id}-${fileSafe(s.name)}.json`;
   if (!v.other) return [{ name: name(run.subject), profile: run.subject.profile.id, trace: traceOf(c, run, upTo, base) }];
   const other = v.other;
@@ -315,7 +339,8 @@ function counterexampleTraces(c: Clause, run: Run, v: Violation, fcInfo: { seed:
  */
 export function confirmReplay(c: Clause, traces: readonly CounterexampleTrace[]): Violation | null {
   const replayed: Run[] = [];
-  for (const t of traces) {
+  for (const t0 of traces) {
+    const t = { ...t0, trace: withoutEvidence(t0.trace) }; // judged on the steps the runner found
     const outcome = replayOnModel(t.trace, t.name);
     if (outcome.verdict !== 'holds') return null;
     const ops = t.trace.steps.map(({ expect: _e, note: _n, ...op }) => op as Op);
@@ -325,10 +350,10 @@ export function confirmReplay(c: Clause, traces: readonly CounterexampleTrace[])
     for (let i = 0; i < outcome.states.length; i++) if (!deepEqual(direct.states[i], outcome.states[i])) return null;
     replayed.push({ ...direct, states: outcome.states, results: outcome.steps.map((s) => s.result) });
   }
-  const subjects = c.pair ? c.pair.map((p) => subjectOf(p)) : [subjectOf(traces[0]!.profile)];
-  const spec = c.property(subjects, { maxSteps: DEFAULT_MAX_STEPS });
-  const v = spec.check(replayed[0]!, noop);
-  const want = (traces[0]!.trace.violation as { step: number }).step;
+  const pair = pairOf(c);
+  const subjects = pair ? pair.map((p) => subjectOf(p)) : [subjectOf(traces[0]!.profile)];
+  const v = judgeOf(c.check, subjects[1])(replayed[0]!, noop);
+  const want = (withoutEvidence(traces[0]!.trace).violation as { step: number }).step;
   return v && v.step + 1 === want ? v : null;
 }
 
@@ -364,7 +389,8 @@ export function tasks(profiles: readonly ProfileId[] = PROFILE_IDS, clauses: rea
   const out: { clause: Clause; target?: ProfileId }[] = [];
   for (const c of CLAUSES) {
     if (!clauses.includes(c.id)) continue;
-    if (c.pair) { if (c.pair.some((p) => profiles.includes(p))) out.push({ clause: c }); continue; }
+    const pair = pairOf(c);
+    if (pair) { if (pair.some((p) => profiles.includes(p))) out.push({ clause: c }); continue; }
     for (const p of PROFILE_IDS) if (profiles.includes(p)) out.push({ clause: c, target: p });
   }
   return out;
@@ -383,9 +409,11 @@ export async function runChecks(options: RunChecksOptions = {}): Promise<CheckRe
     if (r.counterexample && options.outDir) {
       await mkdir(options.outDir, { recursive: true }); // only when there is something to save
       r.counterexample.files = [];
-      for (const tr of r.counterexample.traces) {
+      const ce = r.counterexample;
+      const shown = withEvidence(ce.traces.map((t) => t.trace), { clause: r.clause, step: ce.step, message: ce.message }); // traces/evidence.ts
+      for (const [n, tr] of ce.traces.entries()) {
         const file = join(options.outDir, tr.name);
-        await saveTrace(file, tr.trace);
+        await saveTrace(file, shown[n]!);
         r.counterexample.files.push(file);
         files.push(file);
       }

@@ -12,12 +12,14 @@ import { describeProof, modelHash, proofsOf } from '../kernel/proofs.ts';
 import { PROFILES, PROFILE_IDS, type ProfileId } from '../model/index.ts';
 import { explore, type ExploreOutcome } from '../explore/run.ts';
 import { SCOPES, type Scope } from '../explore/scope.ts';
-import { CLAUSES, labelOf, type Clause } from '../properties/clauses.ts';
+import { CLAUSES, labelOf, pairOf, type Clause } from '../clauses/index.ts';
 import { checkClause, type ClauseResult } from '../properties/runner.ts';
 import type { Trace } from '../traces/types.ts';
 import { buildCounterexample } from './counterexample.ts';
+import { chartSections } from './charts.ts';
+import { findWitness } from './witness.ts';
 import type {
-  BudgetName, Cell, ClauseKind, ClauseRow, ConformanceData, Counterexample, Evidence, ExplorationEvidence, Expected, ProfileColumn,
+  BudgetName, Cell, ClauseKind, ClauseRow, ConformanceData, CounterexampleSection, Evidence, ExplorationEvidence, Expected, ProfileColumn,
 } from './data.ts';
 import { CONFORMANCE_FORMAT, summarize } from './data.ts';
 import { modeChart } from './diagram/machine.ts';
@@ -58,7 +60,7 @@ export function clauseRow(c: Clause): ClauseRow {
     statement: c.statement,
     profiles: [...c.profiles],
     expected: expected === '' ? null : expected,
-    pair: c.pair ? [c.pair[0], c.pair[1]] : null,
+    pair: pairOf(c) ? [pairOf(c)![0], pairOf(c)![1]] : null,
     document: c.document ?? null,
     code: c.code === '' ? null : c.code,
   };
@@ -69,7 +71,7 @@ export async function catalogueIds(): Promise<string[]> {
   return CLAUSES.map((c) => c.id);
 }
 
-const DESCRIPTIONS: Readonly<Record<ProfileId, readonly [string, string]>> = {
+const DESCRIPTIONS: Readonly<Partial<Record<ProfileId, readonly [string, string]>>> = {
   '2.6.39-n': ['Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=n', '2.6.39, CONFIG=n'],
   '2.6.39-y': ['Linux 2.6.39, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y', '2.6.39, CONFIG=y'],
   '3.4-y': ['Linux 3.4, CONFIG_DEVPTS_MULTIPLE_INSTANCES=y', '3.4, CONFIG=y'],
@@ -106,7 +108,7 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 /** Which profile's exploration searches a comparison clause's product (once, not twice). */
 function productOwner(c: Clause, profiles: readonly ProfileId[]): ProfileId | null {
-  return c.pair!.find((p) => profiles.includes(p)) ?? null;
+  return pairOf(c)!.find((p) => profiles.includes(p)) ?? null;
 }
 
 function exploreCells(out: ExploreOutcome, scope: Scope): Map<string, ExploreCell> {
@@ -150,7 +152,7 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
   const explored = new Map<ProfileId, Map<string, ExploreCell>>();
   for (const p of profiles) {
     const ids = clauses
-      .filter((c) => c.profiles.includes(p) && (!c.pair || productOwner(c, profiles) === p))
+      .filter((c) => c.profiles.includes(p) && (!pairOf(c) || productOwner(c, profiles) === p))
       .map((c) => c.id);
     if (ids.length === 0) continue;
     progress(`exploring ${p} (scope ${scope.name}, depth ${budget.depth}) …`);
@@ -166,7 +168,7 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
     }
   }
   const exploreCell = (c: Clause, p: ProfileId): ExploreCell | undefined => {
-    const owner = c.pair ? productOwner(c, profiles) : p;
+    const owner = pairOf(c) ? productOwner(c, profiles) : p;
     return owner === null ? undefined : explored.get(owner)?.get(c.id);
   };
 
@@ -174,11 +176,11 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
   const random = new Map<string, ClauseResult | Error>();
   const tasks: { clause: Clause; target?: ProfileId }[] = [];
   for (const c of clauses) {
-    if (c.pair) { if (c.pair.some((p) => profiles.includes(p))) tasks.push({ clause: c }); continue; }
+    if (pairOf(c)) { if (pairOf(c)!.some((p) => profiles.includes(p))) tasks.push({ clause: c }); continue; }
     for (const p of profiles) if (c.profiles.includes(p)) tasks.push({ clause: c, target: p });
   }
   for (const [i, t] of tasks.entries()) {
-    const label = t.clause.pair ? labelOf(t.clause) : t.target!;
+    const label = pairOf(t.clause) ? labelOf(t.clause) : t.target!;
     progress(`random sequences ${i + 1}/${tasks.length}: ${t.clause.id} on ${label}`);
     await yieldToLoop();
     try {
@@ -191,12 +193,12 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
   // 3. cells and counterexamples: a clause about one profile is judged per profile; a
   //    comparison clause once for its pair (both cells share the verdict and the section)
   const cells: Cell[] = [];
-  const counterexamples: Counterexample[] = [];
+  const counterexamples: CounterexampleSection[] = [];
   const traces: OutFile[] = [];
   for (const c of clauses) {
     const row = clauseRow(c);
-    const groups: ProfileId[][] = c.pair
-      ? [c.pair.filter((p) => profiles.includes(p))]
+    const groups: ProfileId[][] = pairOf(c)
+      ? [pairOf(c)!.filter((p) => profiles.includes(p))]
       : profiles.filter((p) => c.profiles.includes(p)).map((p) => [p]);
     const judged = new Map<ProfileId, Omit<Cell, 'clause' | 'profile' | 'expected'>>();
     for (const group of groups) {
@@ -207,7 +209,7 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
     for (const p of profiles) {
       const j = judged.get(p);
       if (!j) {
-        cells.push({ clause: c.id, profile: p, verdict: 'n/a', evidence: { random: null, exploration: null, ms: null }, counterexample: null, trace: null, expected: null, note: `${c.id} does not speak about ${p}${c.pair ? ` (it compares ${c.pair.join(' with ')})` : ` (only ${c.profiles.join(', ')})`}` });
+        cells.push({ clause: c.id, profile: p, verdict: 'n/a', evidence: { random: null, exploration: null, ms: null }, counterexample: null, trace: null, expected: null, note: `${c.id} does not speak about ${p}${pairOf(c) ? ` (it compares ${pairOf(c)!.join(' with ')})` : ` (only ${c.profiles.join(', ')})`}` });
         continue;
       }
       cells.push({ clause: c.id, profile: p, expected: (c.expected[labelOf(c, p)] ?? null) as Expected | null, ...j });
@@ -219,9 +221,9 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
       const r = random.get(`${clause.id}|${label}`);
       const rr = r instanceof Error ? undefined : r;
       const x = exploreCell(clause, group[0]!);
-      const owner = clause.pair ? productOwner(clause, profiles) : group[0]!;
+      const owner = pairOf(clause) ? productOwner(clause, profiles) : group[0]!;
       const notes: string[] = [];
-      if (clause.pair) notes.push(`compares ${clause.pair[0]} with ${clause.pair[1]}`);
+      if (pairOf(clause)) notes.push(`compares ${pairOf(clause)![0]} with ${pairOf(clause)![1]}`);
       if (x?.verdict === 'not-judged' && x.reason) notes.push(`not explored: ${clause.id} ${x.reason}`);
       if (x?.verdict === 'incomplete' && x.reason) notes.push(`exploration incomplete: ${x.reason}`);
       const failed: string[] = [];
@@ -240,7 +242,7 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
       type Candidate = { sides: Trace[]; message: string; by: 'random' | 'exploration'; found: number | null; seed: number | null; extra: Record<string, unknown> };
       const candidates: Candidate[] = [];
       // a comparison shows both profiles, even when only one of them was selected
-      const sideProfiles = clause.pair ? [...clause.pair] : group;
+      const sideProfiles = pairOf(clause) ? [...pairOf(clause)!] : group;
       const sidesOf = (ts: readonly Trace[]): Trace[] | null => {
         const out = sideProfiles.map((p) => ts.find((t) => t.profile === p));
         return out.every((t) => t !== undefined) ? (out as Trace[]) : null;
@@ -284,9 +286,32 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
     }
   }
 
+  // 4. kernel facts: each cell links the corpus trace that shows the fact on its profile
+  for (const [i, cell] of cells.entries()) {
+    const clause = clauses.find((c) => c.id === cell.clause)!;
+    if (clause.kind !== 'K' || cell.verdict === 'n/a') continue;
+    try {
+      const w = await findWitness(clause, cell.profile, o.outShown);
+      cells[i] = { ...cell, witness: w ? w.witness : null };
+      if (w && !traces.some((t) => t.path === w.file.path)) traces.push(w.file);
+    } catch (e) {
+      problems.push(`${cell.clause} × ${cell.profile}: its witness trace could not be read: ${errorText(e)}`);
+    }
+  }
+
+  // 5. the charts, with the transitions the random runs and the exhaustive search took
+  progress('chart coverage …');
+  await yieldToLoop();
+  let charts: ConformanceData['charts'];
+  try {
+    charts = chartSections(profiles, { runs: budget.runs, maxSteps: budget.maxSteps, seed: o.seed });
+  } catch (e) {
+    problems.push(`chart coverage: ${errorText(e)}`);
+  }
+
   const model = modelHash();
   const columns: ProfileColumn[] = profiles.map((id) => ({
-    id, description: DESCRIPTIONS[id][0], short: DESCRIPTIONS[id][1], bootMode: PROFILES[id].bootMode,
+    id, description: DESCRIPTIONS[id]?.[0] ?? `profile ${id}`, short: DESCRIPTIONS[id]?.[1] ?? id, bootMode: PROFILES[id].bootMode,
     provedOn: proofsOf(id).map((p) => describeProof(p, model)),
   }));
   const data: ConformanceData = {
@@ -300,6 +325,7 @@ export async function collect(o: CollectOptions): Promise<{ data: ConformanceDat
     cells,
     counterexamples,
     machine: modeChart(),
+    ...(charts ? { charts } : {}),
     summary: summarize(cells),
     problems,
   };

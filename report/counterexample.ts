@@ -10,8 +10,10 @@ import { FsLabeler, modelFsKey } from '../traces/labels.ts';
 import { parseTrace } from '../traces/load.ts';
 import { replayOnModel } from '../traces/replay.ts';
 import { formatTrace } from '../traces/save.ts';
+import { withEvidence } from '../traces/evidence.ts';
+import { violationOf } from '../traces/violation.ts';
 import type { Expectation, Trace, TraceStep } from '../traces/types.ts';
-import type { ClauseRow, Counterexample, Side } from './data.ts';
+import type { ClauseRow, CounterexampleSection, Side } from './data.ts';
 import { counterexampleId } from './data.ts';
 import { instanceLabels, stateDiagram } from './diagram/state.ts';
 import { bootText, opText, resultText } from './steps.ts';
@@ -29,7 +31,7 @@ export interface CounterexampleInput {
   readonly sides: readonly SideInput[];
   /** What the check reported. */
   readonly failure: string;
-  readonly foundBy: Counterexample['foundBy'];
+  readonly foundBy: CounterexampleSection['foundBy'];
   readonly seed: number | null;
   /** Length of the sequence before shrinking, when known. */
   readonly foundLength: number | null;
@@ -54,12 +56,11 @@ export function relabel(text: string, labels: ReadonlyMap<string, string>): stri
 
 interface BuiltSide { readonly side: Side; readonly file: OutFile; readonly labels: Map<string, string>; readonly trace: Trace }
 
-function buildSide(input: CounterexampleInput, s: SideInput): BuiltSide {
+/** A side's trace before the evidence: the steps, the title, the boot. */
+function bareTrace(input: CounterexampleInput, s: SideInput): Trace {
   const { clause } = input;
-  const file = traceFileName(clause.id, s.profile);
-  const shownPath = `${input.outShown.replace(/\/+$/, '')}/${file}`;
   const other = input.sides.find((x) => x.profile !== s.profile);
-  const bare: Trace = {
+  return {
     format: 'devpts-trace/1',
     profile: s.profile,
     title: `${clause.id} violated${other ? ` (${input.sides.map((x) => x.profile).join(' vs ')})` : ''} on ${s.profile}: ${clause.statement}`,
@@ -67,11 +68,18 @@ function buildSide(input: CounterexampleInput, s: SideInput): BuiltSide {
     ...(s.boot && Object.keys(s.boot).length > 0 ? { boot: s.boot } : {}),
     steps: s.steps.map((op) => opOf(op) as TraceStep),
   };
+}
+
+function buildSide(input: CounterexampleInput, s: SideInput, bare: Trace): BuiltSide {
+  const { clause } = input;
+  const file = traceFileName(clause.id, s.profile);
+  const shownPath = `${input.outShown.replace(/\/+$/, '')}/${file}`;
+  const other = input.sides.find((x) => x.profile !== s.profile);
   const first = replayOnModel(parseTrace(bare, file), file);
   // every result becomes the step's expectation: the file pins down what the model does
   const trace: Trace = {
     ...bare,
-    steps: bare.steps.map((st, i) => ({ ...st, expect: first.steps[i]!.result as Expectation })),
+    steps: bare.steps.map((st, i) => ({ ...opOf(st), expect: first.steps[i]!.result as Expectation, ...(st.note ? { note: st.note } : {}) } as TraceStep)),
     ...(input.extra ?? {}),
     ...(other ? { compareWith: { profile: other.profile, file: traceFileName(clause.id, other.profile) } } : {}),
     source: 'devpts-check report',
@@ -106,10 +114,9 @@ function buildSide(input: CounterexampleInput, s: SideInput): BuiltSide {
  * comparison whose last step gives different results, the two results in the report's
  * words ("EINVAL on 2.6.39-y, ok on 2.6.39-n") rather than the check's JSON.
  */
-function failureWords(message: string, built: readonly BuiltSide[], driver: BuiltSide): string {
+function failureWords(message: string, built: readonly BuiltSide[], driver: BuiltSide, n: number): string {
   const text = relabel(message, driver.labels);
   if (built.length < 2) return text;
-  const n = driver.trace.steps.length;
   const results = built.map((b) => b.side.results[n - 1]?.text.replace(/ — console: .*$/, ''));
   if (results.some((r) => r === undefined) || new Set(results).size < 2) return text;
   const op = opText(opOf(driver.trace.steps[n - 1]!));
@@ -117,19 +124,23 @@ function failureWords(message: string, built: readonly BuiltSide[], driver: Buil
 }
 
 /** Replay, record, save in memory, replay the saved text again; returns the section's data and the files. */
-export function buildCounterexample(input: CounterexampleInput): { cx: Counterexample; files: OutFile[] } {
+export function buildCounterexample(input: CounterexampleInput): { cx: CounterexampleSection; files: OutFile[] } {
   if (input.sides.length === 0) throw new Error('a counterexample needs at least one side');
-  const built = input.sides.map((s) => buildSide(input, s));
+  // the observation steps that show what breaks, the same in every side (traces/evidence.ts)
+  const shown = withEvidence(input.sides.map((s) => bareTrace(input, s)), { clause: input.clause.id, step: input.sides[0]!.steps.length, message: input.failure });
+  const built = input.sides.map((s, i) => buildSide(input, s, shown[i]!));
   const driver = built[0]!;
+  const violation = violationOf(driver.trace);
   const longest = built.reduce((a, b) => (b.trace.steps.length > a.trace.steps.length ? b : a));
-  const cx: Counterexample = {
+  const cx: CounterexampleSection = {
     id: counterexampleId(input.clause.id, input.sides.map((s) => s.profile).join('-vs-')),
     clause: input.clause.id,
     statement: input.clause.statement,
     document: input.clause.document,
     code: input.clause.code,
-    failure: failureWords(input.failure, built, driver),
-    failingStep: driver.trace.steps.length,
+    failure: failureWords(violation?.message ?? input.failure, built, driver, violation?.step ?? driver.trace.steps.length),
+    failingStep: violation?.step ?? driver.trace.steps.length,
+    evidenceSteps: [...(violation?.evidence ?? [])],
     foundBy: input.foundBy,
     seed: input.seed,
     lengths: { found: input.foundLength, shrunk: longest.trace.steps.length },

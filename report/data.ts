@@ -3,7 +3,10 @@
 // pure functions of this record; nothing in a rendering is decided anywhere else.
 
 import type { ProfileId, StepResult } from '../model/index.ts';
+import type { Verdict } from '../clauses/verdict.ts';
 import type { TraceStep } from '../traces/types.ts';
+
+export type { Verdict };
 
 export const CONFORMANCE_FORMAT = 'devpts-conformance/1';
 
@@ -12,8 +15,8 @@ export const CONFORMANCE_FORMAT = 'devpts-conformance/1';
  * n/a: the clause does not speak about the profile; error: the checks could not be run
  * (listed in `problems`, exit 1).
  */
-export type Verdict = 'holds' | 'violated' | 'n/a' | 'error';
-export const VERDICTS: readonly Verdict[] = ['holds', 'violated', 'n/a', 'error'];
+export type CellVerdict = Extract<Verdict, 'holds' | 'violated' | 'n/a' | 'error'>;
+export const VERDICTS: readonly CellVerdict[] = ['holds', 'violated', 'n/a', 'error'];
 
 /** The catalogue's hypothesis for a cell ("what reading the code suggests"). */
 export type Expected = 'holds' | 'violated' | 'hypothesis';
@@ -85,7 +88,7 @@ export interface Evidence {
 export interface Cell {
   readonly clause: string;
   readonly profile: ProfileId;
-  readonly verdict: Verdict;
+  readonly verdict: CellVerdict;
   readonly evidence: Evidence;
   /** Id of the counterexample (violated cells only). */
   readonly counterexample: string | null;
@@ -95,9 +98,55 @@ export interface Cell {
   readonly expected: Expected | null;
   /** Why n/a, or the other profile a relation compares with. */
   readonly note: string | null;
+  /** A kernel fact's witness from the corpus (K clauses), where one shows it on this profile. */
+  readonly witness?: Witness | null;
 }
 
-/** One step of a counterexample (its results are per side: Counterexample.sides[i].results). */
+/** A trace of the corpus that shows a kernel fact happening (report/witness.ts). */
+export interface Witness {
+  /** Path relative to the output directory ("traces/witness/K11--2.6.39-y.json"). */
+  readonly file: string;
+  /** Where it comes from ("traces/corpus/K11--2.6.39-y.json"). */
+  readonly corpus: string;
+  readonly title: string;
+  readonly steps: number;
+  /** The world at boot in words, when not the default. */
+  readonly boot: string | null;
+  /** Its steps in words, each with the result it expects. */
+  readonly lines: readonly { readonly n: number; readonly text: string; readonly result: string }[];
+  /** 1-based steps at which the clause spoke about it (its premise held; it held). */
+  readonly at: readonly number[];
+  /** Replays it on the model (exit 0). */
+  readonly replay: string;
+  /** Replays it on the kernel of its profile, where this machine has one; else null. */
+  readonly kernelReplay: string | null;
+}
+
+/** One transition of a chart with how often it was taken (model/charts/). */
+export interface ChartTransitionRow {
+  /** "singleInstance.mount#0" (declaring state, event, place in the event's list). */
+  readonly id: string;
+  readonly from: string;
+  readonly event: string;
+  readonly guard: string | null;
+  /** null: stays where it is. */
+  readonly target: string | null;
+  readonly actions: readonly string[];
+  /** Steps that took it in the random runs (all profiles together) and in the exhaustive search. */
+  readonly random: number;
+  readonly explorer: number;
+}
+
+/** A chart of the model (the mode chart, a pty's, an instance's, the ptmx node's) with its transition coverage. */
+export interface ChartSection {
+  readonly name: string;
+  readonly about: string;
+  readonly initial: string;
+  readonly states: readonly string[];
+  readonly transitions: readonly ChartTransitionRow[];
+}
+
+/** One step of a counterexample (its results are per side: CounterexampleSection.sides[i].results). */
 export interface StepRow {
   readonly n: number;
   readonly step: TraceStep;
@@ -174,7 +223,7 @@ export interface Side {
  * comparison clause (the same steps on both profiles, results side by side). Every
  * violated cell of the clause links to it.
  */
-export interface Counterexample {
+export interface CounterexampleSection {
   /** Anchor-safe id: "cx-D3-2-6-39-n", "cx-D5-2-6-39-y-vs-2-6-39-n". */
   readonly id: string;
   readonly clause: string;
@@ -183,8 +232,10 @@ export interface Counterexample {
   readonly code: string | null;
   /** What the check saw go wrong, in one or two sentences. */
   readonly failure: string;
-  /** 1-based step at which the violation shows (the last step, after shrinking). */
+  /** 1-based step at which the violation shows. */
   readonly failingStep: number;
+  /** 1-based steps that observe what the violating step did (stat, readdir, ...: traces/evidence.ts). */
+  readonly evidenceSteps?: readonly number[];
   readonly foundBy: 'random' | 'exploration' | 'both';
   readonly seed: number | null;
   /** Steps before and after shrinking. */
@@ -223,8 +274,16 @@ export interface ConformanceData {
   readonly profiles: readonly ProfileColumn[];
   readonly clauses: readonly ClauseRow[];
   readonly cells: readonly Cell[];
-  readonly counterexamples: readonly Counterexample[];
+  readonly counterexamples: readonly CounterexampleSection[];
   readonly machine: ModeChart;
+  /** The charts with their transition coverage, and what was measured. */
+  readonly charts?: {
+    /** "150 random sequences per profile (seed 20260004, up to 20 steps)" */
+    readonly random: string;
+    /** "scope small to depth 4: 21 771 states" */
+    readonly explorer: string;
+    readonly sections: readonly ChartSection[];
+  };
   readonly summary: { readonly holds: number; readonly violated: number; readonly na: number; readonly error: number };
   /** Anything that could not be computed (exit 1 when non-empty). */
   readonly problems: readonly string[];
@@ -233,7 +292,7 @@ export interface ConformanceData {
 export const cellOf = (data: ConformanceData, clause: string, profile: ProfileId): Cell | undefined =>
   data.cells.find((c) => c.clause === clause && c.profile === profile);
 
-export const counterexampleOf = (data: ConformanceData, id: string | null): Counterexample | undefined =>
+export const counterexampleOf = (data: ConformanceData, id: string | null): CounterexampleSection | undefined =>
   id === null ? undefined : data.counterexamples.find((c) => c.id === id);
 
 /** A stable, anchor-safe id for a clause × profile counterexample. */

@@ -8,7 +8,7 @@
 // including an --out that cannot be written (checked before the run starts).
 
 import { relative, resolve } from 'node:path';
-import { EXIT, UsageError } from '../cli/exit-codes.ts';
+import { EXIT, UsageError } from '../traces/errors.ts';
 import { collect, type CollectProgress } from './collect.ts';
 import type { ConformanceData } from './data.ts';
 import { FILE_OF, type Format, type ReportOptions } from './options.ts';
@@ -26,6 +26,10 @@ export interface ReportIo {
   readonly tty: boolean;
   /** stderr is a terminal: a one-line progress indicator. */
   readonly progress?: boolean;
+  /** Progress messages go here instead (the CLI's reporter: a line at a steady interval off a terminal). */
+  readonly onProgress?: (message: string) => void;
+  /** Called when the run is over (clears a progress line). */
+  readonly onProgressEnd?: () => void;
   readonly columns: number | null;
   readonly fs?: WriteFs;
 }
@@ -53,16 +57,17 @@ export async function runReport(options: ReportOptions, io: ReportIo): Promise<{
   }
   const outShown = shownPath(options.outDir);
   let last = 0;
-  const progress: CollectProgress | undefined = io.progress
-    ? (msg) => {
+  const progress: CollectProgress | undefined = io.onProgress ?? (io.progress
+    ? (msg: string) => {
       const now = Date.now();
       if (now - last < 100) return;
       last = now;
       io.stderr(`\r\x1b[2K${msg.slice(0, (process.stderr.columns || 80) - 1)}`);
     }
-    : undefined;
+    : undefined);
   const { data, traces } = await collect({ ...options, outShown, ...(progress ? { onProgress: progress } : {}) });
-  if (io.progress) io.stderr('\r\x1b[2K');
+  if (io.onProgress) io.onProgressEnd?.();
+  else if (io.progress) io.stderr('\r\x1b[2K');
   const files = renderFiles(data, traces, options.formats);
   let code: number = data.problems.length > 0 ? EXIT.failed : EXIT.ok;
   let wrote = false;
@@ -76,7 +81,7 @@ export async function runReport(options: ReportOptions, io: ReportIo): Promise<{
   if (options.json) io.stdout(renderJson(data));
   else {
     const written = wrote ? options.formats.map((f) => FILE_OF[f]).concat(traces.length ? [`traces/ (${traces.length})`] : []) : [];
-    io.stdout(renderText(data, { colour: io.tty && !process.env.NO_COLOR, width: io.tty ? io.columns : null, outDir: outShown, files: written }));
+    io.stdout(renderText(data, { colour: io.tty && !process.env.NO_COLOR, width: io.tty ? io.columns : null, outDir: outShown, files: written, ...(options.rerun ? { rerun: options.rerun } : {}) }));
   }
   return { code, data };
 }

@@ -2,8 +2,9 @@
 // (UsageError → exit 2): the CLI prints it as is.
 
 import { PROFILE_IDS, type ProfileId } from '../model/index.ts';
-import { UsageError } from '../cli/exit-codes.ts';
+import { UsageError } from '../traces/errors.ts';
 import type { BudgetName } from './data.ts';
+import { DEFAULT_SEED } from '../properties/defaults.ts';
 
 export const FORMATS = ['md', 'json', 'html', 'junit'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -11,8 +12,8 @@ export const FILE_OF: Readonly<Record<Format, string>> = { md: 'conformance.md',
 
 export const BUDGET_NAMES: readonly BudgetName[] = ['quick', 'default', 'thorough'];
 
-/** The default seed: fixed, so two runs of the same tree give the same report (pass --seed to vary it). */
-export const DEFAULT_SEED = 20110519; // the day Linux 2.6.39 was released
+/** The default seed: the project's one (properties/defaults.ts), so two runs of the same tree give the same report (pass --seed to vary it). */
+export { DEFAULT_SEED };
 
 export interface ReportOptions {
   readonly profiles: readonly ProfileId[];
@@ -23,6 +24,8 @@ export interface ReportOptions {
   readonly formats: readonly Format[];
   readonly seed: number;
   readonly json: boolean;
+  /** The command that runs this report again (same selection, budget, seed, formats and out dir). */
+  readonly rerun?: string;
 }
 
 export interface RawFlags {
@@ -77,7 +80,15 @@ export function parseReportOptions(flags: RawFlags, knownClauses: readonly strin
   }
   const outDir = flags.out ?? defaultOut;
   if (outDir.trim() === '') throw new UsageError('report: --out needs a directory');
+  const word = (v: string): string => (/^[A-Za-z0-9_./,:=@+-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+  const rerun = ['devpts-check report', `--budget ${budget}`, `--seed ${seed}`];
+  if (profiles !== null) rerun.push(`--profile ${PROFILE_IDS.filter((p) => profiles.includes(p)).join(',')}`);
+  if (clauseIds !== null) rerun.push(`--clause ${clauseIds.join(',')}`);
+  if (flags.format !== undefined) rerun.push(`--format ${FORMATS.filter((f) => formats.includes(f)).join(',')}`);
+  if (flags.out !== undefined) rerun.push(`--out ${word(outDir)}`);
+  if (flags.json) rerun.push('--json');
   return {
+    rerun: rerun.join(' '),
     profiles: profiles === null ? [...PROFILE_IDS] : PROFILE_IDS.filter((p) => profiles.includes(p)),
     clauses: clauseIds,
     budget: budget as BudgetName,

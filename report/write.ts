@@ -76,7 +76,9 @@ export async function writeOutDir(outDir: string, files: readonly OutFile[], fs:
   const out = resolve(outDir);
   const parent = dirname(out);
   await fs.mkdir(parent, { recursive: true });
-  const staging = await fs.mkdtemp(join(parent, `.${basename(out)}.staging-`));
+  // mkdir, not mkdtemp: the folder that becomes --out gets the umask's mode (0755 under umask 022), like every other tool's output; mkdtemp would make it 0700
+  const staging = join(parent, `.${basename(out)}.staging-${randomBytes(6).toString('hex')}`);
+  await fs.mkdir(staging, { recursive: true });
   const trash = join(staging, `.old-${randomBytes(4).toString('hex')}`);
   try {
     for (const f of files) {

@@ -3,9 +3,40 @@
 // `{ "ok": true }` against an errno result fails, because the result has no `ok`.
 
 import { formatMode, parseModeString, type StepResult } from '../model/index.ts';
+import { deepEqual } from '../model/equal.ts';
+import { LINUX_ERRNO_NAMES as ERRNO_NAMES } from './errno-names.ts';
 import type { Expectation } from './types.ts';
 
 type Check = (v: unknown) => string | null;
+
+/** The known name closest to a misspelt one (at most two edits away), for the message. */
+function closestErrno(name: string): string | null {
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const known of ERRNO_NAMES) {
+    const d = editDistance(name, known);
+    if (d < bestDistance && (d === 1 || name.length >= 6)) { best = known; bestDistance = d; }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+function errnoProblem(v: unknown): string | null {
+  if (typeof v !== 'string' || !/^E[A-Z0-9]+$/.test(v)) return 'must be an errno name such as "EACCES"';
+  if (ERRNO_NAMES.has(v)) return null;
+  const near = closestErrno(v);
+  return `unknown errno name ${JSON.stringify(v)}${near ? ` (did you mean ${near}?)` : ' (not a Linux errno name)'}`;
+}
 
 const isInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
 const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -31,7 +62,7 @@ function mountsProblem(v: unknown): string | null {
 /** The result keys of operations.md, with what each may hold. */
 const KEYS: Readonly<Record<string, Check>> = {
   ok: (v) => (v === true ? null : 'must be true (expect an errno with "errno" instead)'),
-  errno: (v) => (typeof v === 'string' && /^E[A-Z0-9]+$/.test(v) ? null : 'must be an errno name such as "EACCES"'),
+  errno: errnoProblem,
   fd: (v) => (typeof v === 'string' ? null : 'must be a handle name (a string)'),
   index: (v) => (isInt(v) ? null : 'must be a non-negative integer'),
   type: (v) => (v === 'dir' || v === 'chr' || v === 'reg' || v === 'lnk' ? null : 'must be one of dir, chr, reg, lnk'),
@@ -64,16 +95,8 @@ export function expectationProblem(raw: unknown): { field: string; message: stri
   return null;
 }
 
-/** Structural equality of JSON values (arrays whole and in order). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  }
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  const ka = Object.keys(a), kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
+/** Structural equality (model/equal.ts, re-exported for the trace tools). */
+export { deepEqual };
 
 /** The expectation's keys whose value the result does not have (empty: it holds). */
 export function differingKeys(expect: Expectation, result: StepResult): string[] {

@@ -10,11 +10,13 @@ import {
 import { TraceError } from './errors.ts';
 import { expectationHolds } from './expect.ts';
 import { FsLabeler, labelModelResult } from './labels.ts';
-import type { ReplayedStep, ReplayOutcome, Trace, TraceStep, Verdict } from './types.ts';
+import type { ReplayedStep, ReplayOutcome, Trace, TraceStep, ReplayVerdict } from './types.ts';
 
 export interface ReplayOptions {
   /** Stop after the first step whose expectation fails (the CLI's behaviour). Default: run every step. */
   readonly stopAtFirstFailure?: boolean;
+  /** Keep the state after every step (ITF, the report's pictures). Default true; false keeps boot and final only (long traces). */
+  readonly keepStates?: boolean;
 }
 
 /** Anything that replays a trace: the model here; the live-kernel harness plugs in the same way. */
@@ -37,7 +39,7 @@ export function judgeStep(op: TraceStep, index: number, result: StepResult): Rep
 }
 
 /** The first failing step and the verdict of a list of judged steps. */
-export function verdictOf(steps: readonly ReplayedStep[]): { firstFailure: ReplayedStep | null; verdict: Verdict } {
+export function verdictOf(steps: readonly ReplayedStep[]): { firstFailure: ReplayedStep | null; verdict: ReplayVerdict } {
   const firstFailure = steps.find((s) => s.holds === false) ?? null;
   return { firstFailure, verdict: firstFailure ? 'fails' : 'holds' };
 }
@@ -60,6 +62,7 @@ export function replayOnModel(trace: Trace, file: string, options: ReplayOptions
   const steps: ReplayedStep[] = [];
   const states: KernelState[] = [actor.getSnapshot().context.kernel];
   const modes: string[] = [String(actor.getSnapshot().value)];
+  let last: { state: KernelState; mode: string } | null = null;
   try {
     for (const [i, op] of trace.steps.entries()) {
       actor.send(opEvent(op));
@@ -68,13 +71,19 @@ export function replayOnModel(trace: Trace, file: string, options: ReplayOptions
       if (isToolError(raw)) throw new TraceError(file, { step: i + 1, field: raw.field }, raw.error);
       const judged = judgeStep(op, i + 1, labelModelResult(labeler, raw));
       steps.push(judged);
-      states.push(snapshot.context.kernel);
-      modes.push(String(snapshot.value));
+      if (options.keepStates !== false || i === trace.steps.length - 1) {
+        states.push(snapshot.context.kernel);
+        modes.push(String(snapshot.value));
+      } else {
+        last = { state: snapshot.context.kernel, mode: String(snapshot.value) };
+      }
       if (judged.holds === false && options.stopAtFirstFailure) break;
     }
   } finally {
     actor.stop();
   }
+  // stopped early without keeping states: the last state reached is the final one
+  if (options.keepStates === false && states.length === 1 && last !== null) { states.push(last.state); modes.push(last.mode); }
   return {
     file, trace, engine: 'model', steps, ...verdictOf(steps), states, modes,
     final: { mode: modes[modes.length - 1]!, state: states[states.length - 1]! },

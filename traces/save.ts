@@ -38,6 +38,46 @@ export async function writeFileAtomic(path: string, text: string, fs: AtomicWrit
   await syncDirectory(fs, dir);
 }
 
+/** The file-system calls a streamed atomic write makes. */
+export interface StreamWriteFs {
+  open(path: string, flags: string, mode?: number): Promise<{ write(data: string): Promise<unknown>; sync(): Promise<void>; close(): Promise<void> }>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+}
+const NODE_STREAM_FS: StreamWriteFs = { open, rename, unlink };
+
+/**
+ * Write text produced piece by piece (a long export) atomically: pieces are gathered
+ * into writes of about a megabyte in a same-folder temp file, then fsync and rename.
+ * On any failure (including one thrown while producing the pieces) the temp file is
+ * removed and the target is untouched.
+ */
+export async function writeChunksAtomic(path: string, chunks: Iterable<string>, fs: StreamWriteFs = NODE_STREAM_FS): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const handle = await fs.open(temp, 'wx', 0o644);
+    try {
+      let pending: string[] = [];
+      let bytes = 0;
+      for (const chunk of chunks) {
+        pending.push(chunk);
+        bytes += chunk.length;
+        if (bytes >= 1 << 20) { await handle.write(pending.join('')); pending = []; bytes = 0; }
+      }
+      if (pending.length > 0) await handle.write(pending.join(''));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, path);
+  } catch (err) {
+    await fs.unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  await syncDirectory(fs as unknown as AtomicWriteFs, dir);
+}
+
 /** Make the rename itself durable; a folder that cannot be synced is not an error. */
 async function syncDirectory(fs: AtomicWriteFs, dir: string): Promise<void> {
   try {
@@ -49,8 +89,10 @@ async function syncDirectory(fs: AtomicWriteFs, dir: string): Promise<void> {
 // ---- canonical JSON ----------------------------------------------------------------
 
 // the steps last, so that a reader meets what the trace is about first
-const TOP_ORDER = ['format', 'profile', 'title', 'clauses', 'notes', 'source', 'seed', 'boot'];
+const TOP_ORDER = ['format', 'profile', 'title', 'clauses', 'violation', 'notes', 'source', 'seed', 'boot'];
 const TOP_TAIL = ['steps'];
+// traces/violation.ts: the note reads clause, step, what breaks, then the evidence steps
+const VIOLATION_ORDER = ['clause', 'step', 'message', 'evidence'];
 // operations.md's field order, so that saved steps read like the table
 const STEP_ORDER = [
   'op', 'pid', 'child', 'newns', 'inherit', 'mount', 'user', 'propagation', 'fstype', 'source', 'target', 'newRoot',
@@ -88,7 +130,9 @@ function canonicalStep(step: Record<string, unknown>): Record<string, unknown> {
 export function formatTrace(trace: Trace): string {
   const top = ordered(trace as Record<string, unknown>, TOP_ORDER, TOP_TAIL);
   for (const k of Object.keys(top)) {
-    top[k] = k === 'steps' ? (trace.steps as unknown as Record<string, unknown>[]).map(canonicalStep) : sortedDeep(top[k]);
+    top[k] = k === 'steps' ? (trace.steps as unknown as Record<string, unknown>[]).map(canonicalStep)
+      : k === 'violation' && typeof top[k] === 'object' && top[k] !== null ? ordered(top[k] as Record<string, unknown>, VIOLATION_ORDER)
+        : sortedDeep(top[k]);
   }
   return `${JSON.stringify(top, null, 2)}\n`;
 }

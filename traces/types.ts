@@ -29,7 +29,7 @@ export interface ReplayedStep {
 }
 
 /** A trace's overall verdict: every expectation holds, or one fails. */
-export type Verdict = 'holds' | 'fails';
+export type ReplayVerdict = 'holds' | 'fails';
 
 /**
  * One replay of one trace, whatever ran it (the model here; the live kernel later):
@@ -43,5 +43,5 @@ export interface ReplayOutcome {
   engine: string;
   steps: ReplayedStep[];
   firstFailure: ReplayedStep | null;
-  verdict: Verdict;
+  verdict: ReplayVerdict;
 }

@@ -8,11 +8,15 @@
 // cannot run the kernel (not root, no QEMU, no image, ...). --record writes the proof
 // (kernel/proofs.ts) that the report shows for the profile's column.
 
-import cliProgress from 'cli-progress';
 import { relative } from 'node:path';
 import { PROFILE_IDS, type ProfileId } from '../../model/index.ts';
 import { EXIT, UnavailableError, UsageError } from '../exit-codes.ts';
-import type { Registrar } from '../registrar.ts';
+import { helpAfter } from '../help.ts';
+import { requireWritableDir } from '../out-dir.ts';
+import { collect, parseProfiles, PROFILE_FLAG } from '../profiles.ts';
+import { startProgress } from '../progress.ts';
+import { cliMode, type Registrar } from '../registrar.ts';
+import { DEFAULT_SEED } from '../../properties/runner.ts';
 import { kernelAvailability, unavailableLine } from '../../kernel/build.ts';
 import { DEFAULT_OUT_DIR, genFor, kernelCheck, renderDivergence, type KernelCheckReport } from '../../kernel/diff.ts';
 import { recordProof } from '../../kernel/proofs.ts';
@@ -20,8 +24,8 @@ import { guestStarted, openRunner, TargetUnavailable, targetFor, type OpenedRunn
 
 interface KernelFlags {
   readonly runs: string; readonly seed?: string; readonly json?: boolean; readonly out?: string;
-  readonly profile: string; readonly kernelImage?: string; readonly kernels?: string; readonly guests?: string;
-  readonly record?: boolean;
+  readonly profile?: string | string[]; readonly kernelImage?: string; readonly kernels?: string; readonly guests?: string;
+  readonly record?: boolean; readonly progress?: boolean;
 }
 
 const positiveInt = (name: string, v: string): number => {
@@ -36,9 +40,11 @@ export function requireKernel(): string {
   return a.binary;
 }
 
-export function profileFlag(command: string, v: string): ProfileId {
-  if (!(PROFILE_IDS as readonly string[]).includes(v)) throw new UsageError(`${command}: unknown profile "${v}" (one of ${PROFILE_IDS.join(', ')})`);
-  return v as ProfileId;
+/** The one profile a command checks against a kernel, given in the form every --profile takes (cli/profiles.ts). */
+export function profileFlag(command: string, v: string | readonly string[] | undefined, fallback: ProfileId = '6.x'): ProfileId {
+  const ps = parseProfiles(v, command) ?? [fallback];
+  if (ps.length !== 1) throw new UsageError(`${command}: one profile at a time against a kernel, not ${ps.length} (${ps.join(', ')})`);
+  return ps[0]!;
 }
 
 /** Open the runner of a profile's kernel and wait until it is up; exit 77 with one line where it cannot run. */
@@ -69,8 +75,14 @@ const shown = (file: string): string => {
   return rel.startsWith('..') ? file : rel;
 };
 
-function replayLine(r: KernelCheckReport, flags: KernelFlags): string {
-  return `devpts-check kernel --profile ${r.profile} --seed ${r.seed} --runs ${r.runs}${flags.kernelImage ? ` --kernel-image ${flags.kernelImage}` : ''}`;
+/** The command that runs the same sequences on the same kernel again. */
+function replayLine(r: { profile: ProfileId; seed: number; runs: number }, flags: KernelFlags): string {
+  const parts = [`devpts-check kernel --profile ${r.profile} --seed ${r.seed} --runs ${r.runs}`];
+  if (flags.kernelImage) parts.push(`--kernel-image ${flags.kernelImage}`);
+  if (flags.kernels) parts.push(`--kernels ${flags.kernels}`);
+  if (flags.guests) parts.push(`--guests ${flags.guests}`);
+  if (flags.out) parts.push(`--out ${flags.out}`);
+  return parts.join(' ');
 }
 
 function jsonReport(r: KernelCheckReport, flags: KernelFlags): Record<string, unknown> {
@@ -90,29 +102,41 @@ function jsonReport(r: KernelCheckReport, flags: KernelFlags): Record<string, un
 export const register: Registrar = (program, done) => {
   program
     .command('kernel')
-    .description("run random op sequences on a profile's model and on that profile's kernel (6.x: the live kernel; older profiles: QEMU guests), and compare them step by step")
-    .option('--profile <id>', `the profile (${PROFILE_IDS.join(', ')})`, '6.x')
+    .description("run random op sequences on a profile's model and on that profile's kernel (6.x: the live kernel; older profiles: QEMU guests), and compare them step by step (needs root)")
+    .option(PROFILE_FLAG, `the one profile to check (${PROFILE_IDS.join(', ')}; default 6.x)`, collect)
     .option('--runs <n>', 'number of random sequences', '200')
-    .option('--seed <s>', 'random seed (default: a fresh one, printed)')
+    .option('--seed <s>', `random seed (default ${DEFAULT_SEED}, the one default seed of every command)`)
     .option('--json', 'one JSON object with the outcome')
     .option('--out <dir>', `where a divergence is saved (default ${shown(DEFAULT_OUT_DIR)})`)
     .option('--kernel-image <file>', "run the profile's sequences on this bootable image under QEMU")
     .option('--kernels <dir>', 'where the kernel images are (default ../shared/kernels, or $DEVPTS_CHECK_KERNELS)')
     .option('--guests <n>', 'QEMU guests at once (default 3)')
     .option('--record', "record the outcome as the proof of the profile's column (kernel/proofs.json) when nothing diverged or was lost")
+    .option('--no-progress', 'no progress on stderr (default: a line every 10 s when stderr is not a terminal)')
+    .addHelpText('after', `
+Needs root (CAP_SYS_ADMIN): on 6.x the harness (kernel/harness.c, compiled on first use)
+runs every sequence in a private mount namespace on a fresh tmpfs and never changes the
+host's mounts or kernel.pty.* settings; the older profiles boot their kernels under QEMU.
+Where that is not possible it prints one line and exits 77.
+${helpAfter(
+    ['devpts-check kernel --runs 2000 --seed 1', 'devpts-check kernel --profile 2.6.39-y --runs 300', 'devpts-check replay --kernel traces/corpus/U6--6.x.json'],
+    [[EXIT.ok, "the model and the profile's kernel agree on every sequence"], [EXIT.failed, 'they diverge (the shrunk sequence is saved and printed)'], [EXIT.usage],
+      [EXIT.budget, 'a guest hung or panicked on a sequence (named, saved; nothing diverged)'], [EXIT.unavailable, 'not root, no QEMU or no kernel image (one line)']],
+  )}`)
     .action(async (flags: KernelFlags) => {
       const profile = profileFlag('kernel', flags.profile);
       const runs = positiveInt('--runs', flags.runs);
-      const seed = flags.seed === undefined ? Math.floor(Math.random() * 0x7fffffff) : positiveInt('--seed', flags.seed);
+      const seed = flags.seed === undefined ? DEFAULT_SEED : positiveInt('--seed', flags.seed);
       const guests = flags.guests === undefined ? undefined : positiveInt('--guests', flags.guests);
+      if (flags.out !== undefined) await requireWritableDir(flags.out, 'kernel: --out ');
+      if (cliMode.dryRun) { done(EXIT.ok); return; }
       const opened = await requireRunner(profile, {
         ...(flags.kernelImage !== undefined ? { kernelImage: flags.kernelImage } : {}),
         ...(flags.kernels !== undefined ? { kernels: flags.kernels } : {}),
         ...(guests !== undefined ? { guests } : {}),
       });
       const guest = opened.target.kind === 'guest';
-      const tty = !flags.json && process.stderr.isTTY === true;
-      const bar = tty ? new cliProgress.SingleBar({ format: 'kernel {bar} {value}/{total} sequences', stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
+      const progress = startProgress({ label: `kernel ${profile}`, enabled: flags.progress !== false });
       let report: KernelCheckReport;
       let label = opened.label;
       const stop = () => { if ('kill' in opened.runner && typeof opened.runner.kill === 'function') opened.runner.kill(); };
@@ -122,18 +146,17 @@ export const register: Registrar = (program, done) => {
         const run = kernelCheck({
           runs, seed, profile, harness: opened.runner, gen: genFor(guest, profile), kernel: label,
           ...(guest ? { batch: runs } : {}), ...(flags.out ? { outDir: flags.out } : {}),
-          onProgress: (n) => bar?.update(n),
+          onProgress: (n) => progress.update('sequences on the kernel and the model', n, runs),
         });
         const started = await requireStarted(opened);
         label = started.label;
-        if (!flags.json) process.stdout.write(`${profile} on ${label} · seed ${seed} · ${runs} sequences · replay: devpts-check kernel --profile ${profile} --seed ${seed} --runs ${runs}${flags.kernelImage ? ` --kernel-image ${flags.kernelImage}` : ''}\n`);
-        bar?.start(runs, 0);
+        if (!flags.json) process.stdout.write(`${profile} on ${label} · seed ${seed} · ${runs} sequences · the same run again: ${replayLine({ profile, seed, runs }, flags)}\n`);
         report = { ...(await run), kernel: label };
       } catch (err) {
         stop();
         throw err;
       } finally {
-        bar?.stop();
+        progress.end();
         process.off('SIGINT', stop);
         await opened.runner.close();
       }

@@ -5,7 +5,9 @@
 import { relative } from 'node:path';
 import { quietOnClosedPipe } from '../closed-pipe.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
-import type { Registrar } from '../registrar.ts';
+import { helpAfter } from '../help.ts';
+import { cliMode, type Registrar } from '../registrar.ts';
+import { violationOf } from '../../traces/violation.ts';
 import { corpusFiles } from '../../traces/corpus.ts';
 import { loadTrace, TraceError } from '../../traces/load.ts';
 import { renderReplay } from '../../traces/render.ts';
@@ -65,13 +67,13 @@ const shown = (file: string): string => {
 
 /** Replay each file in turn; returns the exit code. */
 export async function replayFiles(files: readonly string[], flags: ReplayFlags, replayer: Replayer, output: Output = PROCESS_OUTPUT): Promise<number> {
-  const tally = { holds: 0, fails: 0, invalid: 0 };
+  const tally = { holds: 0, reproduce: 0, fails: 0, invalid: 0 };
   for (const [n, file] of files.entries()) {
     const name = shown(file);
     let outcome;
     try {
       const trace = await loadTrace(file);
-      outcome = await replayer(trace, name, { stopAtFirstFailure: true });
+      outcome = await replayer(trace, name, { stopAtFirstFailure: true, keepStates: false });
     } catch (err) {
       if (!(err instanceof TraceError)) throw err;
       tally.invalid++;
@@ -80,7 +82,8 @@ export async function replayFiles(files: readonly string[], flags: ReplayFlags, 
       if (flags.json) output.out(JSON.stringify({ file: name, verdict: 'error', error: message } satisfies ErrorRecord));
       continue;
     }
-    tally[outcome.verdict]++;
+    if (outcome.verdict === 'holds' && violationOf(outcome.trace)) tally.reproduce++;
+    else tally[outcome.verdict]++;
     if (flags.json) {
       output.out(JSON.stringify(replayRecord(outcome)));
     } else {
@@ -90,7 +93,8 @@ export async function replayFiles(files: readonly string[], flags: ReplayFlags, 
   }
   if (!flags.json && files.length > 1) {
     output.out('');
-    output.out(`${files.length} traces: ${tally.holds} hold, ${tally.fails} fail${tally.invalid ? `, ${tally.invalid} invalid` : ''}`);
+    const reproduce = tally.reproduce ? `, ${tally.reproduce} reproduce their violation` : '';
+    output.out(`${files.length} traces: ${tally.holds} hold${reproduce}, ${tally.fails} fail${tally.invalid ? `, ${tally.invalid} invalid` : ''}`);
   }
   return tally.invalid > 0 ? EXIT.usage : tally.fails > 0 ? EXIT.failed : EXIT.ok;
 }
@@ -102,9 +106,14 @@ export const register: Registrar = (program, done) => {
     .argument('[files...]', 'trace files')
     .option('--json', 'one JSON object per file, one per line')
     .option('--corpus', 'also replay every trace in traces/corpus')
-    .option('--kernel', "replay on the kernel of each trace's profile (6.x: the live kernel; older profiles: a QEMU guest) and diff each step with the model")
+    .option('--kernel', "replay on the kernel of each trace's profile (6.x: the live kernel; older profiles: a QEMU guest; needs root) and diff each step with the model")
     .option('--kernel-image <file>', 'with --kernel: replay on this bootable image under QEMU')
     .option('--kernels <dir>', 'where the kernel images are (default ../shared/kernels, or $DEVPTS_CHECK_KERNELS)')
+    .addHelpText('after', helpAfter(
+      ['devpts-check replay report/out/traces/U6-6.x.json', 'devpts-check replay --json traces/corpus/U5--2.6.39-y.json', 'devpts-check replay --kernel traces/corpus/U6--6.x.json'],
+      [[EXIT.ok, 'every expectation holds (a counterexample trace: it reproduces its violation)'], [EXIT.failed, 'an expectation fails, or the kernel and the model differ'],
+        [EXIT.usage, 'a file cannot be read or is not a valid trace (one line each)'], [EXIT.unavailable, '--kernel: this machine cannot run that kernel (one line)']],
+    ))
     .action(async (files: string[], flags: ReplayFlags) => {
       const all = [...files, ...(flags.corpus ? await corpusFiles() : [])];
       if (all.length === 0) throw new UsageError('replay: name trace files, or --corpus for the saved corpus');
@@ -112,7 +121,8 @@ export const register: Registrar = (program, done) => {
       quietOnClosedPipe(process.stdout);
       const opened = new Map<string, { runner: SequenceRunner; label: string; live: boolean; keep: true }>();
       try {
-        done(await replayFiles(all, flags, replayerFor(flags, opened)));
+        // a dry run (fuzzing) loads and replays on the model only: no kernel is ever touched
+        done(await replayFiles(all, flags, cliMode.dryRun ? modelReplayer : replayerFor(flags, opened)));
       } finally {
         await Promise.all([...opened.values()].map((o) => o.runner.close()));
       }

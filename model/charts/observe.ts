@@ -15,7 +15,7 @@ import type { DevptsFs, KernelState, Pty } from '../state.ts';
 import { modeOf, modeTransition } from './mode.ts';
 import { PTY_TABLE, ptyStateOf, ptyTransition, type PtyEventType } from './pty.ts';
 import { INSTANCE_TABLE, instanceRefs, instanceStateOf, instanceTransition, type InstanceEvent, type InstanceState } from './instance.ts';
-import { PTMX_TABLE, ptmxContextOf, ptmxStateOf, ptmxTransition, type PtmxEvent, type PtmxNodeContext } from './ptmx.ts';
+import { ptmxContextOf, ptmxStateOf, ptmxTransition, type PtmxEvent, type PtmxNodeContext } from './ptmx.ts';
 
 export type ChartName = 'mode' | 'pty' | 'instance' | 'ptmxNode';
 

@@ -24,7 +24,7 @@ export const PTMX_ACTIONS = {
   /** chmod/chown: the node takes the mode given. */
   setMode: (c: PtmxNodeContext, e: PtmxEvent): PtmxNodeContext => ({ ...c, mode: (e as { mode: number }).mode }),
   /** update_ptmx_mode: option and node both become the resulting ptmxmode. */
-  resetToOption: (c: PtmxNodeContext, e: PtmxEvent): PtmxNodeContext => ({ mode: (e as { ptmxmode: number }).ptmxmode, ptmxmode: (e as { ptmxmode: number }).ptmxmode }),
+  resetToOption: (_c: PtmxNodeContext, e: PtmxEvent): PtmxNodeContext => ({ mode: (e as { ptmxmode: number }).ptmxmode, ptmxmode: (e as { ptmxmode: number }).ptmxmode }),
   /** memcpy of the options (devpts_mount without newinstance): the node is not touched (mknod_ptmx returns early). */
   replaceOption: (c: PtmxNodeContext, e: PtmxEvent): PtmxNodeContext => ({ ...c, ptmxmode: (e as { ptmxmode: number }).ptmxmode }),
 } as const;

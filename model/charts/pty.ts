@@ -84,22 +84,47 @@ export function ptyStateOf(p: Pty | undefined): PtyState {
 type Applied = { readonly pty: Pty | null; readonly to: string | null; readonly id: string };
 const passes = (guard: string, p: Pty) => PTY_GUARDS[guard as keyof typeof PTY_GUARDS](p);
 
+/** A compiled (state, event): the next record (null: freed), or undefined when the chart refuses the event. */
+type Next = (p: Pty) => Pty | null | undefined;
+
 /** Per state and event, the chart's transitions compiled once (ptys open and close on the hot path). */
-const COMPILED: Readonly<Record<string, Readonly<Record<string, (p: Pty) => Applied | null>>>> = Object.fromEntries(
+const COMPILED: Readonly<Record<string, Readonly<Record<string, { next: Next; list: ReturnType<typeof PTY_TABLE.transitions> }>>>> = Object.fromEntries(
   PTY_TABLE.states.map((state) => [state, Object.fromEntries((['unlockpt', 'openSlave', 'closeSlave', 'closeMaster'] as const).map((event) => {
     const list = PTY_TABLE.transitions(state, event);
-    const apply = (p: Pty): Applied | null => {
-      const t = choose(list, passes, p);
-      if (t === null) return null;
-      let next = p;
-      for (const a of t.actions) next = PTY_ACTIONS[a as keyof typeof PTY_ACTIONS](next);
-      return { pty: t.target === 'freed' ? null : next, to: t.target, id: t.id };
-    };
-    return [event, apply];
+    const actionsOf = (t: (typeof list)[number]) => t.actions.map((a) => PTY_ACTIONS[a as keyof typeof PTY_ACTIONS]);
+    let next: Next;
+    if (list.length === 0) next = () => undefined;
+    else if (list.length === 1 && list[0]!.guard === null && list[0]!.actions.length === 1) {
+      // the common case: one unguarded transition, one action
+      const act = actionsOf(list[0]!)[0]!;
+      next = list[0]!.target === 'freed' ? () => null : act;
+    } else {
+      const steps = list.map((t) => ({ guard: t.guard === null ? null : PTY_GUARDS[t.guard as keyof typeof PTY_GUARDS], acts: actionsOf(t), freed: t.target === 'freed' }));
+      next = (p) => {
+        for (const st of steps) {
+          if (st.guard !== null && !st.guard(p)) continue;
+          if (st.freed) return null;
+          let r = p;
+          for (const a of st.acts) r = a(r);
+          return r;
+        }
+        return undefined;
+      };
+    }
+    return [event, { next, list }];
   }))]),
 );
 
-/** One event on a pty record by the chart: the new record (null: freed), or null when the chart refuses the event there. */
+/** One event on a pty record by the chart, as the model applies it: the new record, null when freed, undefined when the chart refuses it. */
+export function ptyNext(p: Pty, event: PtyEventType): Pty | null | undefined {
+  return COMPILED[ptyStateOf(p)]![event]!.next(p);
+}
+
+/** One event on a pty record by the chart, with the transition taken (null when the chart refuses the event there). */
 export function ptyTransition(p: Pty, event: PtyEventType): Applied | null {
-  return COMPILED[ptyStateOf(p)]![event]!(p);
+  const t = choose(COMPILED[ptyStateOf(p)]![event]!.list, passes, p);
+  if (t === null) return null;
+  let next = p;
+  for (const a of t.actions) next = PTY_ACTIONS[a as keyof typeof PTY_ACTIONS](next);
+  return { pty: t.target === 'freed' ? null : next, to: t.target, id: t.id };
 }

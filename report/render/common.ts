@@ -1,7 +1,7 @@
 // Small pieces every renderer shares: number formatting, evidence sentences, grouping.
 
 import type { ProfileId } from '../../model/index.ts';
-import type { Cell, ClauseKind, ClauseRow, ConformanceData, Counterexample, Evidence } from '../data.ts';
+import type { Cell, ClauseKind, ClauseRow, ConformanceData, CounterexampleSection, Evidence } from '../data.ts';
 
 /** 12345 → "12 345" (thin groups read well in tables and terminals). */
 export const num = (n: number): string => n.toLocaleString('en-US').replace(/,/g, ' ');
@@ -72,24 +72,44 @@ export function evidenceShort(e: Evidence): string {
 export const profileIds = (data: ConformanceData): ProfileId[] => data.profiles.map((p) => p.id);
 
 /** "D5 × 2.6.39-y vs 2.6.39-n" */
-export const cxTitle = (cx: Counterexample): string => `${cx.clause} × ${cx.sides.map((s) => s.profile).join(' vs ')}`;
+export const cxTitle = (cx: CounterexampleSection): string => `${cx.clause} × ${cx.sides.map((s) => s.profile).join(' vs ')}`;
 
 /** "found by random testing, seed 7" / "the exhaustive search" … (without "found by"). */
-export function foundWords(cx: Counterexample): string {
+export function foundWords(cx: CounterexampleSection): string {
   if (cx.foundBy === 'exploration') return 'the exhaustive search (shortest in its scope)';
   if (cx.foundBy === 'both') return 'random testing and the exhaustive search';
   return `random testing${cx.seed !== null ? `, seed ${cx.seed}` : ''}`;
 }
 
-/** "3 steps, shrunk from 9" */
-export function lengthWords(cx: Counterexample): string {
-  const n = cx.steps.length;
-  const shrunk = cx.lengths.found !== null && cx.lengths.found !== cx.lengths.shrunk ? `, shrunk from ${cx.lengths.found}` : '';
-  return `${n} step${n === 1 ? '' : 's'}${shrunk}`;
+/** "3 steps, shrunk from 9, then 2 observations" (the observations show what breaks: traces/evidence.ts). */
+export function lengthWords(cx: CounterexampleSection): string {
+  const observed = cx.evidenceSteps?.length ?? 0;
+  const n = cx.steps.length - observed;
+  const shrunk = cx.lengths.found !== null && cx.lengths.found !== n ? `, shrunk from ${cx.lengths.found}` : '';
+  const then = observed ? `, then ${observed} observation${observed === 1 ? '' : 's'} that show what breaks` : '';
+  return `${n} step${n === 1 ? '' : 's'}${shrunk}${then}`;
+}
+
+/** A counterexample's clause kind: a finding (D/U/R: the document and the code disagree) or a model bug (K/I). */
+export function isFinding(data: ConformanceData, cx: CounterexampleSection): boolean {
+  const kind = data.clauses.find((c) => c.id === cx.clause)?.kind;
+  return kind !== 'kernel' && kind !== 'invariant';
+}
+
+/** The counts every format states the same way: violated cells, the counterexamples that show them, findings and model bugs. */
+export function violationCounts(data: ConformanceData): { cells: number; counterexamples: number; findings: number; bugs: number; words: string } {
+  const cells = data.summary.violated;
+  const counterexamples = data.counterexamples.length;
+  const findings = data.counterexamples.filter((cx) => isFinding(data, cx)).length;
+  const bugs = counterexamples - findings;
+  const pairs = data.counterexamples.filter((cx) => cx.sides.length > 1).length;
+  const shared = pairs > 0 && cells !== counterexamples ? `; a comparison's counterexample covers both of its profiles` : '';
+  const words = `${cells} violated cell${cells === 1 ? '' : 's'}, shown by ${counterexamples} counterexample${counterexamples === 1 ? '' : 's'} (${findings} finding${findings === 1 ? '' : 's'}, ${bugs} model bug${bugs === 1 ? '' : 's'}${shared})`;
+  return { cells, counterexamples, findings, bugs, words };
 }
 
 export interface ProfileEvidence {
-  /** "150 sequences per clause, seed 20110519" (over the cells that hold). */
+  /** "150 sequences per clause, seed 20260004" (over the cells that hold). */
   readonly random: string | null;
   /** One line per distinct search: "21 680 states (scope doc to depth 5)" and the clauses it judged. */
   readonly searches: readonly { readonly text: string; readonly clauses: readonly string[] }[];

@@ -3,10 +3,11 @@
 // Layout: summary → matrix (one row per clause, one column per profile; every violated
 // cell links to its counterexample) → evidence → mode chart → one section per violation.
 
-import type { Cell, ConformanceData, Counterexample } from '../data.ts';
+import { sectionsHtml, witnessLinkHtml } from './sections.ts';
+import type { Cell, ConformanceData, CounterexampleSection } from '../data.ts';
 import { cellOf } from '../data.ts';
 import { esc, machineSvg, stateSvg } from '../diagram/svg.ts';
-import { cxTitle, profileEvidence, evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords } from './common.ts';
+import { cxTitle, profileEvidence, evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords, violationCounts } from './common.ts';
 
 const CSS = `
 :root { --fg:#111827; --muted:#6b7280; --line:#e5e7eb; --bg:#fff; --holds:#ecfdf5; --holds-fg:#047857; --viol:#fef2f2; --viol-fg:#b91c1c; --na:#f9fafb; --na-fg:#9ca3af; --accent:#2563eb; }
@@ -37,7 +38,8 @@ table.matrix { table-layout: fixed; }
 .matrix td.id { font-weight: 700; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
 .matrix td.stmt { color: #1f2937; font-size: 13px; }
 td.v { text-align: center; font-size: 13px; }
-td.v small { display: block; font-size: 11px; line-height: 1.25; color: var(--muted); font-weight: 400; white-space: nowrap; }
+td.v small { display: block; font-size: 11px; line-height: 1.25; color: var(--muted); font-weight: 400; }
+td.v-na small.why { color: #6b7280; font-size: 10.5px; }
 td.v-holds { background: var(--holds); color: var(--holds-fg); font-weight: 600; }
 td.v-violated { background: var(--viol); font-weight: 700; }
 td.v-violated a { color: var(--viol-fg); text-decoration: none; display: block; }
@@ -47,10 +49,12 @@ td.v-error { background: #fff7ed; color: #9a3412; font-weight: 700; }
 td.v .flag { display: block; margin-top: 3px; font-size: 10.5px; font-weight: 600; color: #92400e; }
 .legend { color: var(--muted); font-size: 12.5px; margin-top: 8px; }
 .evidence td:first-child { white-space: nowrap; }
+.nw { white-space: nowrap; }
 .ids { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; color: #374151; } .nowrap { white-space: nowrap; }
 .evidence th, .evidence td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; font-size: 13px; }
-.figure { overflow-x: auto; border: 1px solid var(--line); border-radius: 10px; padding: 12px; background: #fff; }
-.figure svg { display: block; max-width: none; }
+.figure { border: 1px solid var(--line); border-radius: 10px; padding: 12px; background: #fff; }
+/* the pictures scale down with the page: every column (ptys included) stays in view, nothing scrolls sideways */
+.figure svg { display: block; max-width: 100%; height: auto; }
 .figcap { color: var(--muted); font-size: 12.5px; margin: 6px 2px 0; }
 section.cx { border: 1px solid #fecaca; border-left: 6px solid var(--viol-fg); border-radius: 10px; padding: 16px 18px; margin: 22px 0; scroll-margin-top: 12px; }
 section.cx:target { box-shadow: 0 0 0 3px #fca5a5; }
@@ -63,29 +67,66 @@ section.cx:target { box-shadow: 0 0 0 3px #fca5a5; }
 .side.doc { background: #f8fafc; border: 1px solid #e2e8f0; } .side.doc h4 { color: #475569; }
 .side.doc blockquote { margin: 0; font-family: Georgia, "Times New Roman", serif; font-size: 14px; white-space: pre-wrap; }
 .side.code { background: #fffbeb; border: 1px solid #fde68a; } .side.code h4 { color: #92400e; }
-table.steps td, table.steps th { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
-table.steps td.n { width: 32px; text-align: right; color: var(--muted); }
-table.steps td.res { white-space: nowrap; }
+table.steps td, table.steps th { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+table.steps td.n { width: 32px; text-align: right; color: var(--muted); white-space: nowrap; overflow-wrap: normal; }
+table.steps tr.evidence td { background: #f8fafc; }
+table.steps .evtag { display: inline-block; margin-left: 6px; font-size: 11px; color: var(--muted); border: 1px solid var(--line); border-radius: 4px; padding: 0 4px; }
 table.steps tr.last td { background: #fef2f2; }
 table.steps tr.boot td { color: #374151; font-style: italic; }
 .ok { color: #047857; } .err { color: #b45309; font-weight: 600; } .muted { color: var(--muted); }
 .pic-h { margin: 16px 0 6px; }
 .breaks { margin: 10px 0; padding: 8px 12px; background: var(--viol); border-radius: 8px; }
 .replay { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; margin: 10px 0 14px; }
-.replay pre { margin: 0; padding: 6px 10px; background: #111827; color: #f9fafb; border-radius: 6px; }
+.replay pre { margin: 0; padding: 6px 10px; background: #111827; color: #f9fafb; border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; max-width: 100%; }
+.replay a, .evidence td, .breaks, .findings li { overflow-wrap: anywhere; }
 .back { font-size: 12.5px; }
 details.allcells { margin-top: 12px; } details.allcells summary { cursor: pointer; color: var(--accent); }
 footer { margin-top: 48px; color: var(--muted); font-size: 12.5px; border-top: 1px solid var(--line); padding-top: 12px; }
 @media print { .matrix thead th { position: static; } }
+/* narrow windows: one column of cards, less padding; nothing may be wider than the page */
+@media (max-width: 900px) {
+  main { padding: 16px 12px 48px; }
+  .sides { grid-template-columns: 1fr; }
+  .matrix col.c-id { width: 54px; }
+  .matrix thead th.clause-h { overflow-wrap: normal; font-size: 11px; }
+  td.v-violated small { display: none; } /* the arrow says it; the word would not fit */
+  .matrix th, .matrix td { padding: 4px 4px; }
+  td.v { font-size: 12px; overflow-wrap: anywhere; } td.v small { font-size: 10.5px; }
+  .matrix td.stmt { overflow-wrap: anywhere; }
+  .matrix thead th { font-size: 12px; overflow-wrap: anywhere; }
+  .matrix td.stmt { font-size: 12px; }
+  section.cx { padding: 12px 10px; }
+  .evidence th, .evidence td { padding: 5px 5px; }
+}
 `;
+
+/**
+ * The profile columns' share of a narrow window: however many profiles there are, they
+ * take at most 72 % of the width beside the clause column, so the statement column
+ * keeps room and the table never grows wider than the page.
+ */
+function matrixWidths(profiles: number): string {
+  return `\n@media (max-width: 900px) { .matrix col.c-p { width: ${(64 / Math.max(1, profiles)).toFixed(2)}%; } }\n`;
+}
+
+/** Profile IDs kept whole when a narrow cell wraps ("2.6.39-y", never "2.6.39-" / "y"). */
+const unbroken = (html: string): string => html.replace(/\b\d+\.\d+(?:\.\d+)?(?:-[a-z]+)?|\b\d+\.x\b/g, (id) => `<span class="nw">${id}</span>`);
 
 /** One line: cut at a word boundary. */
 const short = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, s.lastIndexOf(' ', n - 1) > n / 2 ? s.lastIndexOf(' ', n - 1) : n - 1)} …`);
 
+/** Why a cell is n/a, short enough for the cell ("only 2.6.39-y, 3.4-y, 6.x", "compares 2.6.39-n with 2.6.39-y"). */
+export function whyNa(note: string | null | undefined): string {
+  if (!note) return 'not about this profile';
+  const inParens = /\(([^()]*)\)\s*$/.exec(note);
+  return inParens ? inParens[1]! : note;
+}
+
 const verdictCell = (c: Cell | undefined): string => {
   if (!c || c.verdict === 'n/a') {
     const why = c?.note ?? 'the clause does not speak about this profile';
-    return `<td class="v v-na" data-verdict="n/a" title="${esc(why)}">n/a</td>`;
+    // the reason is on the page, not only in a tooltip
+    return `<td class="v v-na" data-verdict="n/a" title="${esc(why)}">n/a<small class="why">${unbroken(esc(whyNa(c?.note)))}</small></td>`;
   }
   if (c.verdict === 'error') {
     return `<td class="v v-error" data-verdict="error" title="${esc(evidenceSentence(c))}">error<small>not computed</small></td>`;
@@ -95,11 +136,12 @@ const verdictCell = (c: Cell | undefined): string => {
   if (c.verdict === 'violated') {
     return `<td class="v v-violated" data-verdict="violated"><a href="#${esc(c.counterexample ?? '')}" title="${esc(evidenceSentence(c))}">violated&nbsp;→<small>counterexample</small></a>${flag}</td>`;
   }
-  return `<td class="v v-holds" data-verdict="holds" title="${esc(evidenceSentence(c))}">holds<small>${esc(evidenceShort(c.evidence))}</small>${flag}</td>`;
+  return `<td class="v v-holds" data-verdict="holds" title="${esc(evidenceSentence(c))}">holds<small>${esc(evidenceShort(c.evidence))}</small>${flag}${witnessLinkHtml(c)}</td>`;
 };
 
-function counterexampleSection(cx: Counterexample, index: number): string {
+function counterexampleSection(cx: CounterexampleSection, index: number): string {
   const two = cx.sides.length > 1;
+  const evidence = new Set(cx.evidenceSteps ?? []);
   const head = `<tr><th>#</th><th>step</th>${cx.sides.map((x) => `<th>${two ? `result on <code>${esc(x.profile)}</code>` : 'result on the model'}</th>`).join('')}</tr>`;
   const rows = cx.steps.map((st) => {
     const cells = cx.sides.map((side) => {
@@ -108,7 +150,9 @@ function counterexampleSection(cx: Counterexample, index: number): string {
       return `<td class="res"><span class="${r.text.startsWith('ok') ? 'ok' : 'err'}">${esc(r.text)}</span></td>`;
     }).join('');
     const failing = st.n === cx.failingStep;
-    return `<tr${failing ? ' class="last"' : ''}><td class="n">${st.n}${failing ? '&nbsp;◀' : ''}</td><td><code>${esc(st.text)}</code></td>${cells}</tr>`;
+    const observed = evidence.has(st.n);
+    const cls = failing ? ' class="last"' : observed ? ' class="evidence"' : '';
+    return `<tr${cls}><td class="n">${st.n}${failing ? '&nbsp;◀' : ''}</td><td><code>${esc(st.text)}</code>${observed ? '<span class="evtag">evidence</span>' : ''}</td>${cells}</tr>`;
   }).join('');
   const bootRow = cx.boot ? `<tr class="boot"><td class="n">0</td><td colspan="${1 + cx.sides.length}">boot: ${esc(cx.boot)}</td></tr>` : '';
   const replays = cx.sides.map((side) => `<div class="replay"><strong>Replay${two ? ` <code>${esc(side.profile)}</code>` : ''}</strong><pre>${esc(side.trace.replay)}</pre><a href="${esc(side.trace.file)}">${esc(side.trace.file)}</a>${side.trace.replays ? '<span class="ok">✓ replays (exit 0)</span>' : '<span class="err">✗ did not replay</span>'}</div>`).join('');
@@ -164,7 +208,7 @@ export function renderHtml(data: ConformanceData): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>devpts conformance — ${s.violated} violated, ${s.holds} holds</title>
-<style>${CSS}</style>
+<style>${CSS}${matrixWidths(profiles.length)}</style>
 </head>
 <body>
 <main>
@@ -179,7 +223,7 @@ export function renderHtml(data: ConformanceData): string {
 <thead><tr><th scope="col" class="clause-h">clause</th>${head}<th scope="col" class="stmt-h">statement</th></tr></thead>
 ${body}
 </table>
-<p class="legend"><strong>holds</strong>: no counterexample in N random sequences (“runs”; “hit”: how many exercised the clause) and in the exhaustive search of the profile (“states”; * = stopped at a cap; no states: judged on whole scenarios, by random runs only). <strong>violated</strong>: a minimal counterexample, saved and replayable. <strong>n/a</strong>: the clause does not speak about that profile (hover for why). ⚑ the verdict differs from the catalogue’s hypothesis (clauses.md “expected”).</p>
+<p class="legend"><strong>holds</strong>: no counterexample in N random sequences (“runs”; “hit”: how many exercised the clause) and in the exhaustive search of the profile (“states”; * = stopped at a cap; no states: judged on whole scenarios, by random runs only). <strong>violated</strong>: a minimal counterexample, saved and replayable. <strong>n/a</strong>: the clause does not speak about that profile (the cell says why). ⚑ the verdict differs from the catalogue’s hypothesis (clauses.md “expected”).</p>
 
 ${data.counterexamples.length ? `<h2 id="findings">Findings at a glance</h2>
 <ol class="findings">${data.counterexamples.map((cx) => `<li><a href="#${esc(cx.id)}"><span class="tag">${esc(cxTitle(cx))}</span></a> ${esc(short(cx.failure, 190))}</li>`).join('\n')}</ol>` : ''}
@@ -198,7 +242,9 @@ ${data.cells.filter((c) => c.verdict !== 'n/a').map((c) => `<tr><td><code>${esc(
 <p>The xstate machine of <code>model/machine.ts</code>, drawn from <code>kernelMachine</code> itself: the document’s modes, the guards that move between them, and which profile boots where. Every op is applied by the same pure <code>step</code> in every mode.</p>
 <div class="figure">${machineSvg(data.machine, 'mc')}</div>
 
-${data.counterexamples.length ? `<h2 id="violations">Violations (${data.counterexamples.length}): where the document and the code disagree</h2>\n${cxs}` : '<h2 id="violations">Violations</h2><p>None within this budget.</p>'}
+${sectionsHtml(data)}
+
+${data.counterexamples.length ? `<h2 id="violations">Counterexamples (${data.counterexamples.length}): where the document and the code disagree</h2>\n<p>${esc(violationCounts(data).words)}.</p>\n${cxs}` : '<h2 id="violations">Counterexamples</h2><p>None within this budget.</p>'}
 ${problems}
 <footer>Generated by ${esc(data.tool.name)} ${esc(data.tool.version)} (<code>devpts-check report</code>). Machine-readable: <a href="conformance.json">conformance.json</a> · <a href="junit.xml">junit.xml</a> · <a href="conformance.md">conformance.md</a>. Exit status 0 means the run completed: findings are results, not errors.</footer>
 </main>

@@ -5,7 +5,8 @@
 import type { ConformanceData } from '../data.ts';
 import { cellOf, counterexampleOf } from '../data.ts';
 import { machineMermaid, stateMermaid } from '../diagram/mermaid.ts';
-import { cxTitle, profileEvidence, evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords } from './common.ts';
+import { sectionsMarkdown, witnessLinkMd } from './sections.ts';
+import { cxTitle, profileEvidence, evidenceSentence, evidenceShort, foundWords, groups, KIND_TITLES, lengthWords, num, profileIds, seconds, surpriseWords, violationCounts } from './common.ts';
 
 /** Table-cell safe: pipes escaped, newlines folded. */
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
@@ -35,7 +36,7 @@ export function renderMarkdown(data: ConformanceData): string {
         const odd = surpriseWords(c);
         const note = odd ? `<br><sub>⚑ ${odd}</sub>` : '';
         if (c.verdict === 'violated') return `❌ [**violated**](#${c.counterexample})${note}`;
-        return `✅ holds<br><sub>${evidenceShort(c.evidence)}</sub>${note}`;
+        return `✅ holds<br><sub>${evidenceShort(c.evidence)}</sub>${note}${witnessLinkMd(c)}`;
       });
       out.push(`| **${clause.id}** | ${cells.join(' | ')} | ${cell(clause.statement)} |`);
     }
@@ -72,9 +73,12 @@ export function renderMarkdown(data: ConformanceData): string {
   out.push(machineMermaid(data.machine));
   out.push('```');
   out.push('');
+  out.push(...sectionsMarkdown(data));
 
   if (data.counterexamples.length > 0) {
-    out.push(`## Violations (${data.counterexamples.length})`);
+    out.push(`## Counterexamples (${data.counterexamples.length})`);
+    out.push('');
+    out.push(`${violationCounts(data).words}.`);
     for (const cx of data.counterexamples) {
       const two = cx.sides.length > 1;
       out.push('');
@@ -103,7 +107,8 @@ export function renderMarkdown(data: ConformanceData): string {
           const t = r ? cell(r.text) : '(not run)';
           return st.n === cx.failingStep ? `**${t}**` : t;
         });
-        out.push(`| ${st.n === cx.failingStep ? `**${st.n}**` : st.n} | ${code(st.text)} | ${results.join(' | ')} |`);
+        const observed = (cx.evidenceSteps ?? []).includes(st.n) ? ' *(evidence)*' : '';
+        out.push(`| ${st.n === cx.failingStep ? `**${st.n}**` : st.n} | ${code(st.text)}${observed} | ${results.join(' | ')} |`);
       }
       out.push('');
       out.push(`**What breaks** (step ${cx.failingStep}): ${cx.failure}`);

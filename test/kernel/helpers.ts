@@ -2,7 +2,7 @@
 // worker, at collection time, so describe.skipIf can use it), and small helpers.
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import type { BootConfig, Op } from '../../model/index.ts';
 import { kernelAvailability } from '../../kernel/build.ts';
 import { compareRuns, renderDivergence, runOnModel, type Divergence } from '../../kernel/diff.ts';
@@ -31,24 +31,64 @@ export async function agree(h: KernelHarness, boot: BootConfig, ops: Op[]): Prom
   return run.results;
 }
 
-/** Mount table and pty count of the caller: what a world must never change. */
-export function hostSnapshot(): { mountinfo: string; ptyNr: string } {
-  const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
-  return { mountinfo, ptyNr: readFileSync('/proc/sys/kernel/pty/nr', 'utf8').trim() };
+/** The caller's mount table: what a world must never change. */
+export function hostSnapshot(): { mountinfo: string } {
+  return { mountinfo: readFileSync('/proc/self/mountinfo', 'utf8') };
 }
 
 /**
- * The snapshot once it equals `before`, waiting up to `ms` for the pty count to settle
- * (ptys of other programs on the machine come and go; a leak of ours would stay).
+ * Pty ends a process holds open: file descriptors on a ptmx (c 5:2, a master) or a pty
+ * slave (c 136-143:N). Counted by device number from /proc/<pid>/fd, so it sees the
+ * ptys of the harness's own processes only, whatever other programs on the machine do
+ * (kernel.pty.nr is host-wide: any terminal opening changes it).
  */
-export async function settledSnapshot(before: ReturnType<typeof hostSnapshot>, ms = 10_000): Promise<ReturnType<typeof hostSnapshot>> {
-  const deadline = Date.now() + ms;
-  let now = hostSnapshot();
-  while (now.ptyNr !== before.ptyNr && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    now = hostSnapshot();
+export function ptyFdsOf(pid: number): number {
+  let n = 0;
+  let fds: string[];
+  try { fds = readdirSync(`/proc/${pid}/fd`); } catch { return 0; } // gone meanwhile
+  for (const fd of fds) {
+    try {
+      const st = statSync(`/proc/${pid}/fd/${fd}`);
+      if (!st.isCharacterDevice()) continue;
+      const major = Number((BigInt(st.rdev) >> 8n) & 0xfffn);
+      const minor = Number((BigInt(st.rdev) & 0xffn) | ((BigInt(st.rdev) >> 12n) & ~0xffn));
+      if ((major === 5 && minor === 2) || (major >= 136 && major <= 143)) n++;
+    } catch { /* closed meanwhile */ }
   }
-  return now;
+  return n;
+}
+
+/** `pid` and all its descendants (from /proc, at this moment). */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) for (const c of childrenOf(out[i]!)) if (!out.includes(c)) out.push(c);
+  return out;
+}
+
+/** Pty ends held by a process and its descendants. */
+export const ptysHeldByTree = (pid: number): number => processTree(pid).reduce((n, p) => n + ptyFdsOf(p), 0);
+
+/** Processes running this checkout's harness binary that lost their parent (reparented to init): a world left behind. */
+export function orphanedHarnesses(binary: string = BINARY): number[] {
+  return harnessProcesses().filter((p) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      // reparented to init, or to a subreaper such as systemd --user
+      const adopted = ppid === 1 || readFileSync(`/proc/${ppid}/comm`, 'utf8').trim() === 'systemd';
+      return adopted && readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith(binary);
+    } catch { return false; }
+  });
+}
+
+/** Pty ends held by orphaned harness processes, waiting up to `ms` for worlds being torn down right now to finish. */
+export async function ptysLeftBehind(ms = 5_000): Promise<number> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const held = orphanedHarnesses().reduce((n, p) => n + ptyFdsOf(p), 0);
+    if (held === 0 || Date.now() >= deadline) return held;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Live processes whose parent is `pid` (from /proc). */

@@ -7,7 +7,7 @@
 // harness cannot run.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import {
 } from '../../kernel/diff.ts';
 import { KernelHarness, type HarnessResult } from '../../kernel/driver.ts';
 import { kernelReplayer, kernelReplayProblem } from '../../kernel/replay.ts';
-import { agree, BINARY, childrenOf, harnessProcesses, hostSnapshot, NO_KERNEL, rawHarness, settledSnapshot } from './helpers.ts';
+import { agree, BINARY, childrenOf, harnessProcesses, hostSnapshot, NO_KERNEL, orphanedHarnesses, ptyFdsOf, ptysHeldByTree, ptysLeftBehind, rawHarness } from './helpers.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -119,7 +119,8 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
       expect(out[1]).toEqual({ ok: true, fd: 'm', index: 0 });
       expect(out[400_001]).toEqual({ error: 'harness: the sequence ran out of time (1 s)' });
       expect(out.slice(-3)).toEqual([{ ok: true }, { ok: true, fd: 'fd1', index: 0 }, { end: true }]);
-      expect(await settledSnapshot(before)).toEqual(before);
+      expect(hostSnapshot()).toEqual(before);
+      expect(await ptysLeftBehind()).toBe(0); // the timed-out world's master is gone with it
     }, 60_000);
   });
 
@@ -424,13 +425,28 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
     it('kernel: seed and replay line, agreement, exit 0; --json; bad flags exit 2', () => {
       const r = cli(['kernel', '--runs', '30', '--seed', '3']);
       expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/^6\.x on live [\d.]+ · seed 3 · 30 sequences · replay: devpts-check kernel --profile 6\.x --seed 3 --runs 30$/m);
+      expect(r.stdout).toMatch(/^6\.x on live [\d.]+ · seed 3 · 30 sequences · the same run again: devpts-check kernel --profile 6\.x --seed 3 --runs 30$/m);
       expect(r.stdout).toMatch(/30 sequences \(\d+ steps\): model 6\.x and live [\d.]+ agree/);
       const j = cli(['kernel', '--runs', '10', '--seed', '3', '--json']);
       expect(j.status).toBe(0);
       expect(JSON.parse(j.stdout)).toMatchObject({ seed: 3, runs: 10, checked: 10, divergence: null, replay: 'devpts-check kernel --profile 6.x --seed 3 --runs 10' });
       expect(cli(['kernel', '--runs', '0']).status).toBe(2);
     });
+    it('a saved counterexample demonstrates its finding on the live kernel: its evidence steps agree (U6, R2 on 6.x)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kernel-evidence-'));
+      try {
+        expect(cli(['explore', '--profile', '6.x', '--clause', 'U6,R2', '--out', dir, '--no-progress']).status).toBe(12);
+        const r = cli(['replay', '--kernel', join(dir, 'U6-6.x-small.json'), join(dir, 'R2-6.x-small.json')]);
+        expect(r.status, r.stderr).toBe(0);
+        // /dev/pts/ptmx 0666 before the remount, 0000 after: on the kernel, not only on the model
+        expect(r.stdout).toMatch(/stat +path=\/dev\/pts\/ptmx +ok type=chr mode=0666 .*✓ · evidence/);
+        expect(r.stdout).toMatch(/stat +path=\/dev\/pts\/ptmx +ok type=chr mode=0000 .*✓ · evidence/);
+        expect(r.stdout).toMatch(/stat +path=\/tmp\/pts +ENOENT +✓ · evidence/);
+        expect(r.stdout).toContain('2 traces: 0 hold, 2 reproduce their violation, 0 fail');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 120_000);
     it.skipIf(process.getuid?.() !== 0 || spawnSync('setpriv', ['--version']).status !== 0)('without CAP_SYS_ADMIN: one line saying why, exit 77', () => {
       const r = cli(['kernel', '--runs', '5'], { uid: 65534 });
       expect(r.status).toBe(77);
@@ -483,7 +499,35 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
       }
     };
 
-    it('1,000 sequences leave mountinfo, kernel.pty.nr and the process tree as they were', async () => {
+    // The pty checks below must be able to fail: a deliberate leak, in both places a leak can hide.
+    // `script` holds a pty pair (master and slave) as long as its command runs.
+    it('the pty count sees ptys a process of the harness tree keeps open, and sees them go', async () => {
+      const holder = spawn('script', ['-qfc', 'sleep 30', '/dev/null'], { stdio: ['ignore', 'ignore', 'ignore'] });
+      try {
+        const deadline = Date.now() + 10_000;
+        while (ptysHeldByTree(holder.pid!) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        expect(ptysHeldByTree(holder.pid!)).toBeGreaterThanOrEqual(2); // would fail the 1,000-sequence test
+      } finally {
+        holder.kill('SIGKILL');
+        await new Promise((r) => holder.once('exit', r));
+      }
+      expect(ptyFdsOf(holder.pid!)).toBe(0);
+    }, 30_000);
+
+    it('the pty count sees a world left behind (an orphaned harness process holding a pty), and sees it go', async () => {
+      // a process named like the harness binary, holding a pty, adopted by init: what a leaked world looks like
+      spawnSync('setsid', ['-f', 'bash', '-c', 'exec -a "$0" script -qfc "sleep 30" /dev/null </dev/null >/dev/null 2>&1', BINARY]);
+      try {
+        const deadline = Date.now() + 10_000;
+        while (orphanedHarnesses().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        expect(await ptysLeftBehind(2_000)).toBeGreaterThanOrEqual(1);
+      } finally {
+        for (const p of orphanedHarnesses()) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+      }
+      expect(await ptysLeftBehind()).toBe(0);
+    }, 30_000);
+
+    it('1,000 sequences leave mountinfo, the ptys and the process tree as they were', async () => {
       const before = hostSnapshot();
       const children = childrenOf(process.pid);
       const local = KernelHarness.start({ binary: BINARY });
@@ -493,12 +537,15 @@ describe.skipIf(NO_KERNEL)('live kernel harness', () => {
         const runs = await local.runAll(checked.map((c) => c.seq), 64);
         const diverging = checked.map((c, i) => compareRuns(c.seq, c.model, runs[i]!)).filter((d) => d !== null);
         expect(diverging.map((d) => renderDivergence(d!).join('\n'))).toEqual([]);
-        // while it runs, the harness holds no world open between sequences
+        // while it runs, the harness holds no world open between sequences, and no pty
         expect(childrenOf(pid)).toEqual([]);
+        expect(ptysHeldByTree(pid)).toBe(0);
       } finally {
         await local.close();
       }
-      expect(await settledSnapshot(before)).toEqual(before);
+      // only what the harness did is measured: its processes' ptys (kernel.pty.nr counts every terminal on the machine)
+      expect(hostSnapshot()).toEqual(before);
+      expect(await ptysLeftBehind()).toBe(0);
       expect(childrenOf(process.pid).filter((p) => !children.includes(p))).toEqual([]);
       expect(harnessProcesses().filter((p) => p === pid || childrenOf(pid).includes(p))).toEqual([]);
     }, 120_000);

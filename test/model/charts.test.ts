@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { getNextSnapshot } from 'xstate';
 import { PROFILE_IDS, PROFILES, type Op } from '../../model/index.ts';
 import { CHARTS, observeCharts, ptyChart, ptyStateOf, ptyTransition, refinementViolation } from '../../model/charts/index.ts';
-import { runs } from '../../properties/arbitraries.ts';
-import { subjectOf } from '../../properties/run.ts';
+import { runs } from '../../properties/generators/index.ts';
+import { subjectOf } from '../../clauses/run.ts';
 import { CHART_MUTANTS } from './chart-mutants.ts';
 
 describe('the model refines its charts', () => {

@@ -4,7 +4,7 @@
 import type { Op, ProfileId } from '../../model/index.ts';
 import { PROFILES, PROFILE_IDS } from '../../model/index.ts';
 import { buildCounterexample } from '../../report/counterexample.ts';
-import type { Cell, ClauseRow, ConformanceData, Counterexample, Evidence } from '../../report/data.ts';
+import type { Cell, ClauseRow, ConformanceData, CounterexampleSection, Evidence } from '../../report/data.ts';
 import { CONFORMANCE_FORMAT, summarize } from '../../report/data.ts';
 import { modeChart } from '../../report/diagram/machine.ts';
 import type { OutFile } from '../../report/write.ts';
@@ -35,8 +35,8 @@ const U5_STEPS: Op[] = [
 
 export function fixture(outShown = 'report/out'): { data: ConformanceData; traces: OutFile[] } {
   const traces: OutFile[] = [];
-  const cxs: Counterexample[] = [];
-  const add = (clause: ClauseRow, sides: ProfileId[], steps: Op[], failure: string): Counterexample => {
+  const cxs: CounterexampleSection[] = [];
+  const add = (clause: ClauseRow, sides: ProfileId[], steps: Op[], failure: string): CounterexampleSection => {
     const built = buildCounterexample({ clause, sides: sides.map((profile) => ({ profile, steps })), failure, foundBy: 'random', seed: 7, foundLength: steps.length + 6, outShown });
     cxs.push(built.cx);
     traces.push(...built.files);
@@ -48,7 +48,7 @@ export function fixture(outShown = 'report/out'): { data: ConformanceData; trace
     for (const profile of PROFILE_IDS) {
       const evidence: Evidence = { random: { runs: 100, witnessed: 40, seed: 7, maxSteps: 12 }, exploration: { scope: 'small to depth 5', depth: 5, states: 1234, complete: true }, ms: 12 };
       if (!clause.profiles.includes(profile)) { cells.push({ clause: clause.id, profile, verdict: 'n/a', evidence: { random: null, exploration: null, ms: null }, counterexample: null, trace: null, expected: null, note: `${clause.id} does not speak about ${profile}` }); continue; }
-      let cx: Counterexample | null = null;
+      let cx: CounterexampleSection | null = null;
       if (clause.id === 'D3') cx = add(clause, [profile], D3_STEPS, 'the slave node has mode 0600 and gid 0: gid=5,mode=620 after the bogus option were dropped');
       if (clause.id === 'D5') cx = d5;
       if (clause.id === 'U5' && profile === '3.4-y') cx = add(clause, [profile], U5_STEPS, 'fixture: pretend violation to draw two namespaces');

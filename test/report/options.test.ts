@@ -9,7 +9,11 @@ const parse = (flags: Parameters<typeof parseReportOptions>[0]) => parseReportOp
 
 describe('parseReportOptions', () => {
   it('defaults: every profile, every clause, default budget, all four formats, fixed seed', () => {
-    expect(parse({})).toEqual({ profiles: ['2.6.39-n', '2.6.39-y', '3.4-y', '4.4-n', '4.4-y', '6.1', '6.x'], clauses: null, budget: 'default', outDir: '/tmp/out', formats: [...FORMATS], seed: DEFAULT_SEED, json: false });
+    expect(parse({})).toEqual({ profiles: ['2.6.39-n', '2.6.39-y', '3.4-y', '4.4-n', '4.4-y', '6.1', '6.x'], clauses: null, budget: 'default', outDir: '/tmp/out', formats: [...FORMATS], seed: DEFAULT_SEED, json: false, rerun: `devpts-check report --budget default --seed ${DEFAULT_SEED}` });
+  });
+  it('the rerun line names exactly what was given (defaults left out), so it runs the same report again', () => {
+    expect(parse({ profile: ['6.x', '2.6.39-n'], clause: 'i1,D3', seed: '42', budget: 'quick', out: '/tmp/my out' }).rerun)
+      .toBe("devpts-check report --budget quick --seed 42 --profile 2.6.39-n,6.x --clause D3,I1 --out '/tmp/my out'");
   });
   it('lists: comma-separated or repeated, case-insensitive clause IDs, catalogue order', () => {
     const o = parse({ profile: '6.x,2.6.39-n', clause: ['i1', 'D3'], format: 'html,md', seed: '42', budget: 'quick', json: true });

@@ -98,3 +98,38 @@ describe('terminal', () => {
     }
   });
 });
+
+describe('the terminal, read from the end: findings first, the matrix last, counts that agree', () => {
+  const plain = renderText(data, { colour: false, width: null, outDir: 'out', files: ['conformance.md'], rerun: 'devpts-check report --budget quick --seed 1' });
+  const lines = plain.trimEnd().split('\n');
+  it('says what was found before the long paragraphs, one line per counterexample', () => {
+    const found = lines.findIndex((l) => l.startsWith('Found: '));
+    const firstParagraph = lines.findIndex((l) => l.startsWith('Counterexamples ('));
+    expect(found).toBeGreaterThan(0);
+    expect(found).toBeLessThan(firstParagraph);
+    for (const cx of data.counterexamples) expect(lines.slice(found, firstParagraph).some((l) => l.includes(`${cx.clause} × ${cx.sides.map((x) => x.profile).join(' vs ')}`))).toBe(true);
+  });
+  it('ends with the matrix and the totals (nothing long after the matrix), then the rerun line', () => {
+    const header = lines.findIndex((l) => /^clause +2\.6\.39-n/.test(l));
+    expect(header).toBeGreaterThan(lines.findIndex((l) => l.startsWith('Evidence')));
+    expect(lines.length - header).toBeLessThanOrEqual(data.clauses.length + 7);
+    expect(lines.at(-1)).toBe('The same run again: devpts-check report --budget quick --seed 1');
+  });
+  it('counts violated cells and counterexamples in the same words everywhere', () => {
+    const s = data.summary;
+    const cells = s.violated;
+    const cxs = data.counterexamples.length;
+    const phrase = `${cells} violated cell${cells === 1 ? '' : 's'}, shown by ${cxs} counterexample${cxs === 1 ? '' : 's'}`;
+    expect(lines.find((l) => l.startsWith('Found: '))).toContain(phrase);
+    expect(lines.find((l) => l.startsWith('Violated: '))).toContain(phrase);
+    expect(plain).toContain(`Counterexamples (${cxs})`);
+    expect(plain).toMatch(new RegExp(`, ${cells} violated, `));
+    const bugs = data.counterexamples.filter((cx) => ['K8', 'I1'].includes(cx.clause)).length;
+    expect(plain).toContain(`(${cxs - bugs} finding${cxs - bugs === 1 ? '' : 's'}, ${bugs} model bug${bugs === 1 ? '' : 's'}`);
+  });
+  it('marks the observation steps that show what breaks', () => {
+    for (const cx of data.counterexamples) for (const n of cx.evidenceSteps ?? []) expect(plain).toMatch(new RegExp(`^ +${n}\\. .*\\(evidence\\)$`, 'm'));
+    expect(data.counterexamples.some((cx) => (cx.evidenceSteps ?? []).length > 0)).toBe(true);
+  });
+});
+

@@ -1,6 +1,6 @@
 // The out dir gets all files or none: staging next to it, then rename.
 
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,3 +66,19 @@ describe('checkOutDir', () => {
     expect(readdirSync(base)).toEqual(['file']); // the probe left nothing
   });
 });
+
+describe('the out dir honours the umask, like every other tool', () => {
+  it.each([[0o022, 0o755], [0o027, 0o750], [0o077, 0o700]])('umask %o: a fresh out dir and its traces/ get mode %o', async (umask, mode) => {
+    const base = mkdtempSync(join(tmpdir(), 'report-w-'));
+    const before = process.umask(umask);
+    try {
+      await writeOutDir(join(base, 'made', 'out'), files);
+    } finally {
+      process.umask(before);
+    }
+    expect(statSync(join(base, 'made', 'out')).mode & 0o777).toBe(mode);
+    expect(statSync(join(base, 'made', 'out', 'traces')).mode & 0o777).toBe(mode);
+    expect(statSync(join(base, 'made')).mode & 0o777).toBe(mode);
+  });
+});
+

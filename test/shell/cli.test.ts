@@ -105,12 +105,22 @@ describe('devpts-check script', () => {
     expect(out).toContain('6.x      yes        yes       yes            yes              0');
   });
 
-  it('takes the file back from a --profile list it ended up in', async () => {
+  it('--profile takes the form of every command: comma-separated or repeated, before or after the file', async () => {
     let out = '';
     vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-    const code = await main(['script', '--profile', '6.x', '3.4-y', example('lxc-private-dev.sh')]);
-    expect(code).toBe(0);
+    expect(await main(['script', '--profile', '6.x,3.4-y', example('lxc-private-dev.sh')])).toBe(0);
     expect(out).toContain('3.4-y    yes        yes       yes            yes              0\n6.x      yes');
+    out = '';
+    expect(await main(['script', example('lxc-private-dev.sh'), '--profile', '6.x', '--profile', '3.4-y'])).toBe(0);
+    expect(out).toContain('3.4-y    yes        yes       yes            yes              0\n6.x      yes');
+  });
+
+  it('a space-separated profile list is one clear line with the form to use, exit 2', async () => {
+    let err = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
+    expect(await main(['script', '--profile', '6.x', '3.4-y', example('lxc-private-dev.sh')])).toBe(2);
+    expect(err).toMatch(/^devpts-check: script: one script at a time .*write --profile 6\.x,3\.4-y\n$/);
   });
 
   it('a parse error is exit 2 with file, line, column and a caret', async () => {

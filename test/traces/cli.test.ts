@@ -171,6 +171,6 @@ describe('devpts-check export --itf', () => {
     expect(lines(bad.stderr)).toHaveLength(1);
     expect(bad.stderr).toMatch(/step 3: field "op": unknown op "mout"/);
     expect(none.code).toBe(2);
-    expect(lines(none.stderr)).toEqual(['devpts-check: export: say what to export, e.g. --itf TRACE']);
+    expect(lines(none.stderr)).toEqual(['devpts-check: export: say which format: devpts-check export TRACE --itf']);
   });
 });

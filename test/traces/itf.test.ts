@@ -55,11 +55,29 @@ describe('the kernel state in ITF', () => {
     const initial = fss.get(k.initialInstance.value) as any;
     expect(initial.tag).toBe('Devpts');
     expect(initial.value.opts.uid).toEqual(NONE);
-    expect(initial.value.ptmx).toEqual(some({ mode: 0, uid: 0, gid: 0 }));
+    expect(initial.value.ptmx).toEqual(some({ mode: '0000', uid: 0, gid: 0 })); // modes as octal strings, as results print them
     expect((fss.get('root') as any).tag).toBe('Plain');
     const mounts = new Map(k.mounts['#map']);
     expect((mounts.get('m1') as any).flags).toEqual({ '#set': [] });
     expect((mounts.get('m1') as any).parent).toEqual(NONE);
+    expect((mounts.get('m1') as any).target).toBe('/');
+  });
+
+  it('names instances by the `fs` labels of the results, modes as octal strings, mounts by the paths they are mounted on', () => {
+    const itf = replayToItf(replayOnModel(u5Trace(), 'u5.json'));
+    const last = itf.states.at(-1)!.kernel as Record<string, any>;
+    const fss = new Map(last.fss['#map'] as [string, any][]);
+    // no result names an instance here: the labels follow creation (the initial instance first)
+    expect([...fss.keys()].filter((k) => k.startsWith('devpts')).sort()).toEqual(['devpts1', 'devpts2']);
+    expect(JSON.stringify(last)).not.toMatch(/devpts#/);
+    expect(fss.get('devpts2').value.opts.mode).toBe('0600');
+    expect(fss.get('devpts2').value.opts.newinstance).toBe(true);
+    const mounts = [...new Map(last.mounts['#map'] as [string, any][]).values()];
+    expect(mounts.filter((m) => m.fs === 'devpts2').map((m) => m.target)).toEqual(['/dev/pts']);
+    const readdir = itf.states.at(-1)!.result as any;
+    expect(readdir.value.ok).toBe(true);
+    const open = itf.states[4]!.result as any;
+    expect(open.value).toMatchObject({ ok: true, index: 0 });
   });
 });
 

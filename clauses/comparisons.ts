@@ -1,34 +1,18 @@
-// Cross-profile properties (D5, U1, R1, R2): the same generated sequence under two
-// profiles, compared step by step. The sequence is generated against the *driver*
+// Comparison clauses (D5, U1, R1, R2): the same generated sequence under two profiles,
+// compared step by step. The sequence is generated against the *driver*
 // profile (the one whose state the premise is judged in) and replayed on the other.
 // Results are compared with `fs` relabelled per run (devpts1, devpts2, ... in order of
 // first appearance), so instance ids compare; console lines (`log`) are compared only
 // where both sides report them (operations.md).
 
-import { isToolError, type Op, type StepResult } from '../model/index.ts';
-import { FsLabeler, labelModelResult } from '../traces/labels.ts';
-import { namesDevptsPtmx, vocabularyItems } from './arbitraries.ts';
-import { deepEqual, DEVPTS_ROOT_INO, hasItem, optionItems, resolveAs } from './observe.ts';
-import { bootState, describeOp, describeResult, type Run, type Subject } from './run.ts';
-import type { RunCheck, Violation } from './scenarios.ts';
-import { legacyKnown } from './transitions.ts';
+import { FsLabeler, labelModelResult, type StepResult } from '../model/index.ts';
+import type { Premise, RunCheck, Violation } from './checks.ts';
+import { describeOp, describeResult } from './describe.ts';
+import { deepEqual, DEVPTS_ROOT_INO, hasItem, legacyKnown, namesDevptsPtmx, optionItems, resolveAs } from './observe.ts';
+import { executeUpTo, type Run, type Subject } from './run.ts';
 
-/** Run ops on a subject up to the first tool error (after a divergence, handles may not exist on one side). */
-export function executeUpTo(subject: Subject, run: Run): Run {
-  let state = bootState(subject, run.boot);
-  const states = [state];
-  const results: StepResult[] = [];
-  const ops: Op[] = [];
-  for (const op of run.ops) {
-    const out = subject.step(state, op);
-    if (isToolError(out.result)) break;
-    ops.push(op);
-    state = out.state;
-    states.push(state);
-    results.push(out.result);
-  }
-  return { subject, boot: run.boot, ops, states, results, marks: run.marks };
-}
+/** Mount options valid on every CONFIG=y kernel and on 6.x (R2's premise; the generator's `newinstanceValid` items). */
+export const VALID_ON_BOTH: readonly string[] = ['ptmxmode=0666', 'mode=0620', 'gid=5', 'ptmxmode=000', 'uid=1000', 'mode=620', 'ptmxmode=0644', 'mode=0600'];
 
 /** A run's results, relabelled; with `dropPtmx`, a devpts listing loses its "ptmx" entry (the one difference D5 allows). */
 export function comparableResults(run: Run, dropPtmx: boolean): StepResult[] {
@@ -66,8 +50,6 @@ export function firstDivergence(a: Run, b: Run, dropPtmx: boolean): Violation | 
   }
   return null;
 }
-
-export type Premise = (run: Run) => string | null;
 
 /** A comparison property: the premise (judged on the driver's run), then the other subject replays the ops. */
 export function comparison(other: Subject, premise: Premise, dropPtmx: boolean): RunCheck {
@@ -109,7 +91,7 @@ export const both = (...ps: Premise[]): Premise => (run) => {
  * (TIOCGPTPEER, sysctl), and /dev/ptmx is a symlink to pts/ptmx before any pty is opened.
  */
 export const r2Premise: Premise = (run) => {
-  const valid = new Set(vocabularyItems('newinstanceValid'));
+  const valid = new Set([...VALID_ON_BOTH, 'newinstance']);
   if (run.boot.mountDevpts === false || !hasItem(run.boot.devptsOptions, 'newinstance')) return 'boot mount without newinstance';
   if (optionItems(run.boot.devptsOptions).some((i) => !valid.has(i))) return 'boot options not valid on both kernels';
   let redirected = false;

@@ -1,9 +1,9 @@
-// Subjects and runs: what every property looks at.
+// Subjects and runs: what every check looks at.
 //
 // A *subject* is a kernel profile record plus the step function to use with it. For the
-// four real profiles the step is model/step.ts `stepWith(profile, ·, ·)`; the mutants of
+// real profiles the step is model/step.ts `stepWith(profile, ·, ·)`; the mutants of
 // test/properties/mutants.ts replace one profile field (or, where the record has no field
-// for the concern, wrap the step). Properties therefore take records, never bare IDs.
+// for the concern, wrap the step). Checks therefore take records, never bare IDs.
 //
 // A *run* is one executed op sequence: the boot configuration, the ops, the state before
 // every op and after the last one (structural sharing keeps this cheap), the results, and
@@ -43,7 +43,7 @@ export function subjectOf(x: SubjectLike): Subject {
   return s;
 }
 
-/** Is this subject one of the four real profiles (so its traces replay with `devpts-check replay`)? */
+/** Is this subject one of the real profiles (so its traces replay with `devpts-check replay`)? */
 export const isRealSubject = (s: Subject): boolean =>
   PROFILES[s.profile.id] === s.profile && s.name === s.profile.id;
 
@@ -96,35 +96,19 @@ export function execute(subject: Subject, boot: BootConfig, ops: readonly Op[], 
   return { subject, boot, ops, states, results, marks };
 }
 
-/** A short human description of one op, for messages: "pid 2: mount devpts /dev/pts "newinstance"". */
-export function describeOp(op: Op): string {
-  const pid = `pid ${op.pid ?? 1}`;
-  switch (op.op) {
-    case 'spawn': return `${pid}: spawn ${op.child}${op.newns ? ' (new mount namespace)' : ''}`;
-    case 'setuid': return `${pid}: setuid ${op.uid}${op.gid !== undefined ? `/${op.gid}` : ''}`;
-    case 'mount': return `${pid}: mount ${op.fstype} ${op.target} "${op.options ?? ''}"${op.flags?.length ? ` [${op.flags.join(',')}]` : ''}`;
-    case 'remount': return `${pid}: remount ${op.target} "${op.options ?? ''}"`;
-    case 'bind': return `${pid}: bind${op.recursive ? ' -r' : ''} ${op.source} ${op.target}`;
-    case 'umount': return `${pid}: umount${op.lazy ? ' -l' : ''} ${op.target}`;
-    case 'mknod': return `${pid}: mknod ${op.path} c ${op.major} ${op.minor}`;
-    case 'symlink': return `${pid}: symlink ${op.target} ${op.path}`;
-    case 'chmod': return `${pid}: chmod ${op.mode} ${op.path}`;
-    case 'chown': return `${pid}: chown ${op.uid}:${op.gid} ${op.path}`;
-    case 'open': return `${pid}: open ${op.path}${op.as ? ` as ${op.as}` : ''}`;
-    case 'peer': return `${pid}: peer ${op.fd}${op.as ? ` as ${op.as}` : ''}`;
-    case 'unlockpt': case 'close': return `${pid}: ${op.op} ${op.fd}`;
-    case 'sysctl': return `${pid}: sysctl ${op.name}=${op.value}`;
-    case 'mkdir': case 'touch': case 'unlink': case 'readdir': return `${pid}: ${op.op} ${op.path}`;
-    case 'stat': return `${pid}: ${op.nofollow ? 'lstat' : 'stat'} ${op.path}`;
-    default: return `${pid}: ${op.op}`;
+/** Run a run's ops on another subject up to the first tool error (after a divergence, handles may not exist on one side). */
+export function executeUpTo(subject: Subject, run: Run): Run {
+  let state = bootState(subject, run.boot);
+  const states = [state];
+  const results: StepResult[] = [];
+  const ops: Op[] = [];
+  for (const op of run.ops) {
+    const out = subject.step(state, op);
+    if (isToolError(out.result)) break;
+    ops.push(op);
+    state = out.state;
+    states.push(state);
+    results.push(out.result);
   }
-}
-
-/** A result as one short string: "ok index=0", "EACCES". */
-export function describeResult(r: StepResult): string {
-  if ('errno' in r) return r.errno;
-  if ('error' in r) return `tool error: ${r.error}`;
-  const { ok: _ok, log: _log, ...values } = r;
-  const parts = Object.entries(values).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`);
-  return ['ok', ...parts].join(' ');
+  return { subject, boot: run.boot, ops, states, results, marks: run.marks };
 }

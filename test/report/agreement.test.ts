@@ -7,9 +7,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { PROFILE_IDS } from '../../model/index.ts';
-import { compareWithRandom } from '../../explore/compare.ts';
+import { compareWithRandom } from '../../report/agreement.ts';
 import { SMALL } from '../../explore/scope.ts';
-import { CLAUSES } from '../../properties/clauses.ts';
+import { CLAUSES } from '../../clauses/index.ts';
 
 describe('explorer and random runner agree (scope small)', () => {
   for (const profile of PROFILE_IDS) {

@@ -1,36 +1,23 @@
-// Clause checks that can be judged on a single transition (before, op, result, after).
-// Each returns a violation message or null, and calls `ctx.witness()` when the clause
-// actually spoke about the transition (its premise held), so that evidence can say how
-// often a clause was exercised. The explorer calls these on every transition it takes.
+// The clauses judged on a single transition (before, op, result, after): the transition
+// predicates of the catalogue. Each returns a violation message or null, and calls
+// `ctx.witness()` when the clause actually spoke about the transition (its premise held),
+// so that evidence can say how often a clause was exercised. The random runner calls them
+// on every step of a run, the explorer on every transition it takes.
 //
 // Counterfactuals ("the same mount without the bogus items") use `ctx.step`, the
 // subject's own step function, from the `before` state: the model is pure, so that is
 // just another call. They only run on the rare ops a clause is about.
 
-import { isErrno, isOk, type KernelState, type Op, type Outcome, type Profile, type StepResult } from '../model/index.ts';
+import { isErrno, isOk, ptyLimitReached, type KernelState, type Op, type StepResult } from '../model/index.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
 import { busyForReadonly } from '../model/mounts.ts';
-import { followMounts, lookupChild, mountOf, nodeAt, permits, R, slaveIno, W, type Pos } from '../model/paths.ts';
+import { mountOf, nodeAt, permits, R, slaveIno, W } from '../model/paths.ts';
 import type { DevptsFs, FsId } from '../model/state.ts';
+import type { TransitionCheck, TransitionCtx } from './checks.ts';
 import {
-  allocation, attachedMount, deepEqual, devpts, DEVPTS_PTMX_INO, DEVPTS_ROOT_INO, hasItem, instances, isDevptsPtmx,
-  isPtmxNode, lowestFree, mentionsPtmxmode, mountRootAt, oct, optionItems, resolveAs, totalPtys,
+  allocation, attachedMount, deepEqual, devpts, DEVPTS_PTMX_INO, expectedPtmxInstance, hasItem, instances, isDevptsPtmx,
+  legacyKnown, lowestFree, mentionsPtmxmode, mountRootAt, oct, optionItems, ptmxTargetOf, resolveAs, siblingPtsOf, totalPtys,
 } from './observe.ts';
-import { generation } from './invariants.ts';
-
-export interface TransitionCtx {
-  readonly profile: Profile;
-  readonly before: KernelState;
-  readonly op: Op;
-  readonly result: StepResult;
-  readonly after: KernelState;
-  /** The subject's step function (for counterfactuals from `before`). */
-  readonly step: (state: KernelState, op: Op) => Outcome;
-  /** Called when the clause's premise held on this transition (optional). */
-  readonly witness?: () => void;
-}
-
-export type TransitionCheck = (ctx: TransitionCtx) => string | null;
 
 const witness = (ctx: TransitionCtx) => ctx.witness?.();
 const isDevptsMount = (op: Op): op is Extract<Op, { op: 'mount' }> => op.op === 'mount' && op.fstype === 'devpts';
@@ -47,20 +34,8 @@ const sameResult = (a: StepResult, b: StepResult): boolean => {
   return deepEqual(strip(a), strip(b));
 };
 
-type PtmxTarget = { pos: Pos; node: ReturnType<typeof nodeAt> & object } | null;
-// Five clauses ask for the target of the same open, one after the other: it is resolved
-// once per (before, op) (states are immutable, so the same pair resolves the same way).
-let lastTarget: { before: KernelState; op: Op; target: PtmxTarget } | null = null;
-
-/** The ptmx node an `open` names, resolved for its process in `before` (null if it is not a ptmx node). */
-function ptmxTarget(ctx: TransitionCtx): PtmxTarget {
-  if (ctx.op.op !== 'open') return null;
-  if (lastTarget !== null && lastTarget.before === ctx.before && lastTarget.op === ctx.op) return lastTarget.target;
-  const r = resolveAs(ctx.before, ctx.op.pid ?? 1, ctx.op.path);
-  const target = r && isPtmxNode(r.node) ? r : null;
-  lastTarget = { before: ctx.before, op: ctx.op, target };
-  return target;
-}
+/** The ptmx node an `open` names (observe.ts, resolved once per transition). */
+const ptmxTarget = (ctx: TransitionCtx) => ptmxTargetOf(ctx.before, ctx.op);
 
 // ---- from the document -------------------------------------------------------------
 
@@ -96,7 +71,7 @@ export const D1: TransitionCheck = (ctx) => {
 export const D2: TransitionCheck = (ctx) => {
   const { op, result, before, after, profile } = ctx;
   if (!isDevptsMount(op) || !isOk(result)) return null;
-  const configY = profile.id !== '2.6.39-n';
+  const configY = profile.bootMode !== 'legacy';
   if (configY && hasItem(op.options, 'newinstance')) return null;
   witness(ctx);
   const m = attachedMount(before, after);
@@ -234,10 +209,6 @@ export const U6: TransitionCheck = (ctx) => {
 
 // ---- kernel facts -------------------------------------------------------------------
 
-/** Items the legacy (CONFIG=n) token table knows: uid=%u, gid=%u (base 0), mode=%o. Everything else is bogus. */
-export const legacyKnown = (item: string): boolean =>
-  /^(uid|gid)=(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.test(item) || /^mode=[0-7]+$/.test(item);
-
 const SCRAMBLED = { uid: 4242, gid: 4242, mode: 0o777, ptmxmode: 0o777, max: null, newinstance: false } as const;
 
 /**
@@ -344,12 +315,13 @@ export const K4: TransitionCheck = (ctx) => {
 };
 
 /**
- * K5: the pty limit. 2.6.39: an index ≥ kernel.pty.max fails with EIO (per instance).
- * 3.4: a global count (newinstance instances may use max − reserve) and max= (max=0:
- * every open fails), ENOSPC. 6.x: at most max − 1 (− reserve outside the initial mount
- * namespace) ptys, and max= > 0 per instance (max=0: no limit), ENOSPC. Judged on every
- * ptmx open that reaches allocation: it fails with the limit errno exactly when a limit
- * is reached.
+ * K5: the pty limit (the profile's limits as data, model/limits.ts, read through the one
+ * rule): 2.6.39 an index ≥ kernel.pty.max fails with EIO (per instance); 3.4 a global
+ * count (newinstance instances may use max − reserve) and max= (max=0: every open fails),
+ * ENOSPC; 6.x at most max − 1 (− reserve outside the initial mount namespace) ptys, and
+ * max= > 0 per instance (max=0: no limit), ENOSPC. Judged on every ptmx open that reaches
+ * allocation, in the instance the clauses expect (not the one the model's lookup picks):
+ * it fails with the limit errno exactly when a limit is reached.
  */
 export const K5: TransitionCheck = (ctx) => {
   const { op, result, before, profile } = ctx;
@@ -357,26 +329,19 @@ export const K5: TransitionCheck = (ctx) => {
   if (!t) return null;
   const proc = before.procs[op.pid ?? 1]!;
   if (!permits(t.node.attrs, proc, R | W) || mountOf(before, t.pos.mount).flags.includes('nodev')) return null;
-  const where = profile.ptmxInstance(before, t.pos, t.node);
-  if (!where.ok) return null;
+  const where = expectedPtmxInstance(profile, before, t);
+  if ('errno' in where) return null;
   const fs = devpts(before, where.fs);
   if (!fs) return null;
-  const { max, reserve } = before.sysctl;
-  const total = totalPtys(before);
   const free = lowestFree(fs);
-  let limited: boolean;
-  let errno: string;
-  switch (generation(profile)) {
-    case '2.6.39': limited = free >= max; errno = 'EIO'; break;
-    case '3.4': limited = total >= max - (fs.opts.newinstance ? reserve : 0) || (fs.opts.max !== null && free >= fs.opts.max); errno = 'ENOSPC'; break;
-    default: limited = total + 1 >= max - (fs.reserve ? 0 : reserve) || (fs.opts.max !== null && fs.opts.max > 0 && free > fs.opts.max - 1); errno = 'ENOSPC';
-  }
-  if (limited) {
+  const limit = ptyLimitReached(profile.ptyLimits, before, fs, free);
+  const { max, reserve } = before.sysctl;
+  if (limit !== null) {
     witness(ctx);
-    if (!isErrno(result) || result.errno !== errno) return `the open reached a limit in ${fs.id} (${total} ptys, lowest free ${free}, kernel.pty.max ${max}, reserve ${reserve}${fs.opts.max !== null ? `, max=${fs.opts.max}` : ''}) but gave ${JSON.stringify(result)}, not ${errno}`;
+    if (!isErrno(result) || result.errno !== limit) return `the open reached a limit in ${fs.id} (${totalPtys(before)} ptys, lowest free ${free}, kernel.pty.max ${max}, reserve ${reserve}${fs.opts.max !== null ? `, max=${fs.opts.max}` : ''}) but gave ${JSON.stringify(result)}, not ${limit}`;
     return null;
   }
-  if (isErrno(result) && (result.errno === 'EIO' || result.errno === 'ENOSPC')) return `the open failed with ${result.errno} although no limit was reached in ${fs.id} (${total} ptys, kernel.pty.max ${max})`;
+  if (isErrno(result) && (result.errno === 'EIO' || result.errno === 'ENOSPC')) return `the open failed with ${result.errno} although no limit was reached in ${fs.id} (${totalPtys(before)} ptys, kernel.pty.max ${max})`;
   return null;
 };
 
@@ -422,17 +387,6 @@ export const K7: TransitionCheck = (ctx) => {
   if (proc.uid !== 0 && !eacces) return `uid ${proc.uid} opening a mode-0000 ptmx node (${(ctx.op as { path: string }).path}) got ${JSON.stringify(ctx.result)}, not EACCES`;
   return null;
 };
-
-/** The devpts instance at the sibling `pts` of a directory (topmost mount, no symlinks), or the errno. */
-export function siblingPtsOf(state: KernelState, dir: Pos): { fs: FsId } | { errno: 'ENOENT' | 'ENODEV' } {
-  const ptsIno = lookupChild(state, dir, 'pts');
-  if (ptsIno === null) return { errno: 'ENOENT' };
-  const top = followMounts(state, { mount: dir.mount, ino: ptsIno });
-  const m = mountOf(state, top.mount);
-  const fs = state.fss[m.fs]!;
-  if (fs.kind !== 'devpts' || top.ino !== DEVPTS_ROOT_INO || m.root !== DEVPTS_ROOT_INO) return { errno: 'ENODEV' };
-  return { fs: fs.id };
-}
 
 /**
  * K8 (6.x): a ptmx node not on devpts allocates in the devpts mounted at its sibling

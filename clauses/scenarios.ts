@@ -8,19 +8,10 @@
 // Plus U7, a run-level check (namespace isolation) that is not a single transition.
 
 import { INITIAL_NS, isErrno, isOk, type KernelState, type Op } from '../model/index.ts';
-import type { Builder, Scenario } from './arbitraries.ts';
+import type { RunCheck, Scenario, ScenarioBuilder } from './checks.ts';
+import { describeResult } from './describe.ts';
 import { allocation, attachedMount, deepEqual, devpts, devptsAt, hasItem, instances, isPtmxNode, optionItems, resolveAs } from './observe.ts';
-import { describeOp, describeResult, type Run } from './run.ts';
-
-export interface Violation {
-  /** 0-based index of the op at which the violation shows. */
-  readonly step: number;
-  readonly message: string;
-  /** For comparisons: the other profile's run of the same ops. */
-  readonly other?: Run;
-}
-
-export type RunCheck = (run: Run, witness: () => void) => Violation | null;
+import type { Run } from './run.ts';
 
 const pick = <T>(n: number, items: readonly T[]): T => items[n % items.length]!;
 const okAt = (run: Run, mark: string): boolean => run.marks[mark] !== undefined && isOk(run.results[run.marks[mark]!]!);
@@ -30,7 +21,7 @@ const opAt = (run: Run, mark: string): Op => run.ops[run.marks[mark]!]!;
 const isLimit = (r: unknown): boolean => isErrno(r as never) && ((r as { errno: string }).errno === 'ENOSPC' || (r as { errno: string }).errno === 'EIO');
 
 /** Start the procedure as init or as a fresh container (a child in a new namespace). */
-function actor(b: Builder, p: number, q: number): number {
+function actor(b: ScenarioBuilder, p: number, q: number): number {
   const pid = b.rootPid(q);
   if (p % 2 === 1) {
     const c = b.newPid();
@@ -322,5 +313,3 @@ function ownDevpts(state: KernelState, pid: number, own: ReadonlySet<string>): {
   if (!own.has(m.id) || !devpts(state, m.fs) || r.pos.ino !== m.root) return null;
   return { fs: m.fs };
 }
-
-export { describeOp };

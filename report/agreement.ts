@@ -1,4 +1,5 @@
-// Agreement between the explorer and the random property runner (properties/runner.ts):
+// Agreement between the explorer (explore/) and the random runner (properties/runner.ts),
+// the two engines that read the same clause records (above both, so it lives here):
 // for every clause that speaks about a profile, the explorer's verdict within a scope
 // and the runner's verdict (fast-check runs, shrunk counterexample) should agree, and
 // where both find a violation the explorer's counterexample (the shortest in its scope)
@@ -7,19 +8,19 @@
 // the runner's runs did not reach.
 
 import { type ProfileId } from '../model/index.ts';
-import { clauseById, labelOf } from '../properties/clauses.ts';
-import { checkClause, DEFAULT_MAX_STEPS, DEFAULT_RUNS, DEFAULT_SEED } from '../properties/runner.ts';
-import { explore, type ExploreOutcome, type Verdict } from './run.ts';
-import type { Scope } from './scope.ts';
-import { plural } from './trace.ts';
+import { clauseById, labelOf, pairOf } from '../clauses/index.ts';
+import { checkClause, DEFAULT_MAX_STEPS, DEFAULT_RUNS, DEFAULT_SEED, type RandomVerdict } from '../properties/runner.ts';
+import { explore, type ExploreOutcome, type ExploreVerdict } from '../explore/run.ts';
+import type { Scope } from '../explore/scope.ts';
+import { plural } from '../explore/trace.ts';
 
 export interface AgreementRow {
   clause: string;
   /** Profile ID, or "A vs B" for a comparison clause. */
   label: string;
-  explorer: Verdict;
+  explorer: ExploreVerdict;
   explorerLength: number | null;
-  random: 'holds' | 'violated' | 'n/a';
+  random: RandomVerdict;
   randomLength: number | null;
   runs: number;
   /** Verdicts agree (a clause the explorer does not judge counts as agreeing: nothing to compare). */
@@ -47,7 +48,7 @@ export async function compareWithRandom(o: CompareOptions): Promise<AgreementRow
   for (const v of out.verdicts) {
     const clause = clauseById(v.id);
     if (!clause) continue;
-    const label = clause.pair ? labelOf(clause) : o.profile;
+    const label = pairOf(clause) ? labelOf(clause) : o.profile;
     if (v.verdict === 'not-judged') {
       rows.push({ clause: v.id, label, explorer: v.verdict, explorerLength: null, random: 'n/a', randomLength: null, runs: 0, agree: true, noLonger: null, note: v.reason });
       continue;

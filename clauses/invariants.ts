@@ -2,14 +2,13 @@
 //
 //   (profile, before, op, result, after) → violation message | null
 //
-// checked after every step of every generated sequence, in every profile (the I clauses
-// of properties/clauses.ts), and reused by the explorer on every transition it takes.
+// the transition predicates of the I clauses (clauses/catalogue/invariants.ts), checked
+// after every step of every generated sequence and on every transition the explorer takes.
 // They are cheap: reference comparisons first (the model shares untouched structure),
 // walks over the few instances, ptys and handles only when those changed, and a deep
 // comparison only on the rare path where a failed step returned a new state object.
 
-import { isErrno, type KernelState, type Op, type Profile, type StepResult } from '../model/index.ts';
-import { DEVPTS_ROOT_INO } from '../model/paths.ts';
+import { isErrno, ptyLimitReached, type KernelState, type Op, type Profile, type StepResult } from '../model/index.ts';
 import type { DevptsFs } from '../model/state.ts';
 import { allocation, deepEqual, devpts, lowestFree, oct, ptyCount, resolveAs, totalPtys } from './observe.ts';
 
@@ -123,44 +122,20 @@ export const I3: Invariant = (_profile, before, _op, _result, after) => {
 
 /**
  * I4: no instance holds more ptys than its limits allow, judged whenever the number of
- * ptys grows (limits lowered later — sysctl, remount max= — do not revoke existing ptys:
- * live 6.x S5e). Limits by kernel generation (K5):
- *   2.6.39: every index < kernel.pty.max (per instance);
- *   3.4:    all ptys ≤ kernel.pty.max (− reserve for newinstance instances); index < max= if given;
- *   6.x:    all ptys ≤ kernel.pty.max − 1 (− reserve for instances mounted outside the initial namespace);
- *           a new index < max= when max= > 0 (an index bound, not a count: live 6.x S5e).
+ * ptys grows: a pty is never allocated where the profile's limits (model/limits.ts, the
+ * one rule, K5) are reached in the state before (limits lowered later — sysctl, remount
+ * max= — do not revoke existing ptys: live 6.x S5e).
  */
 export const I4: Invariant = (profile, before, op, result, after) => {
   const a = allocation(after, op, result);
   if (!a) return null;
-  const fs = devpts(after, a.fs)!;
-  const { max, reserve } = after.sysctl;
-  const total = totalPtys(after);
-  switch (generation(profile)) {
-    case '2.6.39':
-      if (a.index >= max) return `index ${a.index} allocated in ${a.fs} although kernel.pty.max is ${max}`;
-      return null;
-    case '3.4': {
-      const limit = max - (fs.opts.newinstance ? reserve : 0);
-      if (total > limit) return `${total} ptys exist, more than the limit ${limit} for ${a.fs} (kernel.pty.max ${max}, reserve ${reserve})`;
-      if (fs.opts.max !== null && a.index >= fs.opts.max) return `index ${a.index} allocated in ${a.fs} although max=${fs.opts.max}`;
-      return null;
-    }
-    case '6.x': {
-      const limit = max - (fs.reserve ? 0 : reserve) - 1;
-      if (total > limit) return `${total} ptys exist, more than the limit ${limit} for ${a.fs} (kernel.pty.max ${max}, reserve ${reserve})`;
-      // max= bounds the index (ida_alloc_max(max - 1)), not the count: after a remount lowering
-      // max=, existing ptys stay and a freed low index can be reused (live 6.x S5e)
-      if (fs.opts.max !== null && fs.opts.max > 0 && a.index > fs.opts.max - 1) return `index ${a.index} allocated in ${a.fs} although max=${fs.opts.max}`;
-      return null;
-    }
-  }
+  const fs = devpts(before, a.fs);
+  if (!fs) return null; // (I1 says it: an instance that did not exist)
+  const limit = ptyLimitReached(profile.ptyLimits, before, fs, a.index);
+  if (limit === null) return null;
+  const { max, reserve } = before.sysctl;
+  return `index ${a.index} allocated in ${a.fs} although a limit was reached (${totalPtys(before)} ptys before, kernel.pty.max ${max}, reserve ${reserve}${fs.opts.max !== null ? `, max=${fs.opts.max}` : ''}: ${limit})`;
 };
-
-/** Which limit rules a profile follows (by its ID: mutants keep the ID of the profile they modify). */
-export function generation(profile: Profile): '2.6.39' | '3.4' | '6.x' {
-  return profile.id.startsWith('2.6.39') ? '2.6.39' : profile.id === '3.4-y' || profile.id.startsWith('4.4') ? '3.4' : '6.x';
-}
 
 /**
  * I5: a failed step (errno) leaves the state unchanged, except where K1/K4/K11 say otherwise.
@@ -236,4 +211,3 @@ export function checkInvariants(profile: Profile, before: KernelState, op: Op, r
   return null;
 }
 
-export { DEVPTS_ROOT_INO };
