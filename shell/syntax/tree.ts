@@ -13,6 +13,7 @@
 //   statements around the damage are parsed again one by one.
 
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 
 // ---- the parser: one per process, loaded on first use ---------------------------
@@ -20,9 +21,17 @@ import { Language, Parser, type Tree } from 'web-tree-sitter';
 let loading: Promise<void> | null = null;
 let parser: Parser | null = null;
 
-/** Load web-tree-sitter and the tree-sitter-bash grammar (once; later calls are free). */
+/**
+ * Load web-tree-sitter and the tree-sitter-bash grammar (once; later calls are free).
+ * Before the first WASM module (tree-sitter's, then sh-syntax's on its first call) is
+ * compiled, V8 is told to keep the baseline compiler's code (Liftoff): optimising
+ * 2 MB of WASM in the background cost 1.5 s of CPU per run, more than the whole check
+ * of a start-up script, and a 10,000-line script runs no slower without it
+ * (bench/script-timing.sh; measured in the README).
+ */
 export function loadShellParser(): Promise<void> {
   loading ??= (async () => {
+    if (process.env['DEVPTS_WASM_TIER_UP'] === undefined) setFlagsFromString('--liftoff-only');
     await Parser.init();
     const wasm = createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm');
     const language = await Language.load(wasm);
