@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROFILE_IDS } from '../../model/index.ts';
 import { check, longScript, runCli } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'devpts-robust-'));
@@ -92,7 +93,7 @@ describe('robustness', () => {
     const started = performance.now();
     const r = await runCli(file('long.sh', text));
     const seconds = (performance.now() - started) / 1000;
-    console.log(`10,000-line script, 4 profiles: ${seconds.toFixed(2)} s`);
+    console.log(`10,000-line script, ${PROFILE_IDS.length} profiles: ${seconds.toFixed(2)} s`);
     expect(r.code).toBe(1);
     expect(r.out).toContain('Effect unknown: none');
     noStack(r.out + r.err);
