@@ -15,7 +15,7 @@ import { bootPseudoMounts } from './cmd/procfs.ts';
 import { Interp, leaves, type ScriptEnd, type SourceFile } from './interp.ts';
 import { parseScript, type ParsedScript } from './parse.ts';
 import { HOST_PID, Run, SCRIPT_PID, type Consumer, type Finding, type RecordedStep } from './run.ts';
-import { newShell } from './shell-state.ts';
+import { applyOptionWords, newShell } from './shell-state.ts';
 import { containerVerdicts, containerOf, hostRoleVerdicts, hostUnharmed, type Container, type Verdict } from './verdicts.ts';
 import { capabilities, type AnyOp } from './world.ts';
 
@@ -237,10 +237,12 @@ export function runProfile(parsed: ParsedScript, profile: ProfileId, bootConfig:
     name: parsed.shell, scriptName, pid: SCRIPT_PID, ...(options.env ? { env: options.env } : {}),
     positional: options.args ?? [], cwd: options.cwd ?? '/',
   });
+  // the script runs by name: its #! line's options (`#!/bin/sh -e`) are the shell's
+  applyOptionWords(sh, parsed.options);
   const probed = new Map<number, Verdict[]>();
   const interp = new Interp(run, {
     syntax: parsed.syntax,
-    self: { names: [scriptName, ...(scriptName.startsWith('/') ? [] : [`./${scriptName}`])], program: parsed.program },
+    self: { names: [scriptName, ...(scriptName.startsWith('/') ? [] : [`./${scriptName}`])], program: parsed.program, options: parsed.options },
     sourceText: options.sourceText ?? (() => null),
     onContainerDone: (pid) => {
       const rec = run.containers.find((c) => c.pid === pid);

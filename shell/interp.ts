@@ -13,8 +13,8 @@ import { COMMANDS } from './cmd/index.ts';
 import { runTest } from './cmd/test.ts';
 import { readKnownFile } from './cmd/procfs.ts';
 import { expandArith, expandString, expandWords, globRegExp, matchPattern, patternOf, type Expanded, type ExpandIO } from './expand.ts';
-import { parseInline } from './parse.ts';
-import { childShell, getVar, makeLocal, popFrame, pushFrame, setUnknown, setVar, subshellOf, unsetVar, type Shell, type Value } from './shell-state.ts';
+import { parseInline, shebangOptions } from './parse.ts';
+import { applyOptionWords, childShell, getVar, makeLocal, popFrame, pushFrame, setUnknown, setVar, subshellOf, unsetVar, type Shell, type Value } from './shell-state.ts';
 import { Unsupported, scriptTree } from './syntax/translate.ts';
 import { parseShell } from './syntax/tree.ts';
 import type { WordSyntax } from './syntax/words.ts';
@@ -35,7 +35,8 @@ export interface SourceFile { readonly file: string; readonly text: string }
 export interface InterpEnv {
   readonly syntax: WordSyntax;
   /** The script itself (`exec "$0"`, `sh "$0"`): the paths it may be named by, and its tree. */
-  readonly self: { readonly names: readonly string[]; readonly program: Node };
+  /** The script itself, for `exec "$0"` and the like; `options`: its `#!` line's. */
+  readonly self: { readonly names: readonly string[]; readonly program: Node; readonly options?: readonly string[] };
   /** The text of a file the script sources or runs by this path (from the given directory), or null. */
   readonly sourceText: (path: string, cwd: string) => SourceFile | null;
   /** A container's command finished: probe the verdicts now. */
@@ -481,7 +482,7 @@ export class Interp implements Runner {
     return node;
   }
 
-  scriptFile(path: string, sh: Shell, where: Where, cond: boolean, io: IO, args?: readonly string[]): number | null {
+  scriptFile(path: string, sh: Shell, where: Where, cond: boolean, io: IO, args?: readonly string[], options?: readonly string[]): number | null {
     const positional = args ?? [];
     if (this.isSelf(path, sh)) {
       if (this.rerun >= RERUN_DEPTH) {
@@ -489,6 +490,7 @@ export class Interp implements Runner {
       }
       this.run.find(where, 'info', `the script runs itself again (${path}${positional.length ? ' ' + positional.join(' ') : ''}) in pid ${sh.pid}`);
       const child = childShell(sh, { scriptName: sh.scriptName, positional });
+      applyOptionWords(child, options ?? this.env.self.options ?? []);
       this.rerun++;
       try {
         return this.inNewShell(this.env.self.program, child, io, cond);
@@ -500,6 +502,7 @@ export class Interp implements Runner {
     if (!found) return null;
     this.run.find(where, 'info', `runs ${found.file} (a new shell, pid ${sh.pid})`);
     const child = childShell(sh, { scriptName: path, positional });
+    applyOptionWords(child, options ?? shebangOptions(found.text));
     return this.inNewShell(this.treeOf(found.file, found.text), child, io, cond);
   }
 

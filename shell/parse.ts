@@ -51,6 +51,21 @@ export interface ParsedScript {
   readonly opaque: readonly { line: number; reason: string }[];
   /** Where the parsers' text was repaired, by line (see the header). */
   readonly repairs: readonly { line: number; what: string }[];
+  /** The options of its `#!` line (`#!/bin/sh -e`), which apply when it runs by name. */
+  readonly options: readonly string[];
+}
+
+/**
+ * The options of a `#!` line, which the kernel passes to the interpreter when the file
+ * is run by name (`#!/bin/sh -e`): the words after the interpreter. None through `env`.
+ */
+export function shebangOptions(text: string): string[] {
+  const m = /^#!\s*(\S+)[ \t]*([^\n]*)/.exec(text);
+  if (!m) return [];
+  const interp = m[1]!.split('/').pop()!;
+  if (interp === 'env') return [];
+  const words = m[2]!.trim().split(/\s+/).filter((w) => w !== '');
+  return words.filter((w, i) => /^[-+][a-zA-Z]+$/.test(w) || (i > 0 && /^[-+][a-zA-Z]*o$/i.test(words[i - 1]!)));
 }
 
 /** The shell a #! line asks for; no #! line: bash (the most accepting). */
@@ -219,14 +234,14 @@ export async function parseScript(text: string, options: ParseOptions = {}): Pro
     repaired = fixed.text;
   }
   try {
-    return { ...(await treeOf(repaired, text, variant, shell, options)), repairs };
+    return { ...(await treeOf(repaired, text, variant, shell, options)), repairs, options: shebangOptions(text) };
   } catch (err) {
     if (tooDeep(err)) throw new ScriptTooDeep(`the script nests too deeply for the checker (${(err as Error).message})`);
     throw err;
   }
 }
 
-async function treeOf(text: string, original: string, variant: LangVariant, shell: ShellName, options: ParseOptions): Promise<Omit<ParsedScript, 'repairs'>> {
+async function treeOf(text: string, original: string, variant: LangVariant, shell: ShellName, options: ParseOptions): Promise<Omit<ParsedScript, 'repairs' | 'options'>> {
   const parsed = parseShell(text, original);
   let spans: Span[] | undefined;
   if (parsed.errors) {

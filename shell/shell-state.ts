@@ -77,6 +77,32 @@ export function newShell(init: ShellInit): Shell {
   };
 }
 
+/** Set a shell option by its `set -o` name (errexit, nounset, allexport; others change nothing the checker follows). */
+export function setOption(sh: Shell, name: string, on: boolean): void {
+  if (name === 'errexit') sh.errexit = on;
+  else if (name === 'nounset') sh.nounset = on;
+  else if (name === 'allexport') sh.allexport = on;
+}
+
+const OPTION_LETTERS: Readonly<Record<string, string>> = { e: 'errexit', u: 'nounset', a: 'allexport' };
+
+/**
+ * Option words of a shell's command line or `#!` line (`-e`, `+u`, `-eu`, `-o errexit`,
+ * `-euo pipefail`): the options the checker follows are set in `sh`.
+ */
+export function applyOptionWords(sh: Shell, words: readonly string[]): void {
+  for (let i = 0; i < words.length; i++) {
+    const a = words[i]!;
+    if (!/^[-+][a-zA-Z]+$/.test(a)) continue;
+    const on = a.startsWith('-');
+    for (const f of a.slice(1)) {
+      if (f === 'o' || f === 'O') { const name = words[++i]; if (f === 'o' && name !== undefined) setOption(sh, name, on); continue; }
+      const name = OPTION_LETTERS[f];
+      if (name !== undefined) setOption(sh, name, on);
+    }
+  }
+}
+
 /** A subshell `( … )`, `$( … )`, a pipeline stage: a copy (functions and traps too; EXIT traps are reset). */
 export function subshellOf(sh: Shell): Shell {
   return {

@@ -5,7 +5,7 @@
 // the commands known to have no effect on devpts.
 
 import { ArithError, ArithUnknown, evalArith } from '../arith.ts';
-import { getVar, makeLocal, scalar, setUnknown, setVar, unsetVar } from '../shell-state.ts';
+import { getVar, makeLocal, scalar, setOption, setUnknown, setVar, unsetVar } from '../shell-state.ts';
 import {
   abs, assumeStatus, basename, errnoOf, failed, getopt, has, info, noEffect, normalize, op, unknown, valueOf,
   type CommandCtx, type Handler,
@@ -304,11 +304,7 @@ export const set: Handler = (ctx) => {
   const args = ctx.argv.slice(1);
   if (args.length === 0) return noEffect(ctx, 'set prints the variables');
   const sh = ctx.sh;
-  const option = (name: string, on: boolean): void => {
-    if (name === 'errexit') sh.errexit = on;
-    else if (name === 'nounset') sh.nounset = on;
-    else if (name === 'allexport') sh.allexport = on;
-  };
+  const option = (name: string, on: boolean): void => setOption(sh, name, on);
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') { sh.positional = args.slice(i + 1); return 0; }
@@ -316,6 +312,8 @@ export const set: Handler = (ctx) => {
     if (/^[-+][a-zA-Z]+$/.test(a)) {
       const on = a.startsWith('-');
       for (const f of a.slice(1)) {
+        // -o NAME in a cluster: `set -euo pipefail`
+        if (f === 'o') { const name = args[i + 1]; if (name !== undefined) { i++; option(name, on); } continue; }
         if (f === 'e') option('errexit', on);
         else if (f === 'u') option('nounset', on);
         else if (f === 'a') option('allexport', on);

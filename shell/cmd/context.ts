@@ -42,7 +42,8 @@ export interface Runner {
    * checker has no text for it (not the script itself, not under --source-path, not
    * written by the script).
    */
-  scriptFile(path: string, sh: Shell, where: Where, cond: boolean, io: IO, args?: readonly string[]): number | null;
+  /** Run a script file in a new shell: by name (`options` undefined: its `#!` line's options apply) or by a shell with these option words. */
+  scriptFile(path: string, sh: Shell, where: Where, cond: boolean, io: IO, args?: readonly string[], options?: readonly string[]): number | null;
   /** `. FILE` in this shell: null when the checker has no text for it. */
   source(path: string, sh: Shell, where: Where, cond: boolean, io: IO): number | null;
   /** A container's command finished: probe the verdicts now. */

@@ -17,7 +17,7 @@
 
 import { INITIAL_NS } from '../../model/index.ts';
 import { ExitSignal } from './builtins.ts';
-import { childShell, getVar, scalar, subshellOf, type Shell } from '../shell-state.ts';
+import { applyOptionWords, childShell, getVar, scalar, subshellOf, type Shell } from '../shell-state.ts';
 import { capabilities, type AnyOp } from '../world.ts';
 import {
   abs, basename, errnoOf, failed, getopt, has, info, normalize, oneLine, op, under, unknown, valueOf,
@@ -27,16 +27,18 @@ import { canonical } from './guards.ts';
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'ksh', 'zsh', 'mksh', 'posh', 'busybox-sh']);
 
+/** `options`: the option words of the command line (`-e`, `-o errexit`, …), for the new shell. */
 export type Invocation =
-  | { readonly kind: 'text'; readonly text: string; readonly name: string | null; readonly args: readonly string[] }
-  | { readonly kind: 'file'; readonly file: string; readonly args: readonly string[] }
-  | { readonly kind: 'stdin'; readonly args: readonly string[] };
+  | { readonly kind: 'text'; readonly text: string; readonly name: string | null; readonly args: readonly string[]; readonly options: readonly string[] }
+  | { readonly kind: 'file'; readonly file: string; readonly args: readonly string[]; readonly options: readonly string[] }
+  | { readonly kind: 'stdin'; readonly args: readonly string[]; readonly options: readonly string[] };
 
 /** A shell command line: -c TEXT [NAME ARGS…], FILE [ARGS…], or commands from its input (-s, or nothing). */
 export function shellInvocation(argv: readonly string[]): Invocation {
   let i = 1;
   let command = false;
   let stdin = false;
+  const options: string[] = [];
   for (; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--' || a === '-') { i++; break; }
@@ -45,7 +47,9 @@ export function shellInvocation(argv: readonly string[]): Invocation {
       if (a.startsWith('-') && a.includes('c')) command = true;
       if (a.startsWith('-') && a.includes('s')) stdin = true;
       // -o NAME and -O NAME take the next word, in a cluster too (`bash -euo pipefail -c …`)
-      i += (a.slice(1).match(/[oO]/g) ?? []).length;
+      const taken = (a.slice(1).match(/[oO]/g) ?? []).length;
+      options.push(...argv.slice(i, i + 1 + taken));
+      i += taken;
       continue;
     }
     if (a.startsWith('--')) { if (a === '--rcfile' || a === '--init-file') i++; continue; }
@@ -53,11 +57,11 @@ export function shellInvocation(argv: readonly string[]): Invocation {
   }
   if (command) {
     const text = argv[i];
-    if (text === undefined) return { kind: 'stdin', args: [] };
-    return { kind: 'text', text, name: argv[i + 1] ?? null, args: argv.slice(i + 2) };
+    if (text === undefined) return { kind: 'stdin', args: [], options };
+    return { kind: 'text', text, name: argv[i + 1] ?? null, args: argv.slice(i + 2), options };
   }
-  if (stdin || i >= argv.length) return { kind: 'stdin', args: argv.slice(i) };
-  return { kind: 'file', file: argv[i]!, args: argv.slice(i + 1) };
+  if (stdin || i >= argv.length) return { kind: 'stdin', args: argv.slice(i), options };
+  return { kind: 'file', file: argv[i]!, args: argv.slice(i + 1), options };
 }
 
 export const isShell = (name: string): boolean => SHELLS.has(basename(name)) || basename(name) === 'busybox';
@@ -71,10 +75,11 @@ function runShell(ctx: CommandCtx, argv: readonly string[], sh: Shell): number {
   switch (inv.kind) {
     case 'text': {
       const child = childShell(sh, { scriptName: inv.name ?? basename(args[0]!), positional: inv.args });
+      applyOptionWords(child, inv.options);
       return ctx.runner.shellText(inv.text, child, where, ctx.cond, ctx.io);
     }
     case 'file': {
-      const r = ctx.runner.scriptFile(inv.file, sh, where, ctx.cond, ctx.io, inv.args);
+      const r = ctx.runner.scriptFile(inv.file, sh, where, ctx.cond, ctx.io, inv.args, inv.options);
       if (r !== null) return r;
       return unknown({ ...ctx, sh }, `\`${args.join(' ')}\` runs the script ${inv.file}, which the checker does not have (give its directory with --source-path)`);
     }
@@ -84,6 +89,7 @@ function runShell(ctx: CommandCtx, argv: readonly string[], sh: Shell): number {
       const text = input.text.slice(input.pos);
       input.pos = input.text.length;
       const child = childShell(sh, { scriptName: basename(args[0]!), positional: inv.args });
+      applyOptionWords(child, inv.options);
       return ctx.runner.shellText(text, child, where, ctx.cond, { stdin: { text: '', pos: 0 }, out: ctx.io.out });
     }
   }

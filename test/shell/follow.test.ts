@@ -28,6 +28,26 @@ describe('functions and the shell itself', () => {
     ]);
   });
 
+  it('shell options on the command line and the #! line: sh -e -c, bash -euo pipefail -c, #!/bin/sh -e', async () => {
+    // mkdir of an existing directory fails (EEXIST): with -e the shell stops there
+    const r = await check("sh -e -c 'mkdir /tmp; mkdir /tmp/never'\nbash -euo pipefail -c 'mkdir /tmp; mkdir /tmp/never2'\nsh -c 'mkdir /tmp; mkdir /tmp/after'\n", Y);
+    expect(scriptOps(r)).toEqual([
+      j({ op: 'mkdir', path: '/tmp', mode: '0755' }), j({ op: 'mkdir', path: '/tmp', mode: '0755' }),
+      j({ op: 'mkdir', path: '/tmp', mode: '0755' }), j({ op: 'mkdir', path: '/tmp/after', mode: '0755' }),
+    ]);
+    const e = await check('#!/bin/sh -e\nmkdir /tmp\nmkdir /tmp/never\n', Y);
+    expect(scriptOps(e)).toEqual([j({ op: 'mkdir', path: '/tmp', mode: '0755' })]);
+    expect(e.profiles[0]!.ending).toMatchObject({ ending: 'errexit' });
+    // through env, the #! line's words are env's, not the shell's options
+    const viaEnv = await check('#!/usr/bin/env sh\nmkdir /tmp\nmkdir /tmp/yes\n', Y);
+    expect(scriptOps(viaEnv)).toHaveLength(2);
+  });
+
+  it('`set -euo pipefail` sets options and leaves the positional parameters alone', async () => {
+    const r = await checkWith('#!/bin/bash\nset -euo pipefail\nmkdir "/tmp/$1"\n', { profiles: Y, args: ['arg'] });
+    expect(scriptOps(r)).toEqual([j({ op: 'mkdir', path: '/tmp/arg', mode: '0755' })]);
+  });
+
   it('a script that runs itself again ("$0" in a new namespace) is followed there', async () => {
     const text = '#!/bin/sh\nif [ "$1" != inner ]; then\n  exec unshare -m "$0" inner\nfi\nmount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts\n';
     const r = await checkWith(text, { profiles: Y, scriptName: '/usr/local/bin/setup' });
