@@ -287,6 +287,9 @@ function hostDev(run: Run): Map<string, string> {
   return out;
 }
 
+/** Where the host's ptys come from: mounts here change them. */
+const PTY_PATHS: ReadonlySet<string> = new Set(['/dev', '/dev/pts', '/dev/ptmx']);
+
 /** What differs between two lists, as "+added" and "-removed". */
 function listDiff(now: readonly string[], then: readonly string[]): string[] {
   const left = [...then];
@@ -305,8 +308,16 @@ export function hostUnharmed(run: Run, bootConfig: BootConfig, setUp: (r: Run) =
   setUp(pristine);
   const atBoot = hostFacts(new Probe(pristine, 'pristine boot'));
   const problems: string[] = [];
-  const mounts = listDiff(hostMounts(run), hostMounts(pristine));
-  if (mounts.length > 0) problems.push(`the host's mount table changed: ${mounts.join('; ')}${culprits(run.findings, 'mount')}`);
+  // a mount that propagated into the host's namespace from a container (a shared mount, a
+  // namespace copy that kept propagation), or one the script left behind, is the host's:
+  // at its pty paths the lines are given whole, elsewhere what changed
+  const [tableNow, tableThen] = [hostMounts(run), hostMounts(pristine)];
+  const atPtyPaths = (table: readonly string[]): string => table.filter((l) => PTY_PATHS.has(l.split(' ')[0]!)).join('; ');
+  const [ptyNow, ptyThen] = [atPtyPaths(tableNow), atPtyPaths(tableThen)];
+  if (ptyNow !== ptyThen) problems.push(`the host's mounts at its pty paths are ${ptyNow || 'none'}, at boot ${ptyThen || 'none'}${culprits(run.findings, 'mount')}`);
+  const elsewhere = (table: readonly string[]): string[] => table.filter((l) => !PTY_PATHS.has(l.split(' ')[0]!));
+  const mounts = listDiff(elsewhere(tableNow), elsewhere(tableThen));
+  if (mounts.length > 0) problems.push(`the host's mount table changed: ${mounts.join('; ')}${ptyNow !== ptyThen ? '' : culprits(run.findings, 'mount')}`);
   const devNow = hostDev(run);
   const devThen = hostDev(pristine);
   const devChanges = [...new Set([...devNow.keys(), ...devThen.keys()])].sort()
