@@ -1,20 +1,30 @@
-// The four verdicts, computed after the script by probing the resulting state. Each
-// probe is a short op sequence run on the same Run (so it is part of the trace) and
-// cleans up after itself (its processes exit, which closes their handles), so the
-// next probe starts from the script's end state again.
+// The four verdicts, computed by probing the model's state (shell/check.ts says when).
+// Each probe is a short op sequence run on the same Run (so it is part of the trace)
+// and cleans up after itself (its processes exit, which closes their handles), so the
+// next probe, and the script if it goes on, start from the same state again.
 //
+// Role container (a container or chroot start-up script):
 //   reachable        a root process in the container opens /dev/ptmx and its pty
 //                    appears in the container's /dev/pts (and the slave opens)
 //   isolated         the container's and the host's /dev/pts are different instances,
 //                    and neither sees the pty the other opens through its /dev/ptmx
 //   host unharmed    compared with a pristine boot: the host's /dev/pts/ptmx, the mode
 //                    and owner of a fresh host pty; the host's /dev/ptmx still gives
-//                    root a reachable pty (and a non-root host user, if it did at boot)
+//                    root a reachable pty (and a non-root host user, if it did at
+//                    boot); the host's mounts (a mount propagated back to it, one left
+//                    behind) and the host's /dev (on devtmpfs, a container's /dev may be it)
 //   non-root usable  like reachable, as uid/gid 1000 in the container
+// Role host (a boot or init script that prepares the machine itself):
+//   reachable        root on the host (the script's process after it) gets a working
+//                    pty listed in /dev/pts
+//   non-root usable  so does uid 1000
+//   isolated, host unharmed: null (not applicable)
 
-import { boot, INITIAL_NS, type BootConfig, type KernelResult } from '../model/index.ts';
+import { boot, INITIAL_NS, profileOf, type BootConfig, type KernelResult } from '../model/index.ts';
+import { mountTable } from './mountinfo.ts';
 import { describeStat, showOptions } from './observe.ts';
 import { HOST_PID, Run, SCRIPT_PID, type Finding, type RecordedStep } from './run.ts';
+import type { AnyOp } from './world.ts';
 
 export type VerdictName = 'reachable' | 'isolated' | 'hostUnharmed' | 'nonRootUsable';
 export const VERDICT_NAMES: readonly VerdictName[] = ['reachable', 'isolated', 'hostUnharmed', 'nonRootUsable'];
@@ -24,7 +34,8 @@ export const VERDICT_TITLES: Readonly<Record<VerdictName, string>> = {
 
 export interface Verdict {
   readonly name: VerdictName;
-  readonly value: boolean;
+  /** null: the verdict does not apply to the script's role. */
+  readonly value: boolean | null;
   /** A short reason, yes or no. */
   readonly why: string;
   /** The probe's steps, in the run's trace. */
@@ -33,6 +44,8 @@ export interface Verdict {
 
 export interface Container {
   readonly pid: number;
+  /** What started it (unshare, chroot, ns_exec, …); absent: the script's own process. */
+  readonly how?: string;
   readonly ns: string;
   readonly line: number | null;
   readonly command: string | null;
@@ -41,33 +54,44 @@ export interface Container {
 
 export const PROBE_UID = 1000;
 
-/** The container: the last process unshare/ns_exec started that is still there, else the script's own. */
-export function containerOf(run: Run): Container {
-  const alive = run.containers.filter((c) => run.state.procs[c.pid]);
-  const last = alive[alive.length - 1];
+/**
+ * The container: the process started at `pid`, or the last process unshare, chroot or
+ * ns_exec started that is still there, else the script's own.
+ */
+export function containerOf(run: Run, pid: number | null): Container {
+  // a container whose command is done was probed then (its process is gone now)
+  const candidates = run.containers.filter((c) => (c.done || run.state.procs[c.pid]) && (pid === null || c.pid === pid));
+  const last = candidates[candidates.length - 1];
   if (!last) {
     const ns = run.state.procs[SCRIPT_PID]?.ns ?? INITIAL_NS;
     return {
       pid: SCRIPT_PID, ns, line: null, command: null,
-      description: "the script's own process (pid 2), in the host's mount namespace: the script starts no process with unshare/ns_exec",
+      description: "the script's own process (pid 2), in the host's mount namespace: the script starts no process with unshare, chroot or ns_exec",
     };
   }
-  const ns = run.state.procs[last.pid]!.ns;
+  const ns = run.state.procs[last.pid]?.ns ?? '(gone)';
+  const where = last.newns ? 'in a new mount namespace' : "in its parent's mount namespace";
   return {
-    pid: last.pid, ns, line: last.line, command: last.command,
-    description: `pid ${last.pid}, ${last.newns ? 'in a new mount namespace' : "in its parent's mount namespace (no -m)"}, started at line ${last.line} (\`${last.command}\`)`,
+    pid: last.pid, how: last.how, ns, line: last.line, command: last.command,
+    description: `pid ${last.pid} (${last.how}), ${where}, started at line ${last.line} (\`${last.command}\`)${last.done ? '; probed when its command finished' : ''}`,
   };
 }
 
-/** Runs probe ops on a Run, collecting them. */
+/** Runs probe ops on a Run, collecting them (marked as probes in the trace). */
 class Probe {
   readonly steps: RecordedStep[] = [];
   constructor(readonly run: Run, readonly note: string) {}
-  x(op: Parameters<Run['exec']>[0]): KernelResult {
+  x(op: AnyOp): KernelResult {
     const n = this.run.steps.length;
-    const r = this.run.exec(op, null, this.note);
-    if (this.run.steps.length > n) this.steps.push(this.run.steps[n]!);
-    return r;
+    const was = this.run.probing;
+    this.run.probing = true;
+    try {
+      const r = this.run.exec(op, null, this.note);
+      if (this.run.steps.length > n) this.steps.push(this.run.steps[n]!);
+      return r;
+    } finally {
+      this.run.probing = was;
+    }
   }
 }
 
@@ -107,11 +131,14 @@ function reach(probe: Probe, from: number, uid: number | null, tag: string, who:
   const run = probe.run;
   const p = run.newPid();
   probe.x({ op: 'spawn', pid: from, child: p });
-  if (uid !== null) probe.x({ op: 'setuid', pid: p, uid, gid: uid });
   const done = (r: Omit<Reach, 'slave'> & { slave?: KernelResult | null }): Reach => {
     probe.x({ op: 'exit', pid: p });
     return { slave: null, ...r };
   };
+  if (uid !== null) {
+    const s = probe.x({ op: 'setuid', pid: p, uid, gid: uid });
+    if ('errno' in s) return done({ ok: false, index: null, why: `${who}: setuid ${uid} → ${s.errno} (no such user in the container's user namespace)` });
+  }
   const before = probe.x({ op: 'readdir', pid: p, path: '/dev/pts' });
   const m = probe.x({ op: 'open', pid: p, path: '/dev/ptmx', as: tag });
   if ('errno' in m) return done({ ok: false, index: null, why: `${who}: open /dev/ptmx → ${m.errno}${openHint(run, p, m.errno)}` });
@@ -137,11 +164,11 @@ function openHint(run: Run, pid: number, errno: string): string {
   const target = run.peek({ op: 'stat', pid, path: '/dev/ptmx' });
   const isLink = 'type' in link && link.type === 'lnk';
   if (errno === 'ENOENT' && isLink) {
-    return run.profile === '2.6.39-n'
+    return profileOf(run.profile).bootMode === 'legacy'
       ? ' (/dev/ptmx is a symlink, and with CONFIG_DEVPTS_MULTIPLE_INSTANCES=n /dev/pts has no ptmx node to point to)'
       : ' (/dev/ptmx is a symlink whose target does not exist: nothing with a ptmx node is mounted on /dev/pts)';
   }
-  if (errno === 'ENOENT' && run.profile === '6.x') return ' (6.x: a plain ptmx node needs a `pts` beside it)';
+  if (errno === 'ENOENT' && profileOf(run.profile).bootMode === 'perMountInstances') return ` (${run.profile}: a plain ptmx node needs a \`pts\` beside it)`;
   if (errno === 'ENODEV') return ' (6.x: what is mounted on the `pts` beside /dev/ptmx is not a devpts root)';
   if (errno === 'EACCES' && !('errno' in target)) {
     const fix = target.fs && target.fs !== 'other' ? 'give the mount ptmxmode=0666 or chmod 0666 /dev/pts/ptmx (document notes 3 and 6)' : 'chmod 0666 it';
@@ -193,11 +220,14 @@ export function isolated(run: Run, c: Container): Verdict {
   const v = (value: boolean, why: string): Verdict => ({ name: 'isolated', value, why, steps: probe.steps });
   if (hostFs !== null && hostFs !== 'other' && hostFs === contFs) {
     const label = run.label(hostFs);
-    const why = c.ns === run.state.procs[HOST_PID]!.ns
-      ? `the container is the host's own mount namespace: both see ${label}`
-      : run.profile === '2.6.39-n'
-        ? `the container's /dev/pts is the host's instance (${label}): with CONFIG_DEVPTS_MULTIPLE_INSTANCES=n there is one instance for everyone`
-        : `the container's /dev/pts is the host's instance (${label}): a devpts mount without newinstance binds the initial instance (document note 7, clause U7)`;
+    const sameNs = c.ns === run.state.procs[HOST_PID]!.ns;
+    const why = profileOf(run.profile).bootMode === 'legacy'
+      ? `the container's /dev/pts is the host's instance (${label}): with CONFIG_DEVPTS_MULTIPLE_INSTANCES=n there is one instance for everyone`
+      : sameNs && c.how === 'chroot'
+        ? `the chroot is in the host's mount namespace and its /dev/pts is the host's instance (${label})`
+        : sameNs
+          ? `the container is the host's own mount namespace: both see ${label}`
+          : `the container's /dev/pts is the host's instance (${label}): a devpts mount without newinstance binds the initial instance (document note 7, clause U7)`;
     return v(false, why);
   }
   if (!('errno' in co) && appeared(hostBefore, hostAfter, co.index!)) {
@@ -239,19 +269,61 @@ function hostOptions(run: Run): string | null {
   return fs && fs.kind === 'devpts' ? showOptions(run.profile, fs.opts).join(',') : null;
 }
 
-/** The mountinfo lines at /dev, /dev/pts and /dev/ptmx, as text ("/dev/pts devpts mode=600,ptmxmode=000; ..."). */
-function ptyMounts(r: KernelResult): string {
-  if (!('mounts' in r) || !r.mounts) return '';
-  return r.mounts.filter((m) => m.target === '/dev' || m.target === '/dev/pts' || m.target === '/dev/ptmx')
-    .map((m) => `${m.target} ${m.fstype}${m.options ? ` ${m.options}` : ''}`).join('; ');
+/** The host's mounts as its /proc/self/mountinfo lists them: "target fstype options" lines. */
+function hostMounts(run: Run): string[] {
+  const table = mountTable(run, HOST_PID) ?? [];
+  return table.map((e) => `${e.target} ${e.fstype}${e.fstype === 'devpts' ? ` ${e.superOptions.slice(1).join(',')}` : ''}${e.mountOptions[0] === 'ro' ? ' ro' : ''}`);
 }
 
-export function hostUnharmed(run: Run, bootConfig: BootConfig): Verdict {
+/** The host's /dev: each entry and what it is (a devtmpfs /dev is the one the kernel shares with every mount of it). */
+function hostDev(run: Run): Map<string, string> {
+  const r = run.peek({ op: 'readdir', pid: HOST_PID, path: '/dev' });
+  const out = new Map<string, string>();
+  for (const e of 'entries' in r && r.entries ? r.entries : []) {
+    if (e === 'pts') continue;
+    const st = run.peek({ op: 'stat', pid: HOST_PID, path: `/dev/${e}`, nofollow: true });
+    out.set(e, describeStat(st));
+  }
+  return out;
+}
+
+/** Where the host's ptys come from: mounts here change them. */
+const PTY_PATHS: ReadonlySet<string> = new Set(['/dev', '/dev/pts', '/dev/ptmx']);
+
+/** What differs between two lists, as "+added" and "-removed". */
+function listDiff(now: readonly string[], then: readonly string[]): string[] {
+  const left = [...then];
+  const added: string[] = [];
+  for (const x of now) {
+    const k = left.indexOf(x);
+    if (k >= 0) left.splice(k, 1); else added.push(x);
+  }
+  return [...added.map((a) => `+ ${a}`), ...left.map((r) => `- ${r}`)];
+}
+
+export function hostUnharmed(run: Run, bootConfig: BootConfig, setUp: (r: Run) => void = () => {}): Verdict {
   const probe = new Probe(run, "probe host unharmed: the host's ptys, compared with a pristine boot");
   const now = hostFacts(probe);
   const pristine = new Run(run.profile, boot(run.profile, bootConfig));
+  setUp(pristine);
   const atBoot = hostFacts(new Probe(pristine, 'pristine boot'));
   const problems: string[] = [];
+  // a mount that propagated into the host's namespace from a container (a shared mount, a
+  // namespace copy that kept propagation), or one the script left behind, is the host's:
+  // at its pty paths the lines are given whole, elsewhere what changed
+  const [tableNow, tableThen] = [hostMounts(run), hostMounts(pristine)];
+  const atPtyPaths = (table: readonly string[]): string => table.filter((l) => PTY_PATHS.has(l.split(' ')[0]!)).join('; ');
+  const [ptyNow, ptyThen] = [atPtyPaths(tableNow), atPtyPaths(tableThen)];
+  if (ptyNow !== ptyThen) problems.push(`the host's mounts at its pty paths are ${ptyNow || 'none'}, at boot ${ptyThen || 'none'}${culprits(run.findings, 'mount')}`);
+  const elsewhere = (table: readonly string[]): string[] => table.filter((l) => !PTY_PATHS.has(l.split(' ')[0]!));
+  const mounts = listDiff(elsewhere(tableNow), elsewhere(tableThen));
+  if (mounts.length > 0) problems.push(`the host's mount table changed: ${mounts.join('; ')}${ptyNow !== ptyThen ? '' : culprits(run.findings, 'mount')}`);
+  const devNow = hostDev(run);
+  const devThen = hostDev(pristine);
+  const devChanges = [...new Set([...devNow.keys(), ...devThen.keys()])].sort()
+    .filter((e) => e !== 'ptmx' && devNow.get(e) !== devThen.get(e))
+    .map((e) => `/dev/${e}: ${devThen.get(e) ?? 'absent'} → ${devNow.get(e) ?? 'absent'}`);
+  if (devChanges.length > 0) problems.push(`the host's /dev changed: ${devChanges.join('; ')}`);
   if (!sameStat(now.ptmx, atBoot.ptmx)) {
     problems.push(`the host's /dev/pts/ptmx is ${describeStat(now.ptmx)}, at boot ${describeStat(atBoot.ptmx)}${culprits(run.findings, '/dev/pts/ptmx') || culprits(run.findings, "host's /dev/pts ")}`);
   }
@@ -266,11 +338,6 @@ export function hostUnharmed(run: Run, bootConfig: BootConfig): Verdict {
     }
     if (atBoot.user.ok && !now.user.ok) problems.push(`a non-root host user can no longer reach a pty (${now.user.why})${culprits(run.findings, "host's /dev/ptmx") || culprits(run.findings, '/dev/pts/ptmx')}`);
   }
-  // a mount that propagated into the host's namespace from a container (a shared mount, a
-  // namespace copy that kept propagation) is the host's too: its mountinfo lines at the pty
-  // paths must be as at boot
-  const [mNow, mBoot] = [ptyMounts(probe.x({ op: 'mounts', pid: HOST_PID })), ptyMounts(pristine.peek({ op: 'mounts', pid: HOST_PID }))];
-  if (mNow !== mBoot) problems.push(`the host's mounts at its pty paths are ${mNow || 'none'}, at boot ${mBoot || 'none'}${culprits(run.findings, "host's /dev/pts ")}`);
   if (problems.length > 0) return { name: 'hostUnharmed', value: false, why: problems.join('; '), steps: probe.steps };
   return {
     name: 'hostUnharmed', value: true, steps: probe.steps,
@@ -278,9 +345,24 @@ export function hostUnharmed(run: Run, bootConfig: BootConfig): Verdict {
   };
 }
 
-export function verdictsOf(run: Run, bootConfig: BootConfig): { container: Container; verdicts: Verdict[] } {
-  const container = containerOf(run);
-  const verdicts = [reachable(run, container), isolated(run, container), hostUnharmed(run, bootConfig), nonRootUsable(run, container)];
-  return { container, verdicts };
+/** A container's own verdicts, probed now: reachable, isolated, non-root usable. */
+export function containerVerdicts(run: Run, c: Container): Verdict[] {
+  return [reachable(run, c), isolated(run, c), nonRootUsable(run, c)];
+}
+
+const notApplicable = (name: VerdictName, why: string): Verdict => ({ name, value: null, why, steps: [] });
+
+/** Role host: root and uid 1000 on the host (the script's process after the script), probed now. */
+export function hostRoleVerdicts(run: Run, pid: number): Verdict[] {
+  const rootProbe = new Probe(run, 'probe reachable: root on the host opens /dev/ptmx');
+  const root = reach(rootProbe, pid, null, 'reach', 'root on the host');
+  const userProbe = new Probe(run, `probe non-root usable: uid ${PROBE_UID} on the host opens /dev/ptmx`);
+  const user = reach(userProbe, pid, PROBE_UID, 'user', `uid ${PROBE_UID} on the host`);
+  return [
+    { name: 'reachable', value: root.ok, why: root.why, steps: rootProbe.steps },
+    notApplicable('isolated', 'not applicable: a boot script prepares the host itself, there is no container to isolate'),
+    notApplicable('hostUnharmed', 'not applicable: a boot script is meant to change the host'),
+    { name: 'nonRootUsable', value: user.ok, why: user.why, steps: userProbe.steps },
+  ];
 }
 

@@ -3,6 +3,7 @@
 // cannot be read or is not a valid trace (one line on stderr each).
 
 import { relative } from 'node:path';
+import { quietOnClosedPipe } from '../closed-pipe.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { helpAfter } from '../help.ts';
 import { cliMode, type Registrar } from '../registrar.ts';
@@ -51,15 +52,7 @@ export function replayerFor(flags: ReplayFlags, opened: Map<string, { runner: Se
 }
 
 export interface Output { out(line: string): void; err(line: string): void }
-const quieted = new WeakSet<NodeJS.WriteStream>();
-/** Writing to a closed pipe (`| head`) is not an error: the reader has what it wanted. */
-export function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
-  if (quieted.has(stream)) return;
-  quieted.add(stream);
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-  });
-}
+export { quietOnClosedPipe };
 
 const PROCESS_OUTPUT: Output = {
   out: (line) => process.stdout.write(`${line}\n`),

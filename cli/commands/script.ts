@@ -1,15 +1,21 @@
-// devpts-check script FILE|- [--profile P,...] [--boot-options OPTS] [--json] [--trace-out DIR|FILE]:
-// check a container start-up script. Parse it, run it in the model under each profile,
-// and say whether the container's ptys are reachable, isolated, harmless to the host
-// and usable by non-root users. Exit 0 when every verdict is yes, 1 otherwise, 2 on a
-// parse error (line and column), an unreadable, binary or empty script, or bad options.
-// `-` reads the script from stdin. The shell parser loads only when a script is checked.
+// devpts-check script FILE|- [--profile P,...] [--boot-options OPTS] [--json] [--trace-out DIR|FILE]
+//   [--cwd DIR] [--env NAME=VALUE]... [--call FUNC] [--rootfs DIR]... [--role container|host]
+//   [--boot devpts|devtmpfs|none] [--shell sh|bash|dash|mksh|busybox] [--source-path DIR]... [-- ARG...]:
+// check a container start-up (or boot) script. Parse it, run it in the model under each
+// profile with those inputs, and say whether the container's ptys are reachable,
+// isolated, harmless to the host and usable by non-root users (role host: whether the
+// host's are). Exit 0 when every verdict that applies is yes, 1 otherwise, 2 on a parse
+// error (line and column), an unreadable, binary or empty script, or bad options; with
+// --json, errors are a JSON object too. `-` reads the script from stdin. The shell
+// parser loads only when a script is checked.
 
-import { stat } from 'node:fs/promises';
-import { readFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { BootError, PROFILE_IDS, type BootConfig, type KernelResult, type ProfileId } from '../../model/index.ts';
-import type { ProfileReport, Report } from '../../shell/check.ts';
+import { SHELL_NAMES, type ShellName } from '../../shell/ast.ts';
+import type { BootKind, ProfileReport, Report, Role } from '../../shell/check.ts';
+import type { SourceFile } from '../../shell/interp.ts';
 import { saveTrace } from '../../traces/save.ts';
 import type { Expectation, Trace, TraceStep } from '../../traces/types.ts';
 import { errnoWords } from '../errno-words.ts';
@@ -18,7 +24,7 @@ import { helpAfter } from '../help.ts';
 import { requireWritableDir } from '../out-dir.ts';
 import { collect, parseProfiles, PROFILE_FLAG, PROFILE_HELP } from '../profiles.ts';
 import { cliMode, type Registrar } from '../registrar.ts';
-import { quietOnClosedPipe } from './replay.ts';
+import { quietOnClosedPipe } from '../closed-pipe.ts';
 
 /** init's devpts options at boot when --boot-options is not given (what distributions mount); shell/check.ts has the same. */
 export const DEFAULT_BOOT_OPTIONS = 'gid=5,mode=620';
@@ -29,6 +35,66 @@ export interface ScriptFlags {
   readonly json?: boolean;
   readonly traceOut?: string;
   readonly verbose?: boolean;
+  readonly cwd?: string;
+  readonly env?: readonly string[];
+  readonly call?: string;
+  readonly rootfs?: readonly string[];
+  readonly role?: string;
+  readonly boot?: string;
+  readonly shell?: string;
+  readonly sourcePath?: readonly string[];
+  /** Positional arguments of the script (after --). */
+  readonly args?: readonly string[];
+}
+
+const ROLES: readonly Role[] = ['container', 'host'];
+const BOOTS: readonly BootKind[] = ['devpts', 'devtmpfs', 'none'];
+
+/** The inputs of the run from the flags; a Refusal names the flag. */
+function inputsOf(flags: ScriptFlags): { env: Map<string, string>; role: Role; boot: BootKind; shell?: ShellName; cwd?: string; rootfs: string[] } {
+  const env = new Map<string, string>();
+  for (const a of flags.env ?? []) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(a);
+    if (!m) throw new Refusal(`--env "${a}": expected NAME=VALUE`);
+    env.set(m[1]!, m[2]!);
+  }
+  const choice = <T extends string>(flag: string, v: string | undefined, all: readonly T[], dflt: T | undefined): T | undefined => {
+    if (v === undefined) return dflt;
+    if (!(all as readonly string[]).includes(v)) throw new Refusal(`${flag} "${v}": one of ${all.join(', ')}`);
+    return v as T;
+  };
+  const absolute = (flag: string, v: string): string => {
+    if (!v.startsWith('/')) throw new Refusal(`${flag} "${v}": an absolute path in the checked system`);
+    return v.replace(/\/+$/, '') || '/';
+  };
+  const shell = choice('--shell', flags.shell, SHELL_NAMES, undefined);
+  return {
+    env, role: choice('--role', flags.role, ROLES, 'container')!, boot: choice('--boot', flags.boot, BOOTS, 'devpts')!,
+    ...(shell !== undefined ? { shell } : {}),
+    ...(flags.cwd !== undefined ? { cwd: absolute('--cwd', flags.cwd) } : {}),
+    rootfs: (flags.rootfs ?? []).map((r) => absolute('--rootfs', r)),
+  };
+}
+
+/**
+ * Files the script sources or runs, looked up under each --source-path directory: the
+ * path as the script names it below the directory, then its base name there.
+ */
+export function sourceLookup(dirs: readonly string[]): (path: string, cwd: string) => SourceFile | null {
+  return (path, cwd) => {
+    const rel = path.startsWith('/') ? path : `${cwd === '/' ? '' : cwd}/${path}`;
+    for (const dir of dirs) {
+      for (const candidate of [join(dir, rel), join(dir, path), join(dir, basename(path))]) {
+        try {
+          if (!statSync(candidate).isFile()) continue;
+          return { file: candidate, text: readFileSync(candidate, 'utf8') };
+        } catch {
+          continue;
+        }
+      }
+    }
+    return null;
+  };
 }
 
 /** Where the command writes: `out` gets the report, `err` one message per call (no prefix added). */
@@ -172,6 +238,11 @@ export function traceOf(report: Report, p: ProfileReport, boot: BootConfig): Tra
   };
 }
 
+/** With --json, an error is a JSON object on stdout too: `{ "format", "error": { "kind", "message", … } }`. */
+function jsonError(kind: 'usage' | 'parse', message: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ format: 'devpts-check-script/1', error: { kind, message, ...extra } }, null, 2) + '\n';
+}
+
 export async function scriptCommand(file: string, flags: ScriptFlags, output: ScriptOutput = PROCESS_OUTPUT, stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
   let report: Report;
   let text = '';
@@ -181,26 +252,44 @@ export async function scriptCommand(file: string, flags: ScriptFlags, output: Sc
   const name = file === STDIN ? 'standard input' : file;
   try {
     const profiles = profilesOf(flags.profile);
+    const inputs = inputsOf(flags);
     const { bootConfigFor, checkScript } = await import('../../shell/check.ts');
     const { ScriptSyntaxError, ScriptTooDeep } = await import('../../shell/parse.ts');
     try {
-      boot = bootConfigFor(bootOptions, profiles);
+      boot = bootConfigFor(bootOptions, profiles, inputs.boot);
     } catch (err) {
-      if (err instanceof BootError) throw new Refusal(`--boot-options "${bootOptions}": ${err.message}`);
+      if (err instanceof BootError) throw new Refusal(`${inputs.boot === 'devtmpfs' && /devtmpfs/.test(err.message) ? '' : `--boot-options "${bootOptions}": `}${err.message}`);
       throw err;
     }
     if (flags.traceOut !== undefined) traceOut = await traceOutTarget(flags.traceOut);
     text = await readScript(file, stdin);
     if (isEmptyScript(text)) throw new Refusal(`${name}: the script is empty (no commands): nothing to check`);
     try {
-      report = await checkScript(text, { profiles, bootOptions, scriptName: file === STDIN ? '-' : file });
+      report = await checkScript(text, {
+        profiles, bootOptions, scriptName: file === STDIN ? '-' : file, boot: inputs.boot, role: inputs.role, env: inputs.env, rootfs: inputs.rootfs,
+        ...(inputs.shell ? { shell: inputs.shell } : {}), ...(inputs.cwd ? { cwd: inputs.cwd } : {}),
+        ...(flags.call !== undefined ? { call: flags.call } : {}), args: flags.args ?? [],
+        sourceText: sourceLookup(flags.sourcePath ?? []),
+      });
     } catch (err) {
-      if (err instanceof ScriptSyntaxError) { for (const l of parseErrorLines(name, text, err)) output.err(l); return EXIT.usage; }
-      if (err instanceof ScriptTooDeep) { output.err(`devpts-check: ${name}: ${err.message}`); return EXIT.usage; }
+      if (err instanceof ScriptSyntaxError) {
+        for (const l of parseErrorLines(name, text, err)) output.err(l);
+        if (flags.json) output.out(jsonError('parse', err.reason, { file: name, line: err.line, column: err.col }));
+        return EXIT.usage;
+      }
+      if (err instanceof ScriptTooDeep) {
+        output.err(`devpts-check: ${name}: ${err.message}`);
+        if (flags.json) output.out(jsonError('parse', err.message, { file: name }));
+        return EXIT.usage;
+      }
       throw err;
     }
   } catch (err) {
-    if (err instanceof Refusal) { output.err(`devpts-check: ${err.message}`); return EXIT.usage; }
+    if (err instanceof Refusal) {
+      output.err(`devpts-check: ${err.message}`);
+      if (flags.json) output.out(jsonError('usage', err.message));
+      return EXIT.usage;
+    }
     throw err;
   }
   if (cliMode.dryRun) return EXIT.ok;
@@ -222,32 +311,57 @@ export async function scriptCommand(file: string, flags: ScriptFlags, output: Sc
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 
+const collectValues = (value: string, previous: string[]): string[] => [...previous, value];
+
 export const register: Registrar = (program, done) => {
   program
     .command('script')
     .description('check a container start-up script: parse it, run it in the model, say whether its ptys work and stay isolated')
     .argument('[file]', 'the shell script (- reads it from standard input)')
-    .argument('[more...]')
+    .argument('[args...]', 'the script\'s positional arguments (after --)')
     .option(PROFILE_FLAG, `${PROFILE_HELP}; default all`, collect)
     .option('--boot-options <options>', `options of init's devpts mount at boot (default "${DEFAULT_BOOT_OPTIONS}"; '' for none)`)
     .option('--json', 'print the report as JSON')
     .option('--trace-out <dir|file>', 'write a devpts-trace/1 file of the script\'s ops and the probes per profile: into DIR as <script>.<profile>.json, or as FILE (FILE.<profile>.json beside it when several)')
     .option('-v, --verbose', 'show the trace of every verdict, not only of each "no"')
+    .option('--cwd <dir>', 'the working directory the script starts in (default /)')
+    .option('--env <NAME=VALUE>', 'an environment variable (repeatable); every other variable is unset', collectValues, [])
+    .option('--call <func>', 'after the top level, call this function of the script (with the arguments after --)')
+    .option('--rootfs <dir>', 'build a root filesystem tree at DIR first (bin, dev with ptmx/null/zero/tty/console and an empty pts, etc, lib, proc, root, run, sbin, sys, tmp, usr, var), as debootstrap leaves one (repeatable)', collectValues, [])
+    .option('--role <role>', 'container: a container or chroot start-up script; host: a boot or init script that prepares the machine itself', 'container')
+    .option('--boot <kind>', 'devpts: /dev a directory with devpts on /dev/pts; devtmpfs: /dev is devtmpfs with devpts on /dev/pts (systemd); none: nothing mounted but / (an initramfs)', 'devpts')
+    .option('--shell <shell>', `the shell that runs the script: ${SHELL_NAMES.join(', ')} (default: from the #! line; /system/bin/sh is mksh)`)
+    .option('--source-path <dir>', 'where files the script sources (. FILE) or runs are found (repeatable)', collectValues, [])
     .addHelpText('after', `
 The container is the last process unshare/ns_exec starts (the rest of the script runs
 there when no command is given, or the command is a shell); without one it is the
 script's own process, in the host's namespace.
 ${helpAfter(
-    ['devpts-check script examples/lxc-style.sh', 'devpts-check script examples/doc-note4.sh --profile 2.6.39-y,6.x --trace-out /tmp/traces/', 'cat start.sh | devpts-check script -'],
-    [[EXIT.ok, 'every verdict is yes'], [EXIT.failed, 'some verdict is no'], [EXIT.usage, 'parse error (line and column), an unreadable, binary or empty script, or bad options']],
+    [
+      'devpts-check script examples/lxc-style.sh',
+      'devpts-check script examples/doc-note4.sh --profile 2.6.39-y,6.x --trace-out /tmp/traces/',
+      'devpts-check script examples/chroot-helper.sh --rootfs /srv/chroot -- /srv/chroot apt-get update',
+      'devpts-check script init --role host --boot none --source-path /usr/share/initramfs-tools',
+      'cat start.sh | devpts-check script -',
+    ],
+    [[EXIT.ok, 'every verdict that applies is yes'], [EXIT.failed, 'some verdict is no'], [EXIT.usage, 'parse error (line and column), an unreadable, binary or empty script, or bad options']],
   )}`)
-    .action(async (file: string | undefined, more: string[], flags: ScriptFlags) => {
+    .action(async (first: string | undefined, rest: string[], flags: ScriptFlags, command: { parent: { rawArgs?: string[] } | null }) => {
       quietOnClosedPipe(process.stdout);
-      if (more.length > 0) {
-        const profiles = [file ?? '', ...more].some((m) => m.split(',').every((p) => (PROFILE_IDS as readonly string[]).includes(p)));
-        throw new UsageError(`script: one script at a time (got ${[file, ...more].join(' ')})${profiles ? '; to name several profiles write --profile 6.x,3.4-y' : ''}`);
+      // operands after `--` are the script's arguments; before it, only the script
+      const operands = first === undefined ? [] : [first, ...rest];
+      const raw = command.parent?.rawArgs ?? [];
+      const dashdash = raw.indexOf('--');
+      const afterDashDash = dashdash < 0 ? 0 : Math.min(operands.length, raw.length - dashdash - 1);
+      const before = operands.slice(0, operands.length - afterDashDash);
+      const file = before[0] ?? operands[0];
+      const args = before.length === 0 ? operands.slice(1) : operands.slice(before.length);
+      if (before.length > 1) {
+        const more = before.slice(1);
+        const profiles = before.some((m) => m.split(',').every((p) => (PROFILE_IDS as readonly string[]).includes(p)));
+        throw new UsageError(`script: one script at a time (got ${before.join(' ')})${profiles ? '; to name several profiles write --profile 6.x,3.4-y' : `; the script's own arguments go after --: devpts-check script ${before[0]} -- ${more.join(' ')}`}`);
       }
       if (file === undefined) throw new UsageError('script: missing the script to check (devpts-check script FILE, or - for standard input)');
-      done(await scriptCommand(file, flags));
+      done(await scriptCommand(file, { ...flags, args }));
     });
 };

@@ -1,9 +1,54 @@
 // What every command handler gets, and the helpers they share: paths, ops, findings,
-// and a getopt_long-style argument parser.
+// input and output, and a getopt_long-style argument parser.
 
-import { formatMode, type KernelResult, type Op } from '../../model/index.ts';
-import type { Shell } from '../expand.ts';
+import { formatMode, type KernelResult } from '../../model/index.ts';
+import type { Shell } from '../shell-state.ts';
 import type { Run, Where } from '../run.ts';
+import type { AnyOp } from '../world.ts';
+
+/** Input being read: its text and how far it was read. null where it is: unknown (the terminal, an unknown command's output). */
+export interface Input { readonly text: string; pos: number }
+
+/** Where a command's standard output goes. */
+export interface Sink {
+  write(text: string): void;
+  /** The command's output cannot be known. */
+  unknown(why: string): void;
+}
+
+/** Output nobody reads (the terminal, /dev/null, stderr). */
+export const DISCARD: Sink = { write: () => {}, unknown: () => {} };
+
+/** Output captured for $(…) or the next command of a pipeline. */
+export class Capture implements Sink {
+  text = '';
+  why: string | null = null;
+  write(text: string): void { this.text += text; }
+  unknown(why: string): void { this.why ??= why; }
+}
+
+export interface IO { readonly stdin: Input | null; readonly out: Sink }
+
+/** How the interpreter runs what a command hands back to it (cmd/ does not import the interpreter). */
+export interface Runner {
+  /** Run an expanded command line in shell `sh`. */
+  command(argv: readonly string[], sh: Shell, where: Where, cond: boolean, io: IO): number;
+  /** eval: parse and run text in this shell. */
+  evalText(text: string, sh: Shell, where: Where, cond: boolean, io: IO): number;
+  /** A new shell process running text (`sh -c`): `exit` ends only it; EXIT traps run at its end. */
+  shellText(text: string, sh: Shell, where: Where, cond: boolean, io: IO): number;
+  /**
+   * A script file run by a new shell (`sh FILE`, `./FILE`, `exec "$0"`): null when the
+   * checker has no text for it (not the script itself, not under --source-path, not
+   * written by the script).
+   */
+  /** Run a script file in a new shell: by name (`options` undefined: its `#!` line's options apply) or by a shell with these option words. */
+  scriptFile(path: string, sh: Shell, where: Where, cond: boolean, io: IO, args?: readonly string[], options?: readonly string[]): number | null;
+  /** `. FILE` in this shell: null when the checker has no text for it. */
+  source(path: string, sh: Shell, where: Where, cond: boolean, io: IO): number | null;
+  /** A container's command finished: probe the verdicts now. */
+  containerDone(pid: number): void;
+}
 
 export interface CommandCtx {
   readonly run: Run;
@@ -12,18 +57,41 @@ export interface CommandCtx {
   readonly where: Where;
   /** Inside a condition (if/while/&&/||/!): `set -e` does not apply. */
   readonly cond: boolean;
-  /** Run an expanded command line as a command of shell `sh`. */
+  readonly io: IO;
+  readonly runner: Runner;
+  /** Run an expanded command line as a command of shell `sh` (same input and output). */
   command(argv: readonly string[], sh: Shell): number;
-  /** Parse and run shell text (`sh -c`, `eval`) in shell `sh`. */
-  inline(text: string, sh: Shell): number;
 }
 
 export type Handler = (ctx: CommandCtx) => number;
 
-/** An absolute path for the model: relative paths are taken from the shell's cwd. */
+/** A path as the shell's process names it: absolute, or from its working directory. */
 export function abs(sh: Shell, path: string): string {
-  if (path.startsWith('/')) return path;
+  // an empty name is no file at all (`chmod 666 ""`: ENOENT), never the working directory
+  if (path.startsWith('/') || path === '') return path;
   return (sh.cwd === '/' ? '' : sh.cwd) + '/' + path;
+}
+
+/** A path joined below another (the host's view of a chroot's path). */
+export function under(root: string, path: string): string {
+  if (root === '/') return path;
+  return path === '/' ? root : root + path;
+}
+
+/** Lexically normalised: no `.`, `..`, or doubled slashes (for names, not for lookups). */
+export function normalize(path: string): string {
+  const out: string[] = [];
+  for (const c of path.split('/')) {
+    if (c === '' || c === '.') continue;
+    if (c === '..') out.pop(); else out.push(c);
+  }
+  return '/' + out.join('/');
+}
+
+/** A command line for a message: one line, long ones cut. */
+export function oneLine(text: string, max = 80): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
 }
 
 export const basename = (p: string): string => {
@@ -31,24 +99,44 @@ export const basename = (p: string): string => {
   return trimmed.slice(trimmed.lastIndexOf('/') + 1) || '/';
 };
 
+export const dirname = (p: string): string => {
+  const trimmed = p.replace(/\/+$/, '');
+  if (trimmed === '') return '/';
+  const k = trimmed.lastIndexOf('/');
+  if (k < 0) return '.';
+  return trimmed.slice(0, k).replace(/\/+$/, '') || '/';
+};
+
 /** One model op by the shell's process (unless the op names another), recorded at this line. */
-export function op(ctx: CommandCtx, o: Op, note = ''): KernelResult {
-  return ctx.run.exec({ ...o, pid: o.pid ?? ctx.sh.pid } as Op, ctx.where, note);
+export function op(ctx: CommandCtx, o: AnyOp, note = ''): KernelResult {
+  // the kernel refuses an empty path name with ENOENT before looking at anything
+  const fields = o as unknown as Record<string, unknown>;
+  if (PATH_FIELDS.some((f) => fields[f] === '')) return { errno: 'ENOENT' };
+  return ctx.run.exec({ ...o, pid: o.pid ?? ctx.sh.pid } as AnyOp, ctx.where, note);
 }
+
+const PATH_FIELDS = ['path', 'target', 'source', 'newRoot', 'putOld', 'from', 'to'];
 
 export const errnoOf = (r: KernelResult): string | null => ('errno' in r ? r.errno : null);
 
+/** An exit status the checker could not compute: said next to the line. */
+export function assumeStatus(ctx: CommandCtx, status: number, why: string): number {
+  ctx.run.lastUnknown = true;
+  if (ctx.cond) ctx.run.find(ctx.where, 'assumed', `${why}: exit status assumed ${status}`);
+  return status;
+}
+
 /** The command's effect is not modelled: a warning, status assumed 0. */
 export function unknown(ctx: CommandCtx, why: string): number {
-  ctx.run.find(ctx.where, 'unknown', `${why}; effect unknown (assumed to succeed)`);
-  ctx.run.lastUnknown = true;
-  return 0;
+  ctx.run.find(ctx.where, 'unknown', `${why}; effect unknown`);
+  ctx.io.out.unknown(`the output of \`${ctx.argv.join(' ') || ctx.where.text}\` is not known`);
+  return assumeStatus(ctx, 0, 'the command is not modelled');
 }
 
 /** Understood, and nothing to do with devpts. `statusKnown` false: its exit status is assumed 0. */
 export function noEffect(ctx: CommandCtx, why: string, statusKnown = true): number {
-  ctx.run.find(ctx.where, 'noeffect', statusKnown ? why : `${why}; its exit status is assumed 0`);
-  if (!statusKnown) ctx.run.lastUnknown = true;
+  ctx.run.find(ctx.where, 'noeffect', why);
+  if (!statusKnown) return assumeStatus(ctx, 0, `${ctx.argv[0] ?? 'the command'}'s exit status depends on the system`);
   return 0;
 }
 
@@ -64,11 +152,11 @@ export function info(ctx: CommandCtx, message: string): void {
 // ---- getopt_long ---------------------------------------------------------------------
 
 export interface OptSpec {
-  /** Short options: letters; a letter followed by ':' takes an argument. */
+  /** Short options: letters; a letter followed by ':' takes an argument, by '::' an optional one. */
   readonly short: string;
   /** Long options: name → 'none' | 'required' | 'optional'. Unique prefixes are accepted. */
   readonly long?: Readonly<Record<string, 'none' | 'required' | 'optional'>>;
-  /** Stop at the first operand (POSIX "+"), as unshare(1) and ns_exec do. */
+  /** Stop at the first operand (POSIX "+"), as unshare(1) and chroot do. */
   readonly stopAtOperand?: boolean;
 }
 
@@ -83,10 +171,11 @@ export function getopt(args: readonly string[], spec: OptSpec): ParsedArgs {
   const opts: [string, string | null][] = [];
   const operands: string[] = [];
   const bad: string[] = [];
-  const takesArg = (c: string): boolean | null => {
+  const takesArg = (c: string): 'none' | 'required' | 'optional' | null => {
     const k = spec.short.indexOf(c);
     if (k < 0 || c === ':') return null;
-    return spec.short[k + 1] === ':';
+    if (spec.short[k + 1] !== ':') return 'none';
+    return spec.short[k + 2] === ':' ? 'optional' : 'required';
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -109,9 +198,10 @@ export function getopt(args: readonly string[], spec: OptSpec): ParsedArgs {
         const c = a[k]!;
         const t = takesArg(c);
         if (t === null) { bad.push(`-${c}`); continue; }
-        if (!t) { opts.push([c, null]); continue; }
+        if (t === 'none') { opts.push([c, null]); continue; }
         const rest = a.slice(k + 1);
         if (rest !== '') opts.push([c, rest]);
+        else if (t === 'optional') opts.push([c, null]);
         else if (i + 1 < args.length) opts.push([c, args[++i]!]);
         else bad.push(`-${c}`);
         break;

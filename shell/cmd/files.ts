@@ -1,12 +1,13 @@
-// coreutils file commands a start-up script uses on /dev, as model ops: ln -s, rm,
-// chmod, chown/chgrp, mknod, mkdir, touch. What has no op (hard links, rename,
-// rmdir, recursion) is reported as not modelled.
+// coreutils file commands a start-up script uses on /dev, as model ops: ln (-s: symlink,
+// else link), rm, mv (rename), cp of device nodes and files, chmod, chown/chgrp, mknod,
+// mkdir, touch. What has no op (rmdir, recursion) is reported as not modelled.
 
 import { formatMode, type KernelResult } from '../../model/index.ts';
 import {
-  abs, basename, errnoOf, failed, getopt, groupId, has, info, octalMode, op, symbolicMode, unknown, userId, valueOf,
+  abs, basename, errnoOf, failed, getopt, groupId, has, info, octalMode, op, symbolicMode, under, unknown, userId, valueOf,
   type CommandCtx, type Handler,
 } from './context.ts';
+import { linkTarget } from './guards.ts';
 
 const statOf = (ctx: CommandCtx, path: string, note: string, nofollow = false): KernelResult =>
   op(ctx, { op: 'stat', path, ...(nofollow ? { nofollow: true } : {}) }, note);
@@ -20,7 +21,7 @@ export const ln: Handler = (ctx) => {
     long: { symbolic: 'none', force: 'none', 'no-dereference': 'none', 'no-target-directory': 'none', verbose: 'none', backup: 'optional', relative: 'none', logical: 'none', physical: 'none', interactive: 'none', 'target-directory': 'required', suffix: 'required' },
   });
   if (a.bad.length > 0) return unknown(ctx, `ln: option ${a.bad.join(' ')} is not understood`);
-  if (!has(a, 's', 'symbolic')) return unknown(ctx, 'hard links are not modelled');
+  if (!has(a, 's', 'symbolic')) return hardLinks(ctx, a.operands, valueOf(a, 't', 'target-directory'), has(a, 'f', 'force'));
   if (has(a, 'r', 'relative')) return unknown(ctx, 'ln -r (relative link bodies) is not modelled');
   if (has(a, 'b', 'backup')) return unknown(ctx, 'ln --backup renames the old file; not modelled');
   const force = has(a, 'f', 'force');
@@ -226,3 +227,97 @@ export const touch: Handler = (ctx) => {
 };
 
 export const notModelled = (what: string): Handler => (ctx) => unknown(ctx, what);
+
+/** `TARGET… DIR` or `SOURCE DEST`: the (source, destination) pairs, DEST a directory or not. */
+function pairsOf(ctx: CommandCtx, operands: readonly string[], dir: string | null, noTargetDir = false): { from: string; to: string }[] | null {
+  if (dir !== null) return operands.map((o) => ({ from: abs(ctx.sh, o), to: `${abs(ctx.sh, dir)}/${basename(o)}` }));
+  if (operands.length < 2) return null;
+  const last = abs(ctx.sh, operands[operands.length - 1]!);
+  const st = ctx.run.peek({ op: 'stat', pid: ctx.sh.pid, path: last });
+  const isDir = !('errno' in st) && st.type === 'dir' && !noTargetDir;
+  if (operands.length > 2 && !isDir) return null;
+  return operands.slice(0, -1).map((o) => ({ from: abs(ctx.sh, o), to: isDir ? `${last.replace(/\/+$/, '')}/${basename(o)}` : last }));
+}
+
+function hardLinks(ctx: CommandCtx, operands: readonly string[], dir: string | null, force: boolean): number {
+  const pairs = pairsOf(ctx, operands, dir);
+  if (!pairs) return failed(ctx, 'ln: missing or bad operands');
+  let status = 0;
+  for (const { from, to } of pairs) {
+    if (!ctx.run.takes({ op: 'link', target: from, path: to })) { status = unknown(ctx, 'hard links: the model has no link op yet'); continue; }
+    if (force) op(ctx, { op: 'unlink', path: to }, 'ln -f: remove the old name first');
+    const e = errnoOf(op(ctx, { op: 'link', target: from, path: to }));
+    if (e) status = failed(ctx, `ln: failed to create hard link ${to}: ${e}`);
+  }
+  return status;
+}
+
+/** mv SOURCE DEST, mv SOURCE… DIR: rename(2). */
+export const mv: Handler = (ctx) => {
+  const a = getopt(ctx.argv.slice(1), { short: 'fiInvTt:bS:u', long: { force: 'none', interactive: 'none', 'no-clobber': 'none', verbose: 'none', 'no-target-directory': 'none', 'target-directory': 'required', backup: 'optional', suffix: 'required', update: 'optional' } });
+  if (a.bad.length > 0) return unknown(ctx, `mv: option ${a.bad.join(' ')} is not understood`);
+  const pairs = pairsOf(ctx, a.operands, valueOf(a, 't', 'target-directory'), has(a, 'T', 'no-target-directory'));
+  if (!pairs) return failed(ctx, 'mv: missing or bad operands');
+  let status = 0;
+  for (const { from, to } of pairs) {
+    if (!ctx.run.takes({ op: 'rename', from, to })) { status = unknown(ctx, 'mv: the model has no rename op yet'); continue; }
+    const e = errnoOf(op(ctx, { op: 'rename', from, to }));
+    if (e === 'EXDEV') status = unknown(ctx, `mv ${from} ${to} crosses filesystems (a copy and a delete); not modelled`);
+    else if (e) status = failed(ctx, `mv: cannot move ${from} to ${to}: ${e}`);
+  }
+  return status;
+};
+
+/** cp: device nodes (with -a/-p/-R or not: a new node, c MAJOR:MINOR), files (an empty file), symlinks with -a/-P/-d. */
+export const cp: Handler = (ctx) => {
+  const a = getopt(ctx.argv.slice(1), { short: 'aRrpdPLHfinuvxlsTt:', long: { archive: 'none', recursive: 'none', preserve: 'optional', 'no-dereference': 'none', dereference: 'none', force: 'none', 'no-target-directory': 'none', 'target-directory': 'required', 'one-file-system': 'none', verbose: 'none', 'no-clobber': 'none', update: 'optional', sparse: 'required', reflink: 'optional', parents: 'none', 'remove-destination': 'none' } });
+  if (a.bad.length > 0) return unknown(ctx, `cp: option ${a.bad.join(' ')} is not understood`);
+  const pairs = pairsOf(ctx, a.operands, valueOf(a, 't', 'target-directory'), has(a, 'T', 'no-target-directory'));
+  if (!pairs) return failed(ctx, 'cp: missing or bad operands');
+  const archive = has(a, 'a', 'archive');
+  const noDeref = archive || has(a, 'P', 'd', 'no-dereference');
+  const preserve = archive || has(a, 'p', 'preserve');
+  const recursive = archive || has(a, 'R', 'r', 'recursive');
+  let status = 0;
+  for (const { from, to } of pairs) {
+    const st = statOf(ctx, from, 'cp: what is the source?', noDeref);
+    if ('errno' in st) { status = failed(ctx, `cp: cannot stat '${from}': ${st.errno}`); continue; }
+    if (st.type === 'dir') { status = recursive ? unknown(ctx, `cp -R of the directory ${from} is not modelled`) : failed(ctx, `cp: -r not specified; omitting directory '${from}'`); continue; }
+    if (st.type === 'lnk') {
+      const body = linkTarget(ctx, from);
+      if (body === null) { status = unknown(ctx, `cp of the symlink ${from}`); continue; }
+      op(ctx, { op: 'unlink', path: to }, 'cp: replace the destination');
+      const e = errnoOf(op(ctx, { op: 'symlink', target: body, path: to }));
+      if (e) status = failed(ctx, `cp: cannot create symbolic link '${to}': ${e}`);
+      continue;
+    }
+    if (st.type === 'chr') {
+      // cp copies a device node as a node only with -R/-a (--copy-contents aside); else it reads the device
+      if (!recursive) { status = unknown(ctx, `cp of the device ${from} without -a/-R copies what the device reads`); continue; }
+      const [major, minor] = (st.rdev ?? '0:0').split(':').map(Number);
+      op(ctx, { op: 'unlink', path: to }, 'cp: replace the destination');
+      const mode = preserve ? st.mode! : formatMode(parseInt(st.mode!, 8) & ~ctx.sh.umask);
+      const e = errnoOf(op(ctx, { op: 'mknod', path: to, major: major!, minor: minor!, mode }));
+      if (e) { status = failed(ctx, `cp: cannot create special file '${to}': ${e}`); continue; }
+      if (preserve) op(ctx, { op: 'chmod', path: to, mode: st.mode! }, 'cp: preserve the mode');
+      if (preserve) op(ctx, { op: 'chown', path: to, uid: st.uid!, gid: st.gid! }, 'cp: preserve the owner');
+      continue;
+    }
+    const e = errnoOf(op(ctx, { op: 'touch', path: to }));
+    if (e) { status = failed(ctx, `cp: cannot create regular file '${to}': ${e}`); continue; }
+    const text = ctx.run.files.get(under(ctx.sh.root, from));
+    if (text !== undefined) ctx.run.files.set(under(ctx.sh.root, to), text);
+  }
+  return status;
+};
+
+/** install -d [-m MODE] DIR… (mkdir -p, the last one with MODE); copying files with install is not modelled. */
+export const install: Handler = (ctx) => {
+  const a = getopt(ctx.argv.slice(1), { short: 'dm:o:g:Dcpsvb', long: { directory: 'none', mode: 'required', owner: 'required', group: 'required', verbose: 'none' } });
+  if (!has(a, 'd', 'directory')) return unknown(ctx, 'install of files is not modelled');
+  const m = valueOf(a, 'm', 'mode');
+  const argv = ['mkdir', '-p', ...(m !== null ? ['-m', m] : []), ...a.operands];
+  return mkdir({ ...ctx, argv });
+};
+
+export const rmdir: Handler = (ctx) => unknown(ctx, 'rmdir: the op vocabulary has no rmdir');

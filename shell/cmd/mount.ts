@@ -1,14 +1,16 @@
-// mount(8), umount(8) and mountpoint(1) as util-linux does them, in model ops:
-// several -o are joined with commas; VFS flags (ro, nosuid, …) go to mount flags and
-// everything else to the filesystem's data string; `-o remount,…` passes the mount's
-// current options (as /proc/mounts shows them) followed by the new ones (live 6.x S3,
-// "util-linux remount"); --make-* propagation is a no-op in the model, whose
-// namespaces are private.
+// mount(8) and umount(8) as util-linux does them, in model ops: several -o are joined
+// with commas; VFS flags (ro, nosuid, …) go to mount flags and everything else to the
+// filesystem's data string; `-o remount,…` passes the mount's current options (as
+// /proc/mounts shows them) followed by the new ones (live 6.x S3, "util-linux
+// remount"); a bind with options is a bind and then a remount,bind of the new mount;
+// --move and --make-* are the move and propagate ops. proc and sysfs are not in the
+// model: where they are mounted is recorded for /proc/mounts and the guards.
 
-import { MOUNT_FLAGS, type MountFlag } from '../../model/index.ts';
+import { MOUNT_FLAGS, type MountFlag, type PropagationType } from '../../model/index.ts';
 import { resolve } from '../../model/paths.ts';
 import { showOptions } from '../observe.ts';
-import { abs, errnoOf, failed, getopt, has, info, noEffect, op, unknown, valueOf, valuesOf, type CommandCtx, type Handler } from './context.ts';
+import { abs, errnoOf, failed, getopt, has, info, noEffect, normalize, op, under, unknown, valueOf, valuesOf, type CommandCtx, type Handler } from './context.ts';
+import { canonical } from './guards.ts';
 
 /** mount(8) exit status on a failed mount(2). */
 const MOUNT_FAILURE = 32;
@@ -92,29 +94,43 @@ export const mount: Handler = (ctx) => {
   if (has(a, 'a', 'all')) return unknown(ctx, '`mount -a` mounts what /etc/fstab lists, which the checker cannot read');
   if (has(a, 'f', 'fake')) return noEffect(ctx, 'mount -f (fake): nothing is mounted');
   if (has(a, 'N', 'namespace')) return unknown(ctx, 'mount --namespace acts in another process\'s namespace');
-  if (req.move) return unknown(ctx, 'mount --move is not modelled');
+  if (req.move) {
+    if (operands.length !== 2) return failed(ctx, 'mount --move needs a source and a target');
+    const r = op(ctx, { op: 'move', source: abs(ctx.sh, operands[0]!), target: abs(ctx.sh, operands[1]!) });
+    const e = errnoOf(r);
+    if (e === null) moveNames(ctx, operands[0]!, operands[1]!);
+    return e ? failed(ctx, `mount --move fails: ${e}`, MOUNT_FAILURE) : 0;
+  }
 
   const onlyPropagation = req.propagation.length > 0 && !req.remount && !req.bind && !req.rbind && types === null && req.data.length === 0;
-  if (onlyPropagation) {
-    if (req.propagation.some((p) => p.endsWith('shared') || p.endsWith('slave'))) {
-      return unknown(ctx, `propagation "${req.propagation.join(',')}" is not modelled: the model's namespaces are private, and in the kernel later mounts here could propagate to or from the host`);
-    }
-    return noEffect(ctx, `propagation "${req.propagation.join(',')}": a no-op in the model, whose namespaces are private`);
-  }
+  if (onlyPropagation) return propagate(ctx, req.propagation, operands);
   if (req.remount) return remount(ctx, operands, req);
   if (req.bind || req.rbind) {
     if (operands.length !== 2) return unknown(ctx, `mount --${req.rbind ? 'rbind' : 'bind'} needs a source and a target`);
-    if (req.flags.size > 0 || req.data.length > 0) info(ctx, 'mount(8) applies options to a bind mount with a second remount; not modelled, the bind keeps the source\'s flags');
-    const r = op(ctx, { op: 'bind', source: abs(ctx.sh, operands[0]!), target: abs(ctx.sh, operands[1]!), ...(req.rbind ? { recursive: true } : {}) });
+    const target = abs(ctx.sh, operands[1]!);
+    const r = op(ctx, { op: 'bind', source: abs(ctx.sh, operands[0]!), target, ...(req.rbind ? { recursive: true } : {}) });
     const e = errnoOf(r);
-    return e ? failed(ctx, `bind mount fails: ${e}`, MOUNT_FAILURE) : 0;
+    if (e) return failed(ctx, `bind mount fails: ${e}`, MOUNT_FAILURE);
+    // mount(8): per-mount flags given with a bind are a second mount(2) with MS_REMOUNT|MS_BIND
+    const flags = flagList(req.flags);
+    if (flags.length > 0) {
+      if (!ctx.run.takes({ op: 'remount', target, bind: true })) {
+        info(ctx, `mount(8) applies ${flags.join(',')} to the bind with a remount,bind, which the model does not have yet; the bind keeps the source's flags`);
+      } else {
+        const rr = op(ctx, { op: 'remount', target, bind: true, flags }, `mount(8): remount,bind with ${flags.join(',')}`);
+        const ee = errnoOf(rr);
+        if (ee) return failed(ctx, `remount,bind of ${target} fails: ${ee}`, MOUNT_FAILURE);
+      }
+    }
+    if (req.propagation.length > 0) return propagate(ctx, req.propagation, [operands[1]!]);
+    return 0;
   }
   if (operands.length === 0) return noEffect(ctx, 'mount with no operand lists the mounts');
   if (operands.length === 1) return unknown(ctx, 'mount with one operand takes the rest from /etc/fstab, which the checker cannot read');
   if (operands.length > 2) return unknown(ctx, 'mount: too many operands');
   const where = abs(ctx.sh, operands[1]!);
   if (types === null) return unknown(ctx, 'mount without -t would probe the source for a filesystem type; not modelled');
-  if (types === 'devpts' || types === 'tmpfs') {
+  if (types === 'devpts' || types === 'tmpfs' || types === 'devtmpfs') {
     const flags = flagList(req.flags);
     const r = op(ctx, {
       op: 'mount', fstype: types, target: where,
@@ -122,13 +138,70 @@ export const mount: Handler = (ctx) => {
       ...(flags.length > 0 ? { flags } : {}),
     });
     const e = errnoOf(r);
-    return e ? failed(ctx, `mount(2) of ${types} on ${where} fails: ${e}`, MOUNT_FAILURE) : 0;
+    if (e) return failed(ctx, `mount(2) of ${types} on ${where} fails: ${e}${e === 'ENODEV' && types === 'devtmpfs' ? ' (the model has no devtmpfs yet)' : ''}`, MOUNT_FAILURE);
+    nameMount(ctx, where, operands[0]!, types);
+    if (req.propagation.length > 0) return propagate(ctx, req.propagation, [operands[1]!]);
+    return 0;
   }
-  if (UNRELATED_FS.has(types) && !(where === '/dev' || where.startsWith('/dev/'))) {
-    return noEffect(ctx, `a ${types} mount is not modelled; it does not touch devpts`);
+  if (PSEUDO_FS.has(types) || (UNRELATED_FS.has(types) && !['/dev', '/dev/pts'].includes(normalize(where)))) {
+    // the model has no proc, sysfs, mqueue…: recorded for /proc/mounts, mountpoint and the /proc files
+    const st = ctx.run.peek({ op: 'stat', pid: ctx.sh.pid, path: where });
+    const onPseudo = /^\/(proc|sys)(\/|$)/.test(normalize(where));
+    if ('errno' in st && !onPseudo) return failed(ctx, `mount: ${where}: mount point does not exist`, MOUNT_FAILURE);
+    // proc and sysfs belong to the pid and network namespaces: from a user namespace, proc
+    // only for a pid namespace it owns (fs/proc/root.c proc_get_tree; live 6.18: EPERM
+    // under `unshare -U -r -m`, fine under `unshare -U -r -m -p -f`), sysfs only with a network namespace
+    const procs = ctx.run.state.procs as Readonly<Record<number, { userns?: string }>>;
+    const inUserns = procs[ctx.sh.pid]?.userns !== undefined && procs[ctx.sh.pid]?.userns !== procs[1]?.userns;
+    if (inUserns && ((types === 'proc' && !ctx.sh.pidns) || types === 'sysfs')) {
+      return failed(ctx, `mount(2) of ${types} on ${where} fails: EPERM (from a user namespace, ${types === 'proc' ? 'only for a pid namespace it owns' : 'only with a network namespace of its own'})`, MOUNT_FAILURE);
+    }
+    const target = under(ctx.sh.root, canonical(ctx, where, 'm') ?? normalize(where));
+    ctx.run.pseudoMounts.push({ target, fstype: types, source: operands[0]!, ns: ctx.run.state.procs[ctx.sh.pid]?.ns ?? 'ns1' });
+    return noEffect(ctx, `a ${types} mount: recorded (the model has no ${types}); it does not touch devpts`);
   }
   return unknown(ctx, `a ${types} mount is not modelled`);
 };
+
+const PSEUDO_FS = new Set(['proc', 'sysfs']);
+
+/** The source name mount(8) was given, for /proc/mounts (by the target's path from the host's root). */
+function nameMount(ctx: CommandCtx, where: string, source: string, fstype: string): void {
+  const target = under(ctx.sh.root, canonical(ctx, where, 'm') ?? normalize(where));
+  ctx.run.mountNames.set(target, { source, fstype });
+}
+
+function moveNames(ctx: CommandCtx, from: string, to: string): void {
+  const a = under(ctx.sh.root, normalize(abs(ctx.sh, from)));
+  const b = under(ctx.sh.root, normalize(abs(ctx.sh, to)));
+  const named = ctx.run.mountNames.get(a);
+  if (named) { ctx.run.mountNames.delete(a); ctx.run.mountNames.set(b, named); }
+  for (const m of ctx.run.pseudoMounts.splice(0)) {
+    const t = m.target === a ? b : m.target.startsWith(a + '/') ? b + m.target.slice(a.length) : m.target;
+    ctx.run.pseudoMounts.push({ ...m, target: t });
+  }
+}
+
+/** --make-[r]shared|slave|private|unbindable DIR: the propagate op. */
+function propagate(ctx: CommandCtx, kinds: readonly string[], operands: readonly string[]): number {
+  if (operands.length !== 1) return failed(ctx, 'mount: --make-* needs one mount point');
+  const target = abs(ctx.sh, operands[0]!);
+  let status = 0;
+  for (const k of kinds) {
+    const recursive = k.startsWith('r');
+    const type = (recursive ? k.slice(1) : k) as PropagationType;
+    const step = { op: 'propagate' as const, target, type, ...(recursive ? { recursive: true } : {}) };
+    if (!ctx.run.takes(step)) {
+      if (type === 'shared' || type === 'slave') {
+        status = unknown(ctx, `propagation "${k}" is not in the model yet: later mounts here could propagate to or from the host`);
+      } else status = noEffect(ctx, `propagation "${k}": the model's namespaces are private already`);
+      continue;
+    }
+    const e = errnoOf(op(ctx, step));
+    if (e) status = failed(ctx, `mount --make-${k} ${target} fails: ${e}`, MOUNT_FAILURE);
+  }
+  return status;
+}
 
 /**
  * `mount -o remount,…`: mount(8) builds the data from the mount's current options plus
@@ -137,8 +210,15 @@ export const mount: Handler = (ctx) => {
  */
 function remount(ctx: CommandCtx, operands: readonly string[], req: MountRequest): number {
   if (operands.length === 0) return unknown(ctx, 'mount -o remount needs a mount point');
-  if (req.bind) return unknown(ctx, 'remount,bind (per-mount flags only) is not modelled');
   const target = abs(ctx.sh, operands[operands.length - 1]!);
+  if (req.bind) {
+    // MS_REMOUNT|MS_BIND: only the mount's own flags change
+    const flags = flagList(req.flags);
+    const step = { op: 'remount' as const, target, bind: true, ...(flags.length > 0 ? { flags } : {}) };
+    if (!ctx.run.takes(step)) return unknown(ctx, 'remount,bind (per-mount flags only) is not in the model yet');
+    const e = errnoOf(op(ctx, step));
+    return e ? failed(ctx, `remount,bind of ${target} fails: ${e}`, MOUNT_FAILURE) : 0;
+  }
   const state = ctx.run.state;
   const proc = state.procs[ctx.sh.pid]!;
   const w = resolve(state, proc, target);
@@ -173,23 +253,28 @@ export const umount: Handler = (ctx) => {
   let status = 0;
   for (const t of a.operands) {
     const target = abs(ctx.sh, t);
+    // a proc or sysfs mount (recorded, not in the model): the last one there goes
+    const host = under(ctx.sh.root, canonical(ctx, target, 'm') ?? normalize(target));
+    const ns = ctx.run.state.procs[ctx.sh.pid]?.ns;
+    const pseudo = ctx.run.pseudoMounts.map((m, k) => ({ m, k })).filter(({ m }) => m.ns === ns && m.target === host).pop();
+    if (pseudo) {
+      if (recursive) {
+        for (let k = ctx.run.pseudoMounts.length - 1; k >= 0; k--) {
+          const m = ctx.run.pseudoMounts[k]!;
+          if (m.ns === ns && (m.target === host || m.target.startsWith(host + '/'))) ctx.run.pseudoMounts.splice(k, 1);
+        }
+      } else ctx.run.pseudoMounts.splice(pseudo.k, 1);
+      continue;
+    }
+    if (recursive) {
+      for (let k = ctx.run.pseudoMounts.length - 1; k >= 0; k--) {
+        const m = ctx.run.pseudoMounts[k]!;
+        if (m.ns === ns && m.target.startsWith(host + '/')) ctx.run.pseudoMounts.splice(k, 1);
+      }
+    }
     const r = op(ctx, { op: 'umount', target, ...(lazy ? { lazy: true } : {}) });
     const e = errnoOf(r);
     if (e) status = failed(ctx, `umount of ${target} fails: ${e}${e === 'EINVAL' ? ' (not mounted)' : e === 'EBUSY' ? ' (busy)' : ''}`, MOUNT_FAILURE);
   }
   return status;
-};
-
-/** mountpoint(1): is the directory the root of a mount? (st_dev differs from its parent's) */
-export const mountpoint: Handler = (ctx) => {
-  const a = getopt(ctx.argv.slice(1), { short: 'qdxnh', long: { quiet: 'none', 'fs-devno': 'none', devno: 'none', nofollow: 'none', help: 'none' } });
-  if (has(a, 'd', 'fs-devno', 'x', 'devno')) return noEffect(ctx, 'mountpoint prints a device number', false);
-  if (a.operands.length !== 1) return unknown(ctx, 'mountpoint needs one directory');
-  const path = abs(ctx.sh, a.operands[0]!);
-  const r = op(ctx, { op: 'stat', path }, 'mountpoint');
-  if ('errno' in r) return 1;
-  const w = resolve(ctx.run.state, ctx.run.state.procs[ctx.sh.pid]!, path);
-  if (!w.ok) return 1;
-  const m = ctx.run.state.mounts[w.pos.mount]!;
-  return m.root === w.pos.ino ? 0 : 32;
 };

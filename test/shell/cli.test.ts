@@ -51,7 +51,7 @@ describe('devpts-check script', () => {
     expect(j.profiles.map((p: { profile: string }) => p.profile)).toEqual(['2.6.39-n', '6.x']);
     const six = j.profiles[1];
     expect(six.verdicts.reachable).toMatchObject({ value: true });
-    expect(six.verdicts.nonRootUsable.trace.at(-2)).toEqual({ op: { op: 'open', pid: 9, path: '/dev/ptmx', as: 'user' }, result: { errno: 'EACCES' } });
+    expect(six.verdicts.nonRootUsable.trace.at(-2)).toMatchObject({ op: { op: 'open', path: '/dev/ptmx', as: 'user' }, result: { errno: 'EACCES' } });
     expect(six.steps.find((s: { line: number }) => s.line === 14).op).toEqual({ op: 'mount', pid: 3, fstype: 'devpts', target: '/dev/pts', options: 'newinstance' });
     expect(six.container).toMatchObject({ pid: 3, line: 9 });
   });

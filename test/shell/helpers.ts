@@ -1,14 +1,14 @@
 // Shared helpers for the shell checker's tests.
 
-import type { ProfileId } from '../../model/index.ts';
+import { boot, type Op, type ProfileId } from '../../model/index.ts';
 import { scriptCommand, type ScriptFlags } from '../../cli/commands/script.ts';
-import { checkScript, type Report } from '../../shell/check.ts';
+import { checkScript, type CheckOptions, type Report } from '../../shell/check.ts';
 import type { VerdictName } from '../../shell/verdicts.ts';
-import type { Finding, RecordedStep } from '../../shell/run.ts';
+import { Run, type Finding, type RecordedStep } from '../../shell/run.ts';
 
 /** Verdicts as a compact string per profile: reachable, isolated, host unharmed, non-root usable. */
 export function verdictTable(report: Report): Record<string, string> {
-  return Object.fromEntries(report.profiles.map((p) => [p.profile, p.verdicts.map((v) => (v.value ? 'y' : 'n')).join('')]));
+  return Object.fromEntries(report.profiles.map((p) => [p.profile, p.verdicts.map((v) => (v.value === null ? '-' : v.value ? 'y' : 'n')).join('')]));
 }
 
 export function verdict(report: Report, profile: ProfileId, name: VerdictName) {
@@ -22,7 +22,7 @@ export const check = (text: string, profiles?: readonly ProfileId[], bootOptions
 /** The steps a script produced under one profile (set-up and probes left out). */
 export function scriptSteps(report: Report, profile: ProfileId = report.profiles[0]!.profile): RecordedStep[] {
   const p = report.profiles.find((x) => x.profile === profile)!;
-  return p.steps.slice(1, p.scriptSteps);
+  return p.steps.filter((s) => s.line !== null && !s.probe);
 }
 
 /** The ops a script produced under one profile, as compact JSON without the pid (unless `withPid`). */
@@ -81,3 +81,11 @@ export async function runCli(file: string, flags: ScriptFlags = {}): Promise<{ c
   return { code, out, err };
 }
 
+
+/** A check with any options (the CLI's inputs). */
+export const checkWith = (text: string, options: CheckOptions): Promise<Report> => checkScript(text, { scriptName: 'test.sh', ...options });
+
+/** Does the model model this op yet (the "world" issue adds chroot, pivotRoot, move, …)? */
+export function modelHas(op: Op): boolean {
+  return new Run('6.x', boot('6.x', {})).takes(op);
+}

@@ -4,7 +4,8 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Node, Word } from '../../shell/ast.ts';
-import { displayText, loadShellParser, scriptTree } from '../../shell/from-tree-sitter.ts';
+import { loadShellParser, displayText } from '../../shell/syntax/tree.ts';
+import { scriptTree } from '../../shell/syntax/translate.ts';
 import { parseScript, ScriptSyntaxError, dialectOf } from '../../shell/parse.ts';
 
 beforeAll(() => loadShellParser());
@@ -15,7 +16,7 @@ const lit = (w: Word): string => w.parts.map((p) => (p.kind === 'lit' ? p.value 
 /** A compact rendering: the shape of the tree with the words of simple commands. */
 function shape(n: Node): unknown {
   switch (n.t) {
-    case 'simple': return [...n.assigns.map((a) => `${a.name}=${lit(a.value)}`), ...n.words.map(lit), ...n.redirs.map((r) => `${r.fd ?? ''}${r.op}${lit(r.target)}`)].join(' ');
+    case 'simple': return [...n.assigns.map((a) => `${a.name}=${a.array ? `(${a.array.map(lit).join(' ')})` : lit(a.value)}`), ...n.words.map(lit), ...n.redirs.map((r) => `${r.fd ?? ''}${r.op}${lit(r.target)}`)].join(' ');
     case 'list': return { list: n.items.map((i) => (i.background ? { bg: shape(i.node) } : shape(i.node))) };
     case 'andor': return { andor: [shape(n.first), ...n.rest.flatMap((r) => [r.op, shape(r.node)])] };
     case 'pipeline': return { pipe: n.cmds.map(shape), ...(n.negated ? { not: true } : {}) };
@@ -26,6 +27,8 @@ function shape(n: Node): unknown {
     case 'group': return { [n.subshell ? 'subshell' : 'group']: shape(n.body) };
     case 'func': return { func: n.name, body: shape(n.body) };
     case 'dbracket': return { '[[': n.words.map(lit) };
+    case 'arith': return { '((': n.text };
+    case 'cfor': return { cfor: [n.init, n.cond, n.update], do: shape(n.body) };
     case 'opaque': return { opaque: n.reason };
   }
 }
@@ -130,9 +133,9 @@ describe('parseScript', () => {
 
   it('keeps a statement it cannot structure as opaque, at its line, and structures the rest', async () => {
     const r = await parseScript('#!/bin/bash\nmount -t devpts devpts /dev/pts\narr=(a b c)\nselect x in a b; do echo $x; done\nln -s pts/ptmx /dev/ptmx\n');
-    expect(r.opaque.map((o) => o.line)).toEqual([3, 4]);
+    expect(r.opaque.map((o) => o.line)).toEqual([4]);
     expect(shape(r.program)).toEqual({
-      list: ['mount -t devpts devpts /dev/pts', { opaque: 'an array assignment' }, { opaque: 'select loops' }, 'ln -s pts/ptmx /dev/ptmx'],
+      list: ['mount -t devpts devpts /dev/pts', 'arr=(a b c)', { opaque: 'select loops' }, 'ln -s pts/ptmx /dev/ptmx'],
     });
   });
 });
@@ -170,7 +173,7 @@ describe("tree-sitter-bash's tree, taken to the shell's meaning", () => {
   it('joins a word tree-sitter splits at a line continuation; $10 is $1 then 0', () => {
     expect(shape(tree('echo a\\\nb c'))).toBe('echo ab c');
     const n = tree('echo $10') as Extract<Node, { t: 'simple' }>;
-    expect(n.words[1]!.parts).toEqual([{ kind: 'param', name: '1', op: null, arg: null, quoted: false }, { kind: 'lit', value: '0', quoted: false }]);
+    expect(n.words[1]!.parts).toEqual([{ kind: 'param', name: '1', index: null, indirect: false, op: null, arg: null, arg2: null, quoted: false }, { kind: 'lit', value: '0', quoted: false }]);
   });
 
   it('valid shell tree-sitter cannot parse: that statement is opaque at its line, its neighbours are not swallowed', async () => {
@@ -188,5 +191,25 @@ describe("tree-sitter-bash's tree, taken to the shell's meaning", () => {
     const r = await parseScript('! { false; }\ntouch /tmp/after\n');
     expect(r.opaque).toEqual([{ line: 1, reason: expect.stringContaining('the reserved word `{` is read as a command name') }]);
     expect(shape(r.program)).toEqual({ list: [{ opaque: r.opaque[0]!.reason }, 'touch /tmp/after'] });
+  });
+});
+
+describe('valid scripts the parsers used to refuse (issue 14)', () => {
+  it('bash: `eval local args=(…)` (bash -n accepts it; the quotes go before eval joins the words)', async () => {
+    const r = await parseScript('#!/bin/bash\nf() { eval local args=(a "b c"); mkdir "/tmp/${#args[@]}"; }\nf\n');
+    expect(r.repairs.map((x) => x.line)).toEqual([2]);
+    expect(r.opaque).toEqual([]);
+  });
+
+  it('dash: ${ZONE// /_} parses (dash fails only when it runs it: "Bad substitution")', async () => {
+    const r = await parseScript('#!/bin/sh\nZONE="a b"\necho ${ZONE// /_}\n');
+    expect(r.shell).toBe('sh');
+    expect(r.repairs.map((x) => x.line)).toEqual([3]);
+  });
+
+  it('mksh arrays under #!/system/bin/sh', async () => {
+    const r = await parseScript('#!/system/bin/sh\nset -A arr a b c\narr[1]=x\necho ${arr[1]} ${#arr[@]}\n');
+    expect(r.shell).toBe('mksh');
+    expect(r.opaque).toEqual([]);
   });
 });
