@@ -417,6 +417,12 @@ static int f_uint(jval *o, const char *k, unsigned long max, unsigned long *out,
   *out = (unsigned long)v->n;
   return 0;
 }
+/* A chown id: 0 .. 4294967295, or -1 (what chown(1) and the C call write for "leave it"). */
+static int f_chown_id(jval *o, const char *k, unsigned long *out, char **err) {
+  jval *v = j_get(o, k);
+  if (v && v->t == J_NUM && v->n == -1) { *out = 0xffffffffUL; return 0; }
+  return f_uint(o, k, 0xffffffffUL, out, err);
+}
 static int f_int(jval *o, const char *k, long *out, char **err) {
   jval *v = j_get(o, k);
   if (!v) return 1;
@@ -591,8 +597,8 @@ static void parse_step(jval *o, step_t *s) {
     case OP_CHMOD: REQ(f_path(o, "path", &s->path, &s->error), "path"); REQ(f_mode(o, "mode", &s->mode, &s->error), "mode"); break;
     case OP_CHOWN:
       REQ(f_path(o, "path", &s->path, &s->error), "path");
-      REQ(f_uint(o, "uid", 0xffffffffUL, &u, &s->error), "uid"); s->uid = (unsigned)u;
-      REQ(f_uint(o, "gid", 0xffffffffUL, &u, &s->error), "gid"); s->gid = (unsigned)u;
+      REQ(f_chown_id(o, "uid", &u, &s->error), "uid"); s->uid = (unsigned)u;
+      REQ(f_chown_id(o, "gid", &u, &s->error), "gid"); s->gid = (unsigned)u;
       break;
     case OP_STAT: REQ(f_path(o, "path", &s->path, &s->error), "path"); OPT(f_bool(o, "nofollow", &s->nofollow, &s->error)); break;
     case OP_OPEN: REQ(f_path(o, "path", &s->path, &s->error), "path"); OPT(f_name(o, "as", &s->as, &s->error)); break;

@@ -229,8 +229,9 @@ export function chownOp(ctx: Ctx, op: OpOf<'chown'>): Outcome {
   if (!r.ok) return fail(state, r.errno);
   if (readOnlyAt(state, r.pos)) return fail(state, 'EROFS');
   const a = r.node.attrs;
-  const setUid = op.uid !== 0xffffffff;
-  const setGid = op.gid !== 0xffffffff;
+  // -1 and (uid_t)-1 both mean "leave it" (chown(2); the trace may write either)
+  const setUid = op.uid !== 0xffffffff && op.uid !== -1;
+  const setGid = op.gid !== 0xffffffff && op.gid !== -1;
   const uid = setUid ? kernelUid(proc, op.uid) : a.uid;
   const gid = setGid ? kernelGid(proc, op.gid) : a.gid;
   if (uid === null || gid === null) return fail(state, 'EINVAL');

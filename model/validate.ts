@@ -7,7 +7,7 @@ import { MOUNT_FLAGS, NS_PROPAGATIONS, OP_NAMES, PROPAGATION_TYPES, parseModeStr
 
 export interface Problem { readonly field: string; readonly message: string }
 
-type Kind = 'int' | 'path' | 'string' | 'mode' | 'bool' | 'flags' | 'name' | 'nsPropagation' | 'propagationType';
+type Kind = 'int' | 'chownId' | 'path' | 'string' | 'mode' | 'bool' | 'flags' | 'name' | 'nsPropagation' | 'propagationType';
 const FIELDS: Readonly<Record<OpName, Readonly<Record<string, readonly [Kind, boolean]>>>> = {
   spawn: { child: ['int', true], newns: ['bool', false], inherit: ['bool', false], propagation: ['nsPropagation', false] },
   unshare: { mount: ['bool', false], user: ['bool', false], propagation: ['nsPropagation', false] },
@@ -30,7 +30,7 @@ const FIELDS: Readonly<Record<OpName, Readonly<Record<string, readonly [Kind, bo
   rename: { from: ['path', true], to: ['path', true] },
   link: { target: ['path', true], path: ['path', true] },
   chmod: { path: ['path', true], mode: ['mode', true] },
-  chown: { path: ['path', true], uid: ['int', true], gid: ['int', true] },
+  chown: { path: ['path', true], uid: ['chownId', true], gid: ['chownId', true] },
   stat: { path: ['path', true], nofollow: ['bool', false] },
   readdir: { path: ['path', true] },
   mounts: {},
@@ -48,6 +48,8 @@ const COMMON = new Set(['op', 'pid', 'expect', 'note', 'comment', 'result', 'ker
 function check(kind: Kind, v: unknown): string | null {
   switch (kind) {
     case 'int': return Number.isInteger(v) && (v as number) >= 0 ? null : 'must be a non-negative integer';
+    // chown's "leave it": -1, or the same id as an unsigned number (4294967295)
+    case 'chownId': return Number.isInteger(v) && (v as number) >= -1 && (v as number) <= 0xffffffff ? null : 'must be an id (0 to 4294967295) or -1';
     case 'bool': return typeof v === 'boolean' ? null : 'must be true or false';
     case 'string': return typeof v === 'string' ? null : 'must be a string';
     case 'name': return typeof v === 'string' ? null : 'must be a handle name (a string)';
