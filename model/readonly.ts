@@ -56,5 +56,15 @@ export function busyForReadonly(state: KernelState, fs: Fs, removeCount: boolean
     const h = state.handles[name]!;
     if (h.kind === 'file' && h.fs === fs.id && isRegular(state, h.fs, h.ino)) return true; // opened O_RDWR: a writer
   }
-  return removeCount && fs.unlinked !== undefined && fs.unlinked.length > 0;
+  if (fs.unlinked === undefined || fs.unlinked.length === 0) return false;
+  if (removeCount) return true;
+  // 2.6.39 fs_may_remount_ro: an open file whose inode has no name left (i_nlink == 0) on
+  // this superblock, whatever its type: a pty master opened through an unlinked /dev/ptmx
+  // counts (the file stays on the sb's file list). QEMU 2.6.39.4 =n: open /dev/ptmx,
+  // unlink it, `umount /` is EBUSY.
+  for (const name in state.handles) {
+    const h = state.handles[name]!;
+    if (state.mounts[h.mount]?.fs === fs.id && fs.unlinked.includes(h.ino)) return true;
+  }
+  return false;
 }

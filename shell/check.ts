@@ -16,7 +16,7 @@ import { Interp, leaves, type ScriptEnd, type SourceFile } from './interp.ts';
 import { parseScript, type ParsedScript } from './parse.ts';
 import { HOST_PID, Run, SCRIPT_PID, type Consumer, type Finding, type RecordedStep } from './run.ts';
 import { applyOptionWords, newShell } from './shell-state.ts';
-import { containerVerdicts, containerOf, hostRoleVerdicts, hostUnharmed, type Container, type Verdict } from './verdicts.ts';
+import { containerVerdicts, containerOf, hostRoleVerdicts, hostUnharmed, type Container, type ScriptVerdict } from './verdicts.ts';
 import { capabilities, type AnyOp } from './world.ts';
 
 /** What init mounts /dev/pts with on a usual distribution (systemd, sysvinit): slaves 0620, group tty. */
@@ -68,7 +68,7 @@ export interface ProfileReport {
   readonly profile: ProfileId;
   readonly role: Role;
   readonly container: Container;
-  readonly verdicts: readonly Verdict[];
+  readonly verdicts: readonly ScriptVerdict[];
   /** What the script did under this profile, by line. */
   readonly findings: readonly Finding[];
   readonly consumers: readonly Consumer[];
@@ -239,7 +239,7 @@ export function runProfile(parsed: ParsedScript, profile: ProfileId, bootConfig:
   });
   // the script runs by name: its #! line's options (`#!/bin/sh -e`) are the shell's
   applyOptionWords(sh, parsed.options);
-  const probed = new Map<number, Verdict[]>();
+  const probed = new Map<number, ScriptVerdict[]>();
   const interp = new Interp(run, {
     syntax: parsed.syntax,
     self: { names: [scriptName, ...(scriptName.startsWith('/') ? [] : [`./${scriptName}`])], program: parsed.program, options: parsed.options },
@@ -260,7 +260,7 @@ export function runProfile(parsed: ParsedScript, profile: ProfileId, bootConfig:
   const ending = interp.runScript(parsed.program, sh, io, options.call !== undefined ? { name: options.call, args: options.args ?? [] } : undefined);
   run.endScript();
   let container = containerOf(run, null);
-  let verdicts: Verdict[];
+  let verdicts: ScriptVerdict[];
   if (role === 'host') {
     container = { pid: sh.pid, ns: run.state.procs[sh.pid]?.ns ?? 'ns1', line: null, command: null, description: `the host: the script's own process (pid ${sh.pid}) after the script` };
     verdicts = hostRoleVerdicts(run, sh.pid);

@@ -32,7 +32,8 @@ export const VERDICT_TITLES: Readonly<Record<VerdictName, string>> = {
   reachable: 'reachable', isolated: 'isolated', hostUnharmed: 'host unharmed', nonRootUsable: 'non-root usable',
 };
 
-export interface Verdict {
+/** The script checker's answer to one question about a script (true, false or null): not a clause's verdict (clauses/verdict.ts). */
+export interface ScriptVerdict {
   readonly name: VerdictName;
   /** null: the verdict does not apply to the script's role. */
   readonly value: boolean | null;
@@ -187,19 +188,19 @@ function redirectHint(run: Run, pid: number, fs: string): string {
   return '';
 }
 
-export function reachable(run: Run, c: Container): Verdict {
+export function reachable(run: Run, c: Container): ScriptVerdict {
   const probe = new Probe(run, 'probe reachable: root in the container opens /dev/ptmx');
   const r = reach(probe, c.pid, null, 'reach', 'root in the container');
   return { name: 'reachable', value: r.ok, why: r.why, steps: probe.steps };
 }
 
-export function nonRootUsable(run: Run, c: Container): Verdict {
+export function nonRootUsable(run: Run, c: Container): ScriptVerdict {
   const probe = new Probe(run, `probe non-root usable: uid ${PROBE_UID} in the container opens /dev/ptmx`);
   const r = reach(probe, c.pid, PROBE_UID, 'user', `uid ${PROBE_UID} in the container`);
   return { name: 'nonRootUsable', value: r.ok, why: r.why, steps: probe.steps };
 }
 
-export function isolated(run: Run, c: Container): Verdict {
+export function isolated(run: Run, c: Container): ScriptVerdict {
   const probe = new Probe(run, 'probe isolated: which ptys each side sees');
   const hs = probe.x({ op: 'stat', pid: HOST_PID, path: '/dev/pts' });
   const cs = probe.x({ op: 'stat', pid: c.pid, path: '/dev/pts' });
@@ -217,7 +218,7 @@ export function isolated(run: Run, c: Container): Verdict {
   const contAfter = probe.x({ op: 'readdir', pid: inC, path: '/dev/pts' });
   probe.x({ op: 'exit', pid: inC });
   probe.x({ op: 'exit', pid: inH });
-  const v = (value: boolean, why: string): Verdict => ({ name: 'isolated', value, why, steps: probe.steps });
+  const v = (value: boolean, why: string): ScriptVerdict => ({ name: 'isolated', value, why, steps: probe.steps });
   if (hostFs !== null && hostFs !== 'other' && hostFs === contFs) {
     const label = run.label(hostFs);
     const sameNs = c.ns === run.state.procs[HOST_PID]!.ns;
@@ -301,7 +302,7 @@ function listDiff(now: readonly string[], then: readonly string[]): string[] {
   return [...added.map((a) => `+ ${a}`), ...left.map((r) => `- ${r}`)];
 }
 
-export function hostUnharmed(run: Run, bootConfig: BootConfig, setUp: (r: Run) => void = () => {}): Verdict {
+export function hostUnharmed(run: Run, bootConfig: BootConfig, setUp: (r: Run) => void = () => {}): ScriptVerdict {
   const probe = new Probe(run, "probe host unharmed: the host's ptys, compared with a pristine boot");
   const now = hostFacts(probe);
   const pristine = new Run(run.profile, boot(run.profile, bootConfig));
@@ -346,14 +347,14 @@ export function hostUnharmed(run: Run, bootConfig: BootConfig, setUp: (r: Run) =
 }
 
 /** A container's own verdicts, probed now: reachable, isolated, non-root usable. */
-export function containerVerdicts(run: Run, c: Container): Verdict[] {
+export function containerVerdicts(run: Run, c: Container): ScriptVerdict[] {
   return [reachable(run, c), isolated(run, c), nonRootUsable(run, c)];
 }
 
-const notApplicable = (name: VerdictName, why: string): Verdict => ({ name, value: null, why, steps: [] });
+const notApplicable = (name: VerdictName, why: string): ScriptVerdict => ({ name, value: null, why, steps: [] });
 
 /** Role host: root and uid 1000 on the host (the script's process after the script), probed now. */
-export function hostRoleVerdicts(run: Run, pid: number): Verdict[] {
+export function hostRoleVerdicts(run: Run, pid: number): ScriptVerdict[] {
   const rootProbe = new Probe(run, 'probe reachable: root on the host opens /dev/ptmx');
   const root = reach(rootProbe, pid, null, 'reach', 'root on the host');
   const userProbe = new Probe(run, `probe non-root usable: uid ${PROBE_UID} on the host opens /dev/ptmx`);

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../model/index.ts';
-import { ALL, errnoOf, mkdir, mountTmpfs, okv, readdir, run, setuid, spawn, stat, touch, umount } from './helpers.ts';
+import { ALL, errnoOf, mkdir, mountTmpfs, okv, open, readdir, run, setuid, spawn, stat, touch, umount } from './helpers.ts';
 
 const chroot = (path: string, pid?: number): Op => ({ op: 'chroot', path, ...(pid ? { pid } : {}) });
 const chdir = (path: string, pid?: number): Op => ({ op: 'chdir', path, ...(pid ? { pid } : {}) });
@@ -48,6 +48,13 @@ describe('umount / and the root mount', () => {
 
   it.each(ALL)('`umount /` is EBUSY while a file is open for writing on the root (%s)', (p) => {
     expect(run(p, [touch('/tmp/w'), { op: 'open', path: '/tmp/w', as: 'w' }, umount('/')]).last).toEqual({ errno: 'EBUSY' });
+  });
+
+  it.each(ALL)('`umount /` is EBUSY while a pty master opened through /dev/ptmx is open after /dev/ptmx was unlinked: an open file with no name left (%s)', (p) => {
+    // 2.6.39 fs_may_remount_ro (i_nlink == 0, QEMU 2.6.39.4 =n, kernel --seed 2026 run 1335); later kernels s_remove_count
+    const r = run(p, [open('/dev/ptmx', { as: 'm' }), { op: 'unlink', path: '/dev/ptmx' }, umount('/'), { op: 'close', fd: 'm' }, umount('/')]);
+    expect(errnoOf(r.results[2]!)).toBe('EBUSY');
+    expect(okv(r.last).ok).toBe(true);
   });
 
   it.each(ALL)('a lazy `umount /` detaches everything below: /dev/pts is a plain directory, nothing mounts there (%s)', (p) => {
