@@ -1744,8 +1744,9 @@ static int restore_options(char *out, size_t len) {
   return found;
 }
 
-/* FNV-1a over the entries of a directory (names, types, modes, owners, devices), in
- * readdir order (stable for an unchanged tmpfs directory). */
+/* The entries of a directory (names, types, modes, owners, devices): an FNV-1a hash per
+ * entry, summed, so that the order readdir gives (which changes when dev_restore makes
+ * an entry again) does not count. */
 static unsigned long long digest_dir(unsigned long long h, const char *dir) {
   int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return h ^ 0x9e3779b97f4a7c15ULL;
@@ -1759,13 +1760,143 @@ static unsigned long long digest_dir(unsigned long long h, const char *dir) {
       struct stat st;
       if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) memset(&st, 0, sizeof st);
       unsigned long long v[4] = { st.st_mode, st.st_uid, st.st_gid, st.st_rdev };
-      for (const char *c = e->d_name; *c; c++) h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
-      for (int i = 0; i < 4; i++) h = (h ^ v[i]) * 0x100000001b3ULL;
+      unsigned long long he = 0xcbf29ce484222325ULL;
+      for (const char *c = e->d_name; *c; c++) he = (he ^ (unsigned char)*c) * 0x100000001b3ULL;
+      for (int i = 0; i < 4; i++) he = (he ^ v[i]) * 0x100000001b3ULL;
+      h += he;
     }
   }
   close(dfd);
   return h;
 }
+/* The guest's devtmpfs as it was at boot: every entry below /dev (the kernel's one
+ * instance, which a world sees when it mounts devtmpfs or boots with dev "devtmpfs"),
+ * depth first, parents before their children. After a sequence wrote into it, the
+ * harness puts it back in place (dev_restore) instead of ending the guest: new names go,
+ * missing ones are made again (the same type, device, mode and owner: a new inode, which
+ * no later sequence can tell apart), changed modes and owners are set back, a read-only
+ * superblock is made writable. The digest in the snapshot stays the judge. */
+typedef struct { char rel[96]; mode_t mode; uid_t uid; gid_t gid; dev_t rdev; char target[96]; } dev_entry_t;
+#define DEV_MAX 1024
+static dev_entry_t dev_boot[DEV_MAX];
+static int dev_nboot = -1; /* -1: not taken (too many entries, a name too long): a write still ends the guest */
+
+static int dev_scan(const char *rel, int n) {
+  char dir[128];
+  snprintf(dir, sizeof dir, "/dev%s%s", rel[0] ? "/" : "", rel);
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return -1;
+  char buf[8192];
+  int start = n;
+  for (;;) {
+    long got = syscall(SYS_getdents64, dfd, buf, sizeof buf);
+    if (got < 0) { close(dfd); return -1; }
+    if (got == 0) break;
+    for (long pos = 0; pos < got;) {
+      struct linux_dirent64 *e = (struct linux_dirent64 *)(buf + pos);
+      pos += e->d_reclen;
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      if (n >= DEV_MAX) { close(dfd); return -1; }
+      dev_entry_t *d = &dev_boot[n];
+      memset(d, 0, sizeof *d);
+      if ((size_t)snprintf(d->rel, sizeof d->rel, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name) >= sizeof d->rel) { close(dfd); return -1; }
+      struct stat st;
+      if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) { close(dfd); return -1; }
+      d->mode = st.st_mode; d->uid = st.st_uid; d->gid = st.st_gid; d->rdev = st.st_rdev;
+      if (S_ISLNK(st.st_mode)) {
+        ssize_t l = readlinkat(dfd, e->d_name, d->target, sizeof d->target - 1);
+        if (l < 0 || l >= (ssize_t)sizeof d->target - 1) { close(dfd); return -1; }
+        d->target[l] = 0;
+      }
+      n++;
+    }
+  }
+  close(dfd);
+  /* then the subdirectories' entries (each after its directory) */
+  for (int i = start, end = n; i < end; i++)
+    if (S_ISDIR(dev_boot[i].mode) && (n = dev_scan(dev_boot[i].rel, n)) < 0) return -1;
+  return n;
+}
+
+static const dev_entry_t *dev_boot_entry(const char *rel) {
+  for (int i = 0; i < dev_nboot; i++) if (!strcmp(dev_boot[i].rel, rel)) return &dev_boot[i];
+  return NULL;
+}
+
+/* Remove `name` in `dfd`, a directory with everything in it. */
+static void rm_rf_at(int dfd, const char *name) {
+  if (unlinkat(dfd, name, 0) == 0 || (errno != EISDIR && errno != EPERM)) return;
+  int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (sub >= 0) {
+    char buf[4096];
+    /* read from the start again after each batch: removing entries while reading moves them */
+    for (int round = 0; round < 256; round++) {
+      lseek(sub, 0, SEEK_SET);
+      long got = syscall(SYS_getdents64, sub, buf, sizeof buf);
+      int removed = 0;
+      for (long pos = 0; got > 0 && pos < got;) {
+        struct linux_dirent64 *e = (struct linux_dirent64 *)(buf + pos);
+        pos += e->d_reclen;
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) { rm_rf_at(sub, e->d_name); removed++; }
+      }
+      if (got <= 0 || removed == 0) break;
+    }
+    close(sub);
+  }
+  unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* Remove what is below /dev/<rel> and not as at boot (a name boot did not have, or one of another type or device). */
+static void dev_prune(const char *rel) {
+  char dir[128];
+  snprintf(dir, sizeof dir, "/dev%s%s", rel[0] ? "/" : "", rel);
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0) return;
+  char buf[8192];
+  char names[64][96];
+  int nn = 0;
+  long got;
+  while ((got = syscall(SYS_getdents64, dfd, buf, sizeof buf)) > 0) {
+    for (long pos = 0; pos < got;) {
+      struct linux_dirent64 *e = (struct linux_dirent64 *)(buf + pos);
+      pos += e->d_reclen;
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      char child[200];
+      snprintf(child, sizeof child, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
+      const dev_entry_t *b = strlen(child) < 96 ? dev_boot_entry(child) : NULL;
+      struct stat st;
+      int have = fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+      int same = b && have && (st.st_mode & S_IFMT) == (b->mode & S_IFMT) && st.st_rdev == b->rdev;
+      if (!same) rm_rf_at(dfd, e->d_name);
+      else if (S_ISDIR(st.st_mode) && nn < 64) snprintf(names[nn++], sizeof names[0], "%s", child);
+    }
+  }
+  close(dfd);
+  for (int i = 0; i < nn; i++) dev_prune(names[i]);
+}
+
+static void dev_restore(void) {
+  if (dev_nboot < 0) return;
+  struct statfs sf;
+  if (statfs("/dev", &sf) == 0 && (sf.f_flags & 1 /* ST_RDONLY */)) mount(NULL, "/dev", NULL, MS_REMOUNT, NULL);
+  dev_prune("");
+  for (int i = 0; i < dev_nboot; i++) {
+    const dev_entry_t *b = &dev_boot[i];
+    char path[128];
+    snprintf(path, sizeof path, "/dev/%s", b->rel);
+    struct stat st;
+    if (lstat(path, &st) < 0) {
+      if (S_ISDIR(b->mode)) mkdir(path, b->mode & 07777);
+      else if (S_ISLNK(b->mode)) symlink(b->target, path);
+      else if (S_ISREG(b->mode)) { int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, b->mode & 07777); if (fd >= 0) close(fd); }
+      else mknod(path, b->mode, b->rdev);
+      if (lstat(path, &st) < 0) continue;
+    }
+    if (st.st_uid != b->uid || st.st_gid != b->gid) lchown(path, b->uid, b->gid);
+    if (!S_ISLNK(b->mode) && (st.st_mode & 07777) != (b->mode & 07777)) chmod(path, b->mode & 07777);
+  }
+}
+
 static unsigned long long devtmpfs_digest(void) {
   struct statfs sf;
   unsigned long long h = 0xcbf29ce484222325ULL;
@@ -1845,6 +1976,7 @@ static void guest_restore(char *why, size_t len) {
   if (b->has_ptmx && (chown(RESTORE_DIR "/ptmx", b->ptmx.st_uid, b->ptmx.st_gid) < 0 || chmod(RESTORE_DIR "/ptmx", b->ptmx.st_mode & 07777) < 0)) {
     snprintf(why, len, "cannot restore the ptmx node: %s", errno_name(errno)); return;
   }
+  dev_restore();
   if (probe_index(why, len) < 0) return;
   /* ptys of the sequence are released when its last process is gone; on newer kernels
    * part of that is deferred to a work queue: wait (up to 2 s) for the count */
@@ -1891,6 +2023,7 @@ static void guest_start(void) {
   if (mount("devpts", RESTORE_DIR, "devpts", 0, NULL) < 0) { perror("harness: mount devpts " RESTORE_DIR); guest_end(); }
   if (use_syslog) klogctl(5, NULL, 0);
   if (guest_snapshot(&guest_boot) < 0) { perror("harness: boot snapshot"); guest_end(); }
+  dev_nboot = dev_scan("", 0);
   /* the instance at /restore: the initial (=y) or single (=n) one; on 4.7+ its own (never mounted by a world) */
   initial_devpts_dev = guest_boot.root.st_dev;
   struct utsname u;

@@ -146,9 +146,12 @@ export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
     return done(withFlags(state, m.id, flags));
   }
   const fs = state.fss[m.fs]!;
-  // do_remount: the superblock's user namespace must grant CAP_SYS_ADMIN (live 6.18: the
+  // to 4.7, do_remount's capable(CAP_SYS_ADMIN): the initial user namespace, before any
+  // parsing (Profile.remountCapability; QEMU 4.4.178 =n)
+  if (profile.remountCapability === 'init' && !capableIn(state, proc, INITIAL_USERNS)) return fail(state, 'EPERM');
+  // since fs_context: the superblock's user namespace must grant CAP_SYS_ADMIN (live 6.18: the
   // host's devpts in `unshare -U -r` is EPERM), checked after the data parsed
-  const sbOwner = fs.userns ?? INITIAL_USERNS;
+  const sbOwner = profile.remountCapability === 'init' ? INITIAL_USERNS : fs.userns ?? INITIAL_USERNS;
   if (fs.kind !== 'devpts') {
     // live 6.x: a tmpfs remount checks its data like a mount (EINVAL, nothing changes), ignores
     // mode=/uid=/gid=, and leaves the superblock read-only iff the data says "ro" or, without
@@ -163,9 +166,13 @@ export function remountOp(ctx: Ctx, op: OpOf<'remount'>): Outcome {
     return done(withFlags({ ...state, fss: put(state.fss, fs.id, readonly ? { ...rest, readonly } : rest) }, m.id, op.flags));
   }
   if (sbOwner !== INITIAL_USERNS || proc.userns !== INITIAL_USERNS) {
-    // 6.x only (old kernels have no user namespaces to be in): parse first, then the owner's capability
-    const trial = profile.parseOptions(op.options, fs.opts, 'remount', idsOf(proc));
-    if (!trial.ok) return fail(state, 'EINVAL', trial.log);
+    // fs_context kernels (6.1, 6.x; the 'init' ones asked above): the owner's capability, after
+    // the data parsed where devpts' parameters are fs_context's (6.15 on: live 6.18), before
+    // where remount_fs parses them (6.1: QEMU 6.1.0-50, `unshare -U -r`, bogus options: EPERM)
+    if (profile.devptsRemountParsesFirst) {
+      const trial = profile.parseOptions(op.options, fs.opts, 'remount', idsOf(proc));
+      if (!trial.ok) return fail(state, 'EINVAL', trial.log);
+    }
     if (!capableIn(state, proc, sbOwner)) return fail(state, 'EPERM');
   }
   const change = profile.remountDevpts(state, fs.id, op.options, profile.parseOptions, flags.includes('ro'), profile.removeCount, idsOf(proc));

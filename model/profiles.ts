@@ -115,6 +115,18 @@ export interface Profile {
    */
   readonly removeCount: boolean;
   /**
+   * Who may remount a superblock, and when it is asked: "init" — CAP_SYS_ADMIN in the
+   * initial user namespace, before the data is parsed (do_remount's capable(), to 4.7:
+   * fs/namespace.c 4.4.178; QEMU 4.4.178 =n: a remount of /dev/pts from `unshare -U -r`
+   * is EPERM even with bogus options), "owner" — CAP_SYS_ADMIN in the superblock's user
+   * namespace (fs_context's do_remount, 5.1 on): a filesystem whose parameters fs_context
+   * parses (tmpfs on 6.1 and 6.x, devpts from 6.15) is parsed first (EINVAL before EPERM),
+   * a legacy one (devpts to 6.14) after (remount_fs). Live 6.18, QEMU 6.1.0-50.
+   */
+  readonly remountCapability: 'init' | 'owner';
+  /** devpts' remount data is parsed before the capability check (fs_context parameters: 6.15 on). */
+  readonly devptsRemountParsesFirst: boolean;
+  /**
    * The order in which a namespace lists the copies one propagated mount made in it:
    * "made" — the order propagation made them (list_add_tail before 3.19; mountinfo sorted
    * by mount id from 6.8, live 6.18; QEMU 2.6.39.4), "reversed" — the reverse (3.19 to 6.7:
@@ -154,7 +166,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     ptmxInstance: ptmxAlwaysSingle,
     allocateIndex: allocateWithin(LIMITS_2639),
     showOptions: (opts) => showOptions(table2639n, opts),
-    userns: false, sysctlMax: NR_UNIX98_PTY_MAX, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: false, propagatedListOrder: 'made', changeTypeChecksNs: false, umountOrder: 'targetFirst', linkXdevFirst: true,
+    userns: false, sysctlMax: NR_UNIX98_PTY_MAX, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', devptsRemountParsesFirst: false, remountCapability: 'init', removeCount: false, propagatedListOrder: 'made', changeTypeChecksNs: false, umountOrder: 'targetFirst', linkXdevFirst: true,
   },
   '2.6.39-y': {
     id: '2.6.39-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'EINVAL', nrCountsDown: false, reserveSysctl: false,
@@ -165,7 +177,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     ptmxInstance: ptmxOwnInstanceElseInitial,
     allocateIndex: allocateWithin(LIMITS_2639),
     showOptions: (opts) => showOptions(table2639y, opts),
-    userns: false, sysctlMax: NR_UNIX98_PTY_MAX, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: false, propagatedListOrder: 'made', changeTypeChecksNs: false, umountOrder: 'targetFirst', linkXdevFirst: true,
+    userns: false, sysctlMax: NR_UNIX98_PTY_MAX, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', devptsRemountParsesFirst: false, remountCapability: 'init', removeCount: false, propagatedListOrder: 'made', changeTypeChecksNs: false, umountOrder: 'targetFirst', linkXdevFirst: true,
   },
   '3.4-y': {
     id: '3.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'EINVAL', nrCountsDown: true, reserveSysctl: true,
@@ -177,7 +189,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     allocateIndex: allocateWithin(LIMITS_34),
     showOptions: (opts) => showOptions(table34y, opts),
     // 3.4 devpts pty_limit_max = INT_MAX; kernel.pty.nr counts down again (devpts_kill_index: pty_count--)
-    userns: false, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'made', changeTypeChecksNs: false, umountOrder: 'targetFirst', linkXdevFirst: false,
+    userns: false, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', devptsRemountParsesFirst: false, remountCapability: 'init', removeCount: true, propagatedListOrder: 'made', changeTypeChecksNs: false, umountOrder: 'targetFirst', linkXdevFirst: false,
   },
   // 4.4 (Ubuntu 16.04's kernel): 3.4's devpts (=n: 2.6.39's token table, 3.4's limits) and
   // 3.18's vfs_unlink; proved on QEMU 4.4.178 =y / =n
@@ -193,7 +205,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     showOptions: (opts) => showOptions(table2639n, opts),
     // 4.4: user namespaces (3.8+), protected_hardlinks (3.6+), devtmpfs still mount_single,
     // check_mnt's EINVAL for a detached target: code reading, to confirm on QEMU
-    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: false, umountOrder: 'permissionFirst', linkXdevFirst: false,
+    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', devptsRemountParsesFirst: false, remountCapability: 'init', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: false, umountOrder: 'permissionFirst', linkXdevFirst: false,
   },
   '4.4-y': {
     id: '4.4-y', bootMode: 'singleInstance', initialInstance: true, ptmxNode: true, peer: false, unknownIoctl: 'ENOTTY', nrCountsDown: true, reserveSysctl: true,
@@ -204,7 +216,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     ptmxInstance: ptmxOwnInstanceElseInitial,
     allocateIndex: allocateWithin(LIMITS_34),
     showOptions: (opts) => showOptions(table34y, opts),
-    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: false, umountOrder: 'permissionFirst', linkXdevFirst: false,
+    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'remount', protectedHardlinks: false, usernsMounts: 'lockNodev', sgidKill: 'groupExec', devptsRemountParsesFirst: false, remountCapability: 'init', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: false, umountOrder: 'permissionFirst', linkXdevFirst: false,
   },
   // 4.7 to 6.14 (Debian 12's 6.1): 6.x's instances, lookup and limits, but the legacy mount
   // API: parse_mount_options' token table (newinstance accepted and ignored), "called with
@@ -224,7 +236,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     // 6.1: devtmpfs's public_dev_mount reconfigures the one superblock (reconfigure_single,
     // its error returned); do_add_mount's check_mnt EINVAL for a detached target: code
     // reading, to confirm on QEMU
-    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'reconfigure', protectedHardlinks: false, usernsMounts: 'nodevSuperblock', sgidKill: 'groupExec', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: true, umountOrder: 'lookupFirst', linkXdevFirst: false,
+    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'EINVAL', devtmpfsMount: 'reconfigure', protectedHardlinks: false, usernsMounts: 'nodevSuperblock', sgidKill: 'groupExec', devptsRemountParsesFirst: false, remountCapability: 'owner', removeCount: true, propagatedListOrder: 'reversed', changeTypeChecksNs: true, umountOrder: 'lookupFirst', linkXdevFirst: false,
   },
   '6.x': {
     id: '6.x', bootMode: 'perMountInstances', initialInstance: false, ptmxNode: true, peer: true, unknownIoctl: 'ENOTTY', nrCountsDown: true, reserveSysctl: true,
@@ -236,7 +248,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
     allocateIndex: allocateWithin(LIMITS_6X),
     showOptions: (opts) => showOptions({ ptmxmode: true, max: true }, opts),
     // live 6.18: `unshare -U -r -m` works; a mount onto a lazily unmounted tree is ENOENT
-    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'ENOENT', devtmpfsMount: 'attach', protectedHardlinks: true, usernsMounts: 'nodevSuperblock', sgidKill: 'notInGroup', removeCount: true, propagatedListOrder: 'made', changeTypeChecksNs: true, umountOrder: 'lookupFirst', linkXdevFirst: false,
+    userns: true, sysctlMax: 0x7fffffff, mountOnDetached: 'ENOENT', devtmpfsMount: 'attach', protectedHardlinks: true, usernsMounts: 'nodevSuperblock', sgidKill: 'notInGroup', devptsRemountParsesFirst: true, remountCapability: 'owner', removeCount: true, propagatedListOrder: 'made', changeTypeChecksNs: true, umountOrder: 'lookupFirst', linkXdevFirst: false,
   },
 };
 

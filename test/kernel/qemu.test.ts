@@ -165,6 +165,26 @@ describe.skipIf(PROBLEM !== null)('many sequences per boot, each independent', (
     }, 180_000);
   }
 
+  it('a sequence that writes into the kernel\'s devtmpfs is undone in place: the next one sees the boot devtmpfs, in the same guest', async () => {
+    const p = await pool('3.4-y', { guests: 1 });
+    try {
+      const mountIt = [{ op: 'mkdir', path: '/tmp/d' }, { op: 'mount', fstype: 'devtmpfs', target: '/tmp/d' }];
+      const writer: Sequence = { boot: {}, ops: [...mountIt,
+        { op: 'mknod', path: '/tmp/d/new', major: 1, minor: 3 }, { op: 'mkdir', path: '/tmp/d/dir' }, { op: 'touch', path: '/tmp/d/dir/f' },
+        { op: 'chmod', path: '/tmp/d/null', mode: '0600' }, { op: 'chown', path: '/tmp/d/tty', uid: 7, gid: 7 },
+        { op: 'unlink', path: '/tmp/d/zero' }, { op: 'rename', from: '/tmp/d/console', to: '/tmp/d/console2' }, { op: 'symlink', target: 'null', path: '/tmp/d/ln' }] as Op[] };
+      const reader: Sequence = { boot: {}, ops: [...mountIt,
+        ...['new', 'dir', 'null', 'tty', 'zero', 'console', 'console2', 'ln', 'ptmx'].map((n) => ({ op: 'stat', path: `/tmp/d/${n}`, nofollow: true }))] as Op[] };
+      const seqs = [writer, reader, writer, reader];
+      const runs = await p.runAll(seqs);
+      expect(divergences('3.4-y', seqs, runs)).toEqual([]);
+      expect(runs[1]!.results.slice(2).map((r) => ('errno' in r ? r.errno : (r as { mode: string }).mode))).toEqual(['ENOENT', 'ENOENT', '0666', '0666', '0666', '0600', 'ENOENT', 'ENOENT', '0666']);
+      expect(p.history.started).toBe(1); // restored in place, not by a fresh guest
+    } finally {
+      await p.close();
+    }
+  }, 180_000);
+
   it('2.6.39: a sequence that reads kernel.pty.nr after others allocated ptys reads it as the guest\'s first sequence would, in the same guest (the count never goes down: what came before is subtracted)', async () => {
     const p = await pool('2.6.39-y', { guests: 1 });
     try {
