@@ -11,3 +11,4 @@ export { kernelMachine, startKernelActor, runThroughMachine, opEvent, type OpEve
 export { FsLabeler, OTHER_FS, labelModelResult } from './labels.ts';
 export { ptyLimitReached, lowestFree, totalPtys, type PtyLimits } from './limits.ts';
 export { deepEqual } from './equal.ts';
+export { mountPointPath } from './mountinfo.ts';

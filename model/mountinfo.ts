@@ -49,6 +49,22 @@ export function pathFromRoot(state: KernelState, start: Pos, root: Pos): string 
   return null;
 }
 
+/**
+ * Where mount `m` is mounted, as __d_path gives it from the top of its tree (the
+ * namespace's root mount): "/" for the top itself; null for a detached mount or a
+ * mount point the walk up cannot name. For readers of states (ITF, the report's picture).
+ */
+export function mountPointPath(state: KernelState, m: Mount): string | null {
+  if (m.ns === null) return null;
+  if (m.parent === null) return '/';
+  let top = m;
+  for (let guard = 0; top.parent !== null; guard++) {
+    if (guard > 10_000) return null; // a cycle: no top
+    top = mountOf(state, top.parent);
+  }
+  return pathFromRoot(state, { mount: m.parent, ino: m.mountpoint }, { mount: top.id, ino: top.root });
+}
+
 const FSTYPE = { tmpfs: 'tmpfs', devtmpfs: 'devtmpfs', rootfs: 'rootfs' } as const;
 
 export function mountsOp(ctx: Ctx, _op: OpOf<'mounts'>): Outcome {

@@ -2,7 +2,7 @@
 // its namespace sees it at) and which part of its filesystem it shows ("/" for the
 // whole filesystem, "/ptmx" for a bind of one node). Read from the model's state.
 
-import type { KernelState, Mount } from '../model/index.ts';
+import { mountPointPath, type KernelState, type Mount } from '../model/index.ts';
 import { DEVPTS_PTMX_INO, DEVPTS_ROOT_INO } from '../model/paths.ts';
 
 /** The path of inode `ino` inside filesystem `fsId`, from the filesystem's root ("/dev/pts"), or null. */
@@ -33,23 +33,6 @@ export function mountRootPath(state: KernelState, m: Mount): string {
 
 /** Where a mount is mounted, as a path in its namespace; "(detached)" once unmounted with handles open. */
 export function mountTargetPath(state: KernelState, m: Mount): string {
-  const parts: string[] = [];
-  const seen = new Set<string>();
-  let cur: Mount = m;
-  for (;;) {
-    if (cur.ns === null) return '(detached)';
-    if (cur.parent === null) break;
-    if (seen.has(cur.id)) return '(a mount cycle)';
-    seen.add(cur.id);
-    const parent = state.mounts[cur.parent];
-    if (!parent) return '(unknown parent)';
-    // the mount point as a path inside the parent mount: the inode's path minus the parent's root
-    const inFs = pathInFs(state, parent.fs, cur.mountpoint);
-    const rootOfParent = pathInFs(state, parent.fs, parent.root);
-    if (inFs === null || rootOfParent === null) return '(unreachable)';
-    const rel = rootOfParent === '/' ? inFs : inFs.startsWith(`${rootOfParent}/`) ? inFs.slice(rootOfParent.length) : inFs === rootOfParent ? '/' : inFs;
-    if (rel !== '/') parts.unshift(rel.replace(/^\//, ''));
-    cur = parent;
-  }
-  return `/${parts.join('/')}`;
+  if (m.ns === null) return '(detached)';
+  return mountPointPath(state, m) ?? '(unreachable)';
 }

@@ -5,8 +5,8 @@
 // picture can never disagree with the semantics.
 
 import { formatMode, profileOf, type KernelState } from '../../model/index.ts';
-import { nodeAt, nsRoot, resolve, DEVPTS_PTMX_INO, DEVPTS_ROOT_INO } from '../../model/paths.ts';
-import { pathFromRoot } from '../../model/mountinfo.ts';
+import { nodeAt, nsRoot, resolve, DEVPTS_ROOT_INO } from '../../model/paths.ts';
+import { mountPointPath, pathFromRoot } from '../../model/mountinfo.ts';
 import { INITIAL_USERNS, type DevptsFs, type Mount, type Proc } from '../../model/state.ts';
 import type { MountKind, StateDiagram } from '../data.ts';
 
@@ -39,41 +39,10 @@ function optionsText(fs: DevptsFs): string {
   return parts.join(',');
 }
 
-/** The name of inode `ino` of mount m's filesystem, relative to m's root ("dev/pts"), or null if not below it. */
-function pathInMount(state: KernelState, m: Mount, ino: number): string | null {
-  const fs = state.fss[m.fs]!;
-  if (ino === m.root) return '';
-  if (fs.kind === 'devpts') {
-    if (m.root !== DEVPTS_ROOT_INO) return null;
-    return ino === DEVPTS_PTMX_INO ? 'ptmx' : String(ino - 3);
-  }
-  const names: string[] = [];
-  let cur = ino;
-  for (let guard = 0; guard < 1000; guard++) {
-    if (cur === m.root) return names.reverse().join('/');
-    const inode = fs.inodes[cur];
-    if (!inode || inode.parent === cur) return null;
-    const parent = fs.inodes[inode.parent];
-    if (!parent || parent.type !== 'dir') return null;
-    const name = Object.keys(parent.entries).find((k) => parent.entries[k] === cur);
-    if (name === undefined) return null;
-    names.push(name);
-    cur = inode.parent;
-  }
-  return null;
-}
-
-function mountPath(state: KernelState, m: Mount, seen = new Set<string>()): string {
+/** Where a mount is mounted ("?" where the walk up cannot name its mount point). */
+function mountPath(state: KernelState, m: Mount): string {
   if (m.ns === null) return '(detached)';
-  if (m.parent === null) return '/';
-  if (seen.has(m.id)) return '?';
-  seen.add(m.id);
-  const parent = state.mounts[m.parent]!;
-  const base = mountPath(state, parent, seen);
-  const rel = pathInMount(state, parent, m.mountpoint);
-  if (rel === null) return `${base}?`;
-  if (rel === '') return base;
-  return base === '/' ? `/${rel}` : `${base}/${rel}`;
+  return mountPointPath(state, m) ?? '?';
 }
 
 function mountKind(state: KernelState, m: Mount): MountKind {
