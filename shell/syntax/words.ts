@@ -29,7 +29,7 @@ const NAME_CHAR = /[A-Za-z0-9_]/;
 const SPECIAL = '@*#?$!-';
 
 /** Collects a word's parts; adjacent literal text with the same quoting is one part. */
-class Parts {
+export class Parts {
   readonly parts: WordPart[] = [];
   private buf = '';
   private quoted = false;

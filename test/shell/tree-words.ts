@@ -6,6 +6,8 @@
 
 import type { ParamOp, Word, WordPart } from '../../shell/ast.ts';
 import type { Cst } from '../../shell/syntax/tree.ts';
+// the old reader built its parts as the checker still does
+import { Parts } from '../../shell/syntax/words.ts';
 
 // ---- words ------------------------------------------------------------------------
 
@@ -14,38 +16,6 @@ const PARAM_OPS: readonly ParamOp[] = [':-', ':=', ':?', ':+', '##', '%%', '-', 
 const C_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', e: '\x1b', '0': '\0' };
 /** Parts of a word that are expansions inside "…" (the rest of a string is literal text). */
 const EXPANSIONS = new Set(['simple_expansion', 'expansion', 'command_substitution', 'arithmetic_expansion']);
-
-/** Collects a word's parts; adjacent literal text with the same quoting is one part. */
-class Parts {
-  readonly parts: WordPart[] = [];
-  private buf = '';
-  private quoted = false;
-  private pending = false;
-
-  lit(value: string, quoted: boolean): void {
-    if (this.pending && this.quoted !== quoted) this.flush();
-    this.buf += value;
-    this.quoted = quoted;
-    this.pending = true;
-  }
-
-  push(part: WordPart): void {
-    this.flush();
-    this.parts.push(part);
-  }
-
-  done(): WordPart[] {
-    this.flush();
-    return this.parts;
-  }
-
-  private flush(): void {
-    if (!this.pending) return;
-    this.parts.push({ kind: 'lit', value: this.buf, quoted: this.quoted });
-    this.buf = '';
-    this.pending = false;
-  }
-}
 
 /** Unquoted text: a backslash quotes the next character; backslash-newline disappears. */
 function unquotedText(s: string, out: Parts): void {
